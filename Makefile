@@ -1,0 +1,48 @@
+# pmtool — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv lint bench check-deploy migrations-check clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## run: create .venv, install, migrate, seed the demo workspace, serve on http://127.0.0.1:8000
+run: $(STAMP)
+	@mkdir -p var
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input -v 0
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
+	@echo ""
+	@echo "  pmtool is running at http://$(HOST):$(PORT)/  (sign in with a demo login above)"
+	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/    Stop: Ctrl-C"
+	@echo ""
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: create/update .venv and run the whole suite (PostgreSQL + Redis when they answer)
+test: $(STAMP)
+	@bash scripts/test.sh $(ARGS)
+
+lint: $(STAMP)
+	@$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	@bash scripts/bench.sh
+
+check-deploy: $(STAMP)
+	@DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=pmtool.example.com \
+	  DATABASE_URL=$${DATABASE_URL:-sqlite:///var/check.sqlite3} $(PY) manage.py check --deploy --fail-level WARNING
+
+migrations-check: $(STAMP)
+	@DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

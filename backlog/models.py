@@ -1,0 +1,1 @@
+"""Models of the backlog app: built by its own issue."""

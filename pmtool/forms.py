@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import password_validators_help_text_html
+
+from .errors import ApplicationError
+from .models import LifecycleStage, Role, TokenScope
+
+
+def add_service_error(form: forms.Form, exc: ApplicationError) -> None:
+    """Show a service's error beside the fields it names, or above the form."""
+    placed = False
+    for field, messages in exc.fields.items():
+        if field in form.fields:
+            for message in messages:
+                form.add_error(field, message)
+            placed = True
+    if not placed or not exc.fields:
+        form.add_error(None, exc.message)
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="E-mail", max_length=254, widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That e-mail and password do not match an account. Passwords are case-sensitive.",
+    }
+
+
+class WorkspaceForm(forms.Form):
+    name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"autofocus": True}))
+    slug = forms.SlugField(
+        max_length=60,
+        required=False,
+        label="Address",
+        help_text="Used in links: lowercase letters, numbers, hyphens. Leave blank to derive it from the name.",
+    )
+
+
+class WorkspaceRenameForm(forms.Form):
+    name = forms.CharField(max_length=120)
+
+
+class ProductForm(forms.Form):
+    name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"autofocus": True}))
+    slug = forms.SlugField(
+        max_length=60,
+        required=False,
+        label="Address",
+        help_text="Lowercase letters, numbers, hyphens. Leave blank to derive it from the name.",
+    )
+    stage = forms.ChoiceField(label="Lifecycle stage", choices=LifecycleStage.choices, initial=LifecycleStage.IDEA)
+    description = forms.CharField(
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What it is and who it is for. At most 5000 characters.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(max_length=254, label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.EDITOR)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class TokenForm(forms.Form):
+    EXPIRY_CHOICES = [("", "Never"), ("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year")]
+    name = forms.CharField(max_length=80, help_text="What uses it, e.g. 'Jira sync'.")
+    scope = forms.ChoiceField(choices=TokenScope.choices, initial=TokenScope.WRITE)
+    expires_in = forms.ChoiceField(choices=EXPIRY_CHOICES, required=False, label="Expires")
+
+
+class AcceptInvitationForm(forms.Form):
+    name = forms.CharField(
+        max_length=120, label="Your name", widget=forms.TextInput(attrs={"autocomplete": "name", "autofocus": True})
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", "The two passwords differ.")
+        return data
+
+
+class ActivityFilterForm(forms.Form):
+    actor = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Who")
+    action = forms.ChoiceField(required=False, label="Action")
+    kind = forms.ChoiceField(
+        required=False,
+        label="Object",
+        choices=[
+            ("", "Any"),
+            ("product", "Product"),
+            ("membership", "Member"),
+            ("invitation", "Invitation"),
+            ("workspace", "Workspace"),
+        ],
+    )
+    product = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Product")
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
+
+    def __init__(self, *args: object, actors: list, products: list, actions: tuple, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].choices = [("", "Anyone"), *actors]
+        self.fields["product"].choices = [("", "Any"), *products]
+        self.fields["action"].choices = [("", "Any"), *[(a, a.replace("_", " ")) for a in actions]]

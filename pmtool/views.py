@@ -1,0 +1,570 @@
+"""HTML pages of the core app. Thin: form → access_* → service/selector → template.
+A page returns its partial when the request comes from htmx."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .activity import KNOWN_ACTIONS, Actor
+from .errors import ApplicationError
+from .forms import (
+    AcceptInvitationForm,
+    ActivityFilterForm,
+    InviteForm,
+    ProductForm,
+    RoleForm,
+    TokenForm,
+    WorkspaceForm,
+    WorkspaceRenameForm,
+    add_service_error,
+)
+from .models import LifecycleStage, Role
+from .permissions import access_membership, access_product, access_workspace, can_edit_content, can_manage_workspace
+
+PAGE_SIZE = 50
+
+
+def workspace_page(minimum: str = Role.VIEWER, what: str = "do this") -> Callable:
+    """Resolve `<ws>` to request.workspace (with .my_role) for a signed-in member, or 404/403."""
+
+    def decorator(view: Callable) -> Callable:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, ws: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            request.workspace = access_workspace(request.user, slug=ws, minimum=minimum, what=what)
+            request.session["workspace"] = ws
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _page(request: HttpRequest, queryset: Any) -> Any:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- home and workspaces ------------------------------------------------------
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    switcher = selectors.workspace_switcher(request.user)
+    slugs = [w["workspace__slug"] for w in switcher]
+    last = request.session.get("workspace")
+    if last in slugs:
+        return redirect("product_list", ws=last)
+    if len(slugs) == 1:
+        return redirect("product_list", ws=slugs[0])
+    return redirect("workspace_list")
+
+
+@login_required
+@require_GET
+def workspace_list(request: HttpRequest) -> HttpResponse:
+    workspaces = list(selectors.workspaces_for_user(request.user))
+    return render(request, "pmtool/workspace_list.html", {"workspaces": workspaces})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspace_create(request: HttpRequest) -> HttpResponse:
+    form = WorkspaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace = services.workspace_create(
+                actor=Actor.from_request(request),
+                name=form.cleaned_data["name"],
+                slug=form.cleaned_data["slug"] or None,
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request, f"Workspace “{workspace.name}” created. Invite your team from Settings → Members."
+            )
+            return redirect("product_list", ws=workspace.slug)
+    return render(request, "pmtool/workspace_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@workspace_page()
+def workspace_home(request: HttpRequest) -> HttpResponse:
+    return redirect("product_list", ws=request.workspace.slug)
+
+
+# --- products -----------------------------------------------------------------
+
+
+@workspace_page()
+@require_GET
+def product_list(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace
+    view = request.GET.get("view", "active")
+    archived = {"active": False, "archived": True, "all": None}.get(view, False)
+    q = request.GET.get("q", "").strip()[:200]
+    stage = request.GET.get("stage", "")
+    stage = stage if stage in LifecycleStage.values else ""
+    products = selectors.products_of(workspace, archived=archived, q=q or None, stage=stage or None)
+    context = {
+        "page": _page(request, products),
+        "view": view,
+        "q": q,
+        "stage": stage,
+        "stages": LifecycleStage.choices,
+        "can_edit": can_edit_content(workspace.my_role),
+    }
+    template = "pmtool/product_list.html#product-table" if request.htmx else "pmtool/product_list.html"
+    return render(request, template, context)
+
+
+def _product_form_page(request: HttpRequest, form: ProductForm, product: Any = None) -> HttpResponse:
+    return render(
+        request, "pmtool/product_form.html", {"form": form, "product": product}, status=400 if form.errors else 200
+    )
+
+
+@workspace_page(minimum=Role.EDITOR, what="create products")
+@require_http_methods(["GET", "POST"])
+def product_create(request: HttpRequest) -> HttpResponse:
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            product = services.product_create(
+                actor=Actor.from_request(request),
+                workspace=request.workspace,
+                name=data["name"],
+                slug=data["slug"] or None,
+                description=data["description"],
+                stage=data["stage"],
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Product “{product.name}” created.")
+            return redirect("product_detail", ws=request.workspace.slug, slug=product.slug)
+    return _product_form_page(request, form)
+
+
+@workspace_page()
+@require_GET
+def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    product = access_product(request.user, workspace=request.workspace, slug=slug)
+    history = list(selectors.activity_of_object(product)[:20])
+    return render(
+        request,
+        "pmtool/product_detail.html",
+        {"product": product, "history": history, "can_edit": can_edit_content(product.my_role)},
+    )
+
+
+@workspace_page(minimum=Role.EDITOR, what="change products")
+@require_http_methods(["GET", "POST"])
+def product_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    product = access_product(request.user, workspace=request.workspace, slug=slug, write=True)
+    initial = {
+        "name": product.name,
+        "slug": product.slug,
+        "stage": product.stage,
+        "description": product.description,
+        "version": product.version,
+    }
+    form = ProductForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            product = services.product_update(
+                actor=Actor.from_request(request),
+                product=product,
+                version=data["version"] or product.version,
+                name=data["name"],
+                slug=data["slug"] or product.slug,
+                description=data["description"],
+                stage=data["stage"],
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+            if exc.code == "stale_version":
+                # Show what is saved now beside the user's edit; saving again applies the edit on top.
+                current = access_product(request.user, workspace=request.workspace, slug=slug)
+                form.data = form.data.copy()
+                form.data["version"] = current.version
+                return render(
+                    request,
+                    "pmtool/product_form.html",
+                    {"form": form, "product": current, "conflict": current},
+                    status=409,
+                )
+        else:
+            messages.success(request, f"Saved “{product.name}”.")
+            return redirect("product_detail", ws=request.workspace.slug, slug=product.slug)
+    return _product_form_page(request, form, product)
+
+
+@workspace_page(minimum=Role.EDITOR, what="archive products")
+@require_POST
+def product_archive(request: HttpRequest, slug: str) -> HttpResponse:
+    product = access_product(request.user, workspace=request.workspace, slug=slug, write=True)
+    services.product_archive(actor=Actor.from_request(request), product=product)
+    messages.success(request, f"“{product.name}” archived. It stays readable under Archived and can be restored.")
+    return redirect("product_list", ws=request.workspace.slug)
+
+
+@workspace_page(minimum=Role.EDITOR, what="restore products")
+@require_POST
+def product_restore(request: HttpRequest, slug: str) -> HttpResponse:
+    product = access_product(request.user, workspace=request.workspace, slug=slug, write=True)
+    services.product_restore(actor=Actor.from_request(request), product=product)
+    messages.success(request, f"“{product.name}” restored.")
+    return redirect("product_detail", ws=request.workspace.slug, slug=product.slug)
+
+
+# --- activity -----------------------------------------------------------------
+
+
+@workspace_page()
+@require_GET
+def activity(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace
+    members = selectors.members_of(workspace)
+    actors = [(m.user_id, m.user.display_name) for m in members]
+    products = list(selectors.products_of(workspace, archived=None).values_list("id", "name")[:500])
+    form = ActivityFilterForm(request.GET or None, actors=actors, products=products, actions=KNOWN_ACTIONS)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    events = selectors.activity_of_workspace(
+        workspace,
+        actor_id=filters.get("actor"),
+        action=filters.get("action") or None,
+        kind=filters.get("kind") or None,
+        product_id=filters.get("product"),
+        since=filters.get("since"),
+        until=filters.get("until"),
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "pmtool/activity.html",
+        {"form": form, "page": _page(request, events), "query": query.urlencode()},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- workspace settings -------------------------------------------------------
+
+
+@workspace_page()
+@require_http_methods(["GET", "POST"])
+def settings_general(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace
+    form = WorkspaceRenameForm(request.POST or None, initial={"name": workspace.name})
+    if request.method == "POST":
+        if not can_manage_workspace(workspace.my_role):
+            access_workspace(request.user, slug=workspace.slug, minimum=Role.ADMIN, what="rename the workspace")
+        if form.is_valid():
+            try:
+                services.workspace_update(
+                    actor=Actor.from_request(request), workspace=workspace, name=form.cleaned_data["name"]
+                )
+            except ApplicationError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, "Workspace renamed.")
+                return redirect("settings_general", ws=workspace.slug)
+    return render(
+        request,
+        "pmtool/settings_general.html",
+        {"form": form, "can_manage": can_manage_workspace(workspace.my_role), "section": "general"},
+        status=400 if form.errors else 200,
+    )
+
+
+@workspace_page()
+@require_http_methods(["GET", "POST"])
+def settings_members(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace
+    can_manage = can_manage_workspace(workspace.my_role)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST":
+        access_workspace(request.user, slug=workspace.slug, minimum=Role.ADMIN, what="invite people")
+        if form.is_valid():
+            try:
+                invitation = services.invitation_create(
+                    actor=Actor.from_request(request),
+                    workspace=workspace,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                )
+            except ApplicationError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, f"Invitation sent to {invitation.email}.")
+                return redirect("settings_members", ws=workspace.slug)
+    members = list(selectors.members_of(workspace))
+    admin_count = sum(1 for m in members if m.role == Role.ADMIN)
+    return render(
+        request,
+        "pmtool/settings_members.html",
+        {
+            "members": members,
+            "admin_count": admin_count,
+            "invitations": list(selectors.invitations_pending(workspace)) if can_manage else [],
+            "form": form,
+            "can_manage": can_manage,
+            "roles": Role.choices,
+            "section": "members",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@workspace_page(minimum=Role.ADMIN, what="change roles")
+@require_POST
+def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    workspace = request.workspace
+    membership = access_membership(request.user, membership_id, workspace=workspace)
+    form = RoleForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            membership = services.membership_change_role(
+                actor=Actor.from_request(request), membership=membership, role=form.cleaned_data["role"]
+            )
+        except ApplicationError as exc:
+            error = exc.message
+    else:
+        error = "Choose a role: admin, editor or viewer."
+    if request.htmx:
+        membership.refresh_from_db()
+        admin_count = selectors.members_of(workspace).filter(role=Role.ADMIN).count()
+        return render(
+            request,
+            "pmtool/settings_members.html#member-row",
+            {
+                "m": membership,
+                "roles": Role.choices,
+                "can_manage": True,
+                "row_error": error,
+                "row_saved": error is None,
+                "admin_count": admin_count,
+            },
+            status=409 if error else 200,
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"{membership.user.display_name} is now {membership.get_role_display().lower()}.")
+    return redirect("settings_members", ws=workspace.slug)
+
+
+@workspace_page()
+@require_POST
+def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    workspace = request.workspace
+    membership = access_membership(request.user, membership_id, workspace=workspace)
+    leaving = membership.user_id == request.user.pk
+    if not leaving:
+        access_workspace(request.user, slug=workspace.slug, minimum=Role.ADMIN, what="remove members")
+    try:
+        services.membership_remove(actor=Actor.from_request(request), membership=membership)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("settings_members", ws=workspace.slug)
+    if leaving:
+        request.session.pop("workspace", None)
+        messages.success(request, f"You left {workspace.name}.")
+        return redirect("home")
+    messages.success(request, f"{membership.user.display_name} was removed from the workspace.")
+    return redirect("settings_members", ws=workspace.slug)
+
+
+@workspace_page(minimum=Role.ADMIN, what="revoke invitations")
+@require_POST
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = selectors.invitations_pending(request.workspace).filter(pk=invitation_id).first()
+    if invitation is None:
+        messages.error(request, "That invitation is no longer pending.")
+    else:
+        services.invitation_revoke(actor=Actor.from_request(request), invitation=invitation)
+        messages.success(request, f"Invitation of {invitation.email} revoked.")
+    return redirect("settings_members", ws=request.workspace.slug)
+
+
+# --- invitations (public link) ------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_from_token(token)
+    except ApplicationError as exc:
+        return render(request, "pmtool/invitation_invalid.html", {"message": exc.message}, status=404)
+    from .models import User
+
+    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    context: dict[str, Any] = {"invitation": invitation, "has_account": has_account}
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                membership = services.invitation_accept(invitation=invitation, user=request.user)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+                return redirect(request.path)
+            messages.success(request, f"Welcome to {membership.workspace.name}.")
+            return redirect("product_list", ws=membership.workspace.slug)
+        return render(request, "pmtool/invitation_accept.html", context)
+    if has_account:
+        login_url = f"{reverse('login')}?next={request.path}"
+        return render(request, "pmtool/invitation_accept.html", {**context, "login_url": login_url})
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, membership = services.invitation_accept_new_user(
+                invitation=invitation, name=form.cleaned_data["name"], password=form.cleaned_data["password1"]
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+            if "password" in exc.fields:
+                form.add_error("password1", exc.fields["password"])
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to {membership.workspace.name}, {user.display_name}.")
+            return redirect("product_list", ws=membership.workspace.slug)
+    return render(
+        request, "pmtool/invitation_accept.html", {**context, "form": form}, status=400 if form.errors else 200
+    )
+
+
+# --- personal API tokens ------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    created_secret = None
+    if request.method == "POST" and form.is_valid():
+        days = form.cleaned_data["expires_in"]
+        expires_at = timezone.now() + dt.timedelta(days=int(days)) if days else None
+        try:
+            _token, created_secret = services.api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                expires_at=expires_at,
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            form = TokenForm()
+    response = render(
+        request,
+        "pmtool/tokens.html",
+        {"form": form, "tokens": list(selectors.api_tokens_of(request.user)), "created_secret": created_secret},
+        status=400 if form.errors else 200,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        token = services.api_token_revoke(user=request.user, token_id=token_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
+    return redirect("tokens")
+
+
+# --- sections not built yet ---------------------------------------------------
+
+
+def section_pending(section: str, blurb: str) -> Callable:
+    """A page for a section whose issue has not been built yet: says so, no fake content."""
+
+    @workspace_page()
+    @require_GET
+    def view(request: HttpRequest) -> HttpResponse:
+        return render(
+            request, "pmtool/section_pending.html", {"section": section, "blurb": blurb, "nav_active": section.lower()}
+        )
+
+    view.__name__ = f"{section.lower()}_pending"
+    return view
+
+
+# --- health and errors --------------------------------------------------------
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database, Redis and worker status as JSON; 503 when the database or a configured Redis is down."""
+    from .health import check_all
+
+    report = check_all()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_page(request: HttpRequest, status: int, code: str, title: str, message: str) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
+    return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return error_page(request, 400, "bad_request", "Bad request", "The request could not be understood.")
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = (
+        str(exception) if isinstance(exception, ApplicationError) else "You do not have permission to do that here."
+    )
+    return error_page(request, 403, "permission_denied", "Not allowed", message)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return error_page(request, 404, "not_found", "Not found", "There is nothing here, or you do not have access to it.")
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return error_page(
+        request,
+        500,
+        "server_error",
+        "Something went wrong",
+        "We could not complete that. The error was logged; please try again.",
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return error_page(
+        request,
+        403,
+        "csrf_failed",
+        "Form expired",
+        "This form expired or came from elsewhere. Go back, reload the page and submit again.",
+    )

@@ -1,0 +1,1 @@
+"""Models of the roadmaps app: built by its own issue."""

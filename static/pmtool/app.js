@@ -1,0 +1,53 @@
+// pmtool: the little behaviour htmx does not cover. No inline handlers (CSP).
+(function () {
+  "use strict";
+
+  // Forms with data-confirm ask before submitting.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    // Dismiss a flash message.
+    if (target.matches("[data-dismiss]")) {
+      var flash = target.closest(".flash");
+      if (flash) flash.remove();
+    }
+    // Copy a secret to the clipboard.
+    var copy = target.closest("[data-copy]");
+    if (copy) {
+      var source = document.querySelector(copy.getAttribute("data-copy"));
+      if (source && navigator.clipboard) {
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          copy.textContent = "Copied";
+        });
+      } else if (source) {
+        var range = document.createRange();
+        range.selectNodeContents(source);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+      }
+    }
+    // Close open menus when clicking elsewhere.
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (!menu.contains(target)) menu.removeAttribute("open");
+    });
+  });
+
+  // Escape closes an open menu and returns focus to its toggle.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      var summary = menu.querySelector("summary");
+      if (summary) summary.focus();
+    });
+  });
+})();

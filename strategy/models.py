@@ -1,0 +1,1 @@
+"""Models of the strategy app: built by its own issue."""
