@@ -18,7 +18,7 @@ venv: $(STAMP)
 
 ## run: create .venv, install, migrate, seed the demo workspace, serve on http://127.0.0.1:8000
 run: $(STAMP)
-	@mkdir -p var
+	@mkdir -p var staticfiles
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input -v 0
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
 	@echo ""

@@ -1,3 +1,6 @@
+from django.urls import register_converter
+
+
 class IdConverter:
     """A positive integer id that fits a bigint: 1–18 digits (longer is a 404, not a 500)."""
 
@@ -8,3 +11,6 @@ class IdConverter:
 
     def to_url(self, value: int) -> str:
         return str(value)
+
+
+register_converter(IdConverter, "id")

@@ -1,13 +1,11 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, register_converter
+from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from . import views
-from .converters import IdConverter
+from . import converters  # noqa: F401 - registers the <id:> converter
 from .forms import EmailAuthenticationForm
-
-register_converter(IdConverter, "id")
 
 handler400 = "pmtool.views.error_400"
 handler403 = "pmtool.views.error_403"

@@ -1,10 +1,8 @@
-from django.urls import path, register_converter
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from ..converters import IdConverter
+from .. import converters  # noqa: F401 - registers the <id:> converter
 from . import views as v
-
-register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
