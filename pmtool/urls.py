@@ -3,8 +3,10 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from . import views
-from . import converters  # noqa: F401 - registers the <id:> converter
+from . import (
+    converters,  # noqa: F401 - registers the <id:> converter
+    views,
+)
 from .forms import EmailAuthenticationForm
 
 handler400 = "pmtool.views.error_400"

@@ -153,7 +153,7 @@ def celery_worker(transactional_db: Any, redis_url: str, settings: Any) -> Itera
     else:
         require(False, "PostgreSQL for the worker test (SQLite test databases live in memory)")
     queue = f"pmtool-test-{uuid.uuid4().hex[:8]}"
-    mail_dir = Path(os.environ.get("PMTOOL_TEST_TMP", "/tmp")) / f"pmtool-mail-{queue}"  # noqa: S108
+    mail_dir = Path(os.environ.get("PMTOOL_TEST_TMP", "/tmp")) / f"pmtool-mail-{queue}"
     mail_dir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
