@@ -29,6 +29,9 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": "That e-mail and password do not match an account. Passwords are case-sensitive.",
     }
 
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].strip().lower()
+
 
 class WorkspaceForm(forms.Form):
     name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"autofocus": True}))

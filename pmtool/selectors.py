@@ -6,21 +6,28 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import ActivityEvent, ApiToken, Invitation, Membership, Product, User, Workspace
 
 
+def _count(queryset: QuerySet) -> Coalesce:
+    """A correlated COUNT(*) subquery (no join fan-out between several counted relations)."""
+    counted = queryset.order_by().values("workspace_id").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def workspaces_for_user(user: User) -> QuerySet[Workspace]:
-    """The user's workspaces with their role (`my_role`) and active product count."""
+    """The user's workspaces with their role (`my_role`), active product and member counts."""
     role = Membership.objects.filter(workspace_id=OuterRef("pk"), user_id=user.pk).values("role")[:1]
     return (
-        Workspace.objects.filter(memberships__user_id=user.pk)
+        Workspace.objects.annotate(my_role=Subquery(role))
+        .filter(my_role__isnull=False)
         .annotate(
-            my_role=Subquery(role),
-            product_count=Count("products", filter=Q(products__archived_at__isnull=True), distinct=True),
-            member_count=Count("memberships", distinct=True),
+            product_count=_count(Product.objects.filter(workspace_id=OuterRef("pk"), archived_at__isnull=True)),
+            member_count=_count(Membership.objects.filter(workspace_id=OuterRef("pk"))),
         )
         .order_by("name", "id")
     )

@@ -47,7 +47,8 @@ def workspace_page(minimum: str = Role.VIEWER, what: str = "do this") -> Callabl
         @wraps(view)
         def wrapper(request: HttpRequest, ws: str, *args: Any, **kwargs: Any) -> HttpResponse:
             request.workspace = access_workspace(request.user, slug=ws, minimum=minimum, what=what)
-            request.session["workspace"] = ws
+            if request.session.get("workspace") != ws:
+                request.session["workspace"] = ws  # remembered for "/" (written only on a switch)
             return view(request, *args, **kwargs)
 
         return wrapper

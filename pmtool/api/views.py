@@ -32,6 +32,8 @@ def validated(serializer_class: type, data: Any, **kwargs: Any) -> dict[str, Any
 class ApiView(GenericAPIView):
     """Base: explicit methods, cursor pagination available through `paginate`."""
 
+    filter_backends = ()  # filters are validated explicitly per view (see *FilterSerializer)
+
     def paginate(self, queryset: QuerySet, serializer_class: type) -> Response:
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(serializer_class(page, many=True).data)
