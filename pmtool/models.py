@@ -107,7 +107,9 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} in {self.workspace_id} as {self.role}"
+        # Stored as the activity log's target name: the person, without a query when the user is not loaded.
+        user = self._state.fields_cache.get("user")
+        return user.email if user is not None else f"user {self.user_id}"
 
 
 class Invitation(models.Model):

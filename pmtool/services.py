@@ -40,18 +40,25 @@ from .models import (
 
 
 def _unique_slug(queryset: Any, source: str, *, max_length: int = 60, fallback: str = "item") -> str:
-    """A slug from `source`, made unique inside `queryset` with a -2, -3… suffix."""
-    base = slugify(source)[:max_length].strip("-") or fallback
-    taken = set(queryset.filter(slug__startswith=base).values_list("slug", flat=True))
-    if base not in taken:
-        return base
-    n = 2
-    while True:
+    """A slug from `source`, made unique inside `queryset` with a -2, -3… suffix.
+
+    A suffix shortens a long base, so candidates are checked by exact value (not by
+    prefix), a hundred per query; a cut never leaves a trailing "-" or "_".
+    """
+    base = slugify(source)[:max_length].strip("-_") or fallback
+
+    def candidate(n: int) -> str:
         suffix = f"-{n}"
-        candidate = f"{base[: max_length - len(suffix)]}{suffix}"
-        if candidate not in taken:
-            return candidate
-        n += 1
+        return base if n == 1 else f"{base[: max_length - len(suffix)].rstrip('-_')}{suffix}"
+
+    start = 1
+    while True:
+        batch = [candidate(n) for n in range(start, start + 100)]
+        taken = set(queryset.filter(slug__in=batch).values_list("slug", flat=True))
+        for slug in batch:
+            if slug not in taken:
+                return slug
+        start += 100
 
 
 def _clean_name(value: str, *, field: str = "name", max_length: int = 120) -> str:
@@ -97,6 +104,9 @@ def user_create(*, email: str, password: str | None, name: str = "") -> User:
 # --- workspaces and members ---------------------------------------------------
 
 
+_WORKSPACE_SLUG_TAKEN = {"slug": ["A workspace with this slug exists already."]}
+
+
 @transaction.atomic
 def workspace_create(*, actor: Actor, name: str, slug: str | None = None) -> Workspace:
     if actor.user is None:
@@ -104,8 +114,12 @@ def workspace_create(*, actor: Actor, name: str, slug: str | None = None) -> Wor
     name = _clean_name(name)
     slug = _validate_slug(slug) if slug else _unique_slug(Workspace.objects.all(), name, fallback="workspace")
     if Workspace.objects.filter(slug=slug).exists():
-        raise Conflict("That address is taken.", fields={"slug": ["A workspace with this slug exists already."]})
-    workspace = Workspace.objects.create(name=name, slug=slug, created_by=actor.user)
+        raise Conflict("That address is taken.", fields=_WORKSPACE_SLUG_TAKEN)
+    try:
+        with transaction.atomic():
+            workspace = Workspace.objects.create(name=name, slug=slug, created_by=actor.user)
+    except IntegrityError:  # a concurrent create took the slug between the check and the insert
+        raise Conflict("That address is taken.", fields=_WORKSPACE_SLUG_TAKEN) from None
     membership = Membership.objects.create(workspace=workspace, user=actor.user, role=Role.ADMIN)
     activity_record(
         actor=actor,
@@ -148,7 +162,7 @@ def _lock_admins(workspace_id: int) -> int:
 def membership_change_role(*, actor: Actor, membership: Membership, role: str) -> Membership:
     if role not in Role.values:
         raise ValidationError("Unknown role.", fields={"role": [f"Choose one of: {', '.join(Role.values)}."]})
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("user").get(pk=membership.pk)
     if membership.role == Role.ADMIN and role != Role.ADMIN and _lock_admins(membership.workspace_id) <= 1:
         raise Conflict("A workspace needs at least one admin: make someone else admin first.", code="last_admin")
     changes = apply_changes(membership, {"role": role})
@@ -162,7 +176,7 @@ def membership_change_role(*, actor: Actor, membership: Membership, role: str) -
 
 @transaction.atomic
 def membership_remove(*, actor: Actor, membership: Membership) -> None:
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("user").get(pk=membership.pk)
     if membership.role == Role.ADMIN and _lock_admins(membership.workspace_id) <= 1:
         raise Conflict("The last admin cannot be removed: make someone else admin first.", code="last_admin")
     activity_record(
@@ -224,14 +238,18 @@ def invitation_create(*, actor: Actor, workspace: Workspace, email: str, role: s
     Invitation.objects.filter(
         workspace=workspace, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
-    invitation = Invitation.objects.create(
-        workspace=workspace,
-        email=email,
-        role=role,
-        nonce=secrets.token_urlsafe(16),
-        invited_by=actor.user,
-        expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_VALID_DAYS),
-    )
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                workspace=workspace,
+                email=email,
+                role=role,
+                nonce=secrets.token_urlsafe(16),
+                invited_by=actor.user,
+                expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_VALID_DAYS),
+            )
+    except IntegrityError:  # a concurrent invitation of the same address won the race
+        raise Conflict(f"{email} has a pending invitation already.", fields={"email": ["Already invited."]}) from None
     activity_record(
         actor=actor,
         workspace=workspace,

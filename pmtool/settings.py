@@ -139,7 +139,21 @@ STORAGES = {
 }
 
 # --- E-mail -------------------------------------------------------------------
-_email = dj_email_url.parse(os.environ.get("EMAIL_URL", "console://"))
+_email_url = os.environ.get("EMAIL_URL", "console://")
+_email_scheme, _, _email_rest = _email_url.partition("://")
+if _email_scheme in {"file", "filemail"}:
+    # Mail written as files into a directory: file:///abs/dir. (dj-email-url would drop
+    # the leading "/" and make the path relative to the working directory.)
+    _email = {
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": _email_rest.split("?", 1)[0],
+    }
+else:
+    _email = dj_email_url.parse(_email_url)
+if "EMAIL_BACKEND" not in _email:
+    raise ImproperlyConfigured(
+        f"EMAIL_URL has an unknown scheme {_email_scheme!r}: use smtp://, submission://, file:///dir or console://."
+    )
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = _email.get("EMAIL_PORT", 25)

@@ -117,7 +117,8 @@ def product_list(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace
     view = request.GET.get("view", "active")
     archived = {"active": False, "archived": True, "all": None}.get(view, False)
-    q = request.GET.get("q", "").strip()[:200]
+    # NUL cannot go into a PostgreSQL query (it would be a 500); nobody searches for it.
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     stage = request.GET.get("stage", "")
     stage = stage if stage in LifecycleStage.values else ""
     products = selectors.products_of(workspace, archived=archived, q=q or None, stage=stage or None)
@@ -199,9 +200,11 @@ def product_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 stage=data["stage"],
             )
         except ApplicationError as exc:
-            add_service_error(form, exc)
-            if exc.code == "stale_version":
+            if exc.code != "stale_version":
+                add_service_error(form, exc)
+            else:
                 # Show what is saved now beside the user's edit; saving again applies the edit on top.
+                # (The conflict panel explains it; the service's "reload" message would contradict it.)
                 current = access_product(request.user, workspace=request.workspace, slug=slug)
                 form.data = form.data.copy()
                 form.data["version"] = current.version

@@ -24,14 +24,20 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
+def _text(value: Any) -> str:
+    """A message as UTF-8 can carry it: messages that echo the input (e.g. '"…" is not a
+    valid choice.') may hold a lone surrogate from a JSON "\\ud800" escape."""
+    return str(value).encode("utf-8", "replace").decode("utf-8")
+
+
 def _flatten(detail: Any) -> Any:
     if isinstance(detail, dict):
-        return {key: _flatten(value) for key, value in detail.items()}
+        return {_text(key): _flatten(value) for key, value in detail.items()}
     if isinstance(detail, list):
         if all(not isinstance(item, dict | list) for item in detail):
-            return [str(item) for item in detail]
+            return [_text(item) for item in detail]
         return [_flatten(item) for item in detail]
-    return [str(detail)]
+    return [_text(detail)]
 
 
 def _validation_error(exc: exceptions.ValidationError) -> dict[str, Any]:

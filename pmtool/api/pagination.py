@@ -1,3 +1,6 @@
+from typing import Any
+
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
 
@@ -8,6 +11,15 @@ class DefaultCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = ("-created_at", "-id")
+
+    def get_page_size(self, request: Any) -> int:
+        """A bad ?page_size= is a 400 on every list (DRF would silently use the default)."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError({self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]})
+        return int(raw)
 
 
 class NameCursorPagination(DefaultCursorPagination):

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from .. import selectors, services
 from ..activity import Actor
 from ..errors import NotFound, PermissionDenied, ValidationError
-from ..models import Role
+from ..models import ApiToken, Role
 from ..permissions import access_membership, access_product, access_workspace
 from . import serializers as s
 from .pagination import NameCursorPagination, NewestFirstPagination
@@ -257,7 +257,7 @@ class ProductArchiveView(ApiView):
     @extend_schema(request=s.VersionSerializer, responses=s.ProductSerializer, summary="Archive a product (editor)")
     def post(self, request: Request, product_id: int) -> Response:
         product = access_product(request.user, product_id, write=True)
-        data = validated(s.VersionSerializer, request.data or {})
+        data = validated(s.VersionSerializer, request.data)
         return _product_response(
             services.product_archive(actor=Actor.from_request(request), product=product, version=data.get("version"))
         )
@@ -269,7 +269,7 @@ class ProductRestoreView(ApiView):
     )
     def post(self, request: Request, product_id: int) -> Response:
         product = access_product(request.user, product_id, write=True)
-        data = validated(s.VersionSerializer, request.data or {})
+        data = validated(s.VersionSerializer, request.data)
         return _product_response(
             services.product_restore(actor=Actor.from_request(request), product=product, version=data.get("version"))
         )
@@ -333,6 +333,8 @@ class ApiTokenListView(ApiView):
         summary="Create an API token (secret shown once)",
     )
     def post(self, request: Request) -> Response:
+        if isinstance(request.auth, ApiToken):
+            raise PermissionDenied("API tokens are created from a signed-in browser session, not with another token.")
         data = validated(s.ApiTokenCreateSerializer, request.data)
         token, raw = services.api_token_create(
             user=request.user, name=data["name"], scope=data["scope"], expires_at=data.get("expires_at")
