@@ -7,11 +7,12 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv lint bench check-deploy migrations-check clean
+.PHONY: run test venv lint bench check-deploy migrations-check ci lock clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+# constraints.txt pins every package, transitive ones too (see `make lock`).
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -34,8 +35,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .
 
+## bench: run every benchmark in bench/ on PostgreSQL (or only some: make bench ARGS=products_list)
 bench: $(STAMP)
-	@bash scripts/bench.sh
+	@bash scripts/bench.sh $(ARGS)
 
 check-deploy: $(STAMP)
 	@DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=pmtool.example.com \
@@ -43,6 +45,19 @@ check-deploy: $(STAMP)
 
 migrations-check: $(STAMP)
 	@DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+## ci: what CI runs (.ci/run): fresh .venv, services, tests on PostgreSQL + Redis, lint, SQLite smoke
+ci:
+	@CI=true bash .ci/run
+
+## lock: after changing requirements*.txt, install them and re-pin every package in constraints.txt
+lock:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@{ sed -n '1,3p' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.txt.new
+	@mv constraints.txt.new constraints.txt
+	@touch $(STAMP)
+	@echo "constraints.txt updated: review the diff."
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

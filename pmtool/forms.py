@@ -20,6 +20,9 @@ def add_service_error(form: forms.Form, exc: ApplicationError) -> None:
         form.add_error(None, exc.message)
 
 
+SLUG_INVALID = "Not a valid address: use only letters, numbers and hyphens, e.g. “mobile-app”."
+
+
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label="E-mail", max_length=254, widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
@@ -40,6 +43,7 @@ class WorkspaceForm(forms.Form):
         required=False,
         label="Address",
         help_text="Used in links: lowercase letters, numbers, hyphens. Leave blank to derive it from the name.",
+        error_messages={"invalid": SLUG_INVALID},
     )
 
 
@@ -54,6 +58,7 @@ class ProductForm(forms.Form):
         required=False,
         label="Address",
         help_text="Lowercase letters, numbers, hyphens. Leave blank to derive it from the name.",
+        error_messages={"invalid": SLUG_INVALID},
     )
     stage = forms.ChoiceField(label="Lifecycle stage", choices=LifecycleStage.choices, initial=LifecycleStage.IDEA)
     description = forms.CharField(

@@ -61,8 +61,17 @@ def _unique_slug(queryset: Any, source: str, *, max_length: int = 60, fallback: 
         start += 100
 
 
+def _no_nul(value: str, field: str) -> str:
+    """PostgreSQL text cannot hold NUL: refuse it here, whatever the caller validated."""
+    if "\x00" in value:
+        raise ValidationError(
+            f"The {field} contains a NUL character.", fields={field: ["Null characters are not allowed."]}
+        )
+    return value
+
+
 def _clean_name(value: str, *, field: str = "name", max_length: int = 120) -> str:
-    value = (value or "").strip()
+    value = _no_nul((value or "").strip(), field)
     if not value:
         raise ValidationError(f"The {field} is required.", fields={field: ["This field is required."]})
     if len(value) > max_length:
@@ -337,7 +346,7 @@ def _product_values(*, name: Any = None, description: Any = None, stage: Any = N
     if description is not None:
         if len(description) > 5000:
             raise ValidationError("The description is too long.", fields={"description": ["At most 5000 characters."]})
-        values["description"] = description.strip()
+        values["description"] = _no_nul(description.strip(), "description")
     if stage is not None:
         if stage not in LifecycleStage.values:
             raise ValidationError(

@@ -57,7 +57,9 @@ def _celery_eager() -> Iterator[None]:
     """Unit tests run tasks in-process (the embedded mode's path)."""
     from pmtool.celery import app
 
-    app.conf.task_always_eager = True
+    # The app reads Django's CELERY_* settings (namespace "CELERY"): the prefixed key is the one
+    # that counts; `app.conf.task_always_eager = True` would be shadowed by it.
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=True)
     yield
 
 
@@ -136,6 +138,17 @@ def redis_url() -> str:
     return url
 
 
+def _reset_broker_pool(app: Any) -> None:
+    """Forget the app's broker connections, so the next send connects to the current
+    broker_url. (`app.pool.force_close_all()` alone leaves the app holding a closed
+    pool: every later send fails with "Acquire on closed pool".)"""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def celery_worker(transactional_db: Any, redis_url: str, settings: Any) -> Iterator[dict[str, Any]]:
     """A real `celery worker` process on Redis, using the test database.
@@ -190,9 +203,9 @@ def celery_worker(transactional_db: Any, redis_url: str, settings: Any) -> Itera
         stderr=subprocess.STDOUT,
         text=True,
     )
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
-    app.conf.update(broker_url=redis_url, task_always_eager=False, task_default_queue=queue)
-    app.pool.force_close_all()
+    saved = {f"CELERY_{k.upper()}": app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
+    app.conf.update(CELERY_BROKER_URL=redis_url, CELERY_TASK_ALWAYS_EAGER=False, CELERY_TASK_DEFAULT_QUEUE=queue)
+    _reset_broker_pool(app)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -205,7 +218,7 @@ def celery_worker(transactional_db: Any, redis_url: str, settings: Any) -> Itera
         yield {"queue": queue, "mail_dir": mail_dir, "process": worker}
     finally:
         app.conf.update(**saved)
-        app.pool.force_close_all()
+        _reset_broker_pool(app)
         worker.terminate()
         try:
             worker.wait(timeout=10)

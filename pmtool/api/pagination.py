@@ -1,6 +1,6 @@
 from typing import Any
 
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 
@@ -20,6 +20,15 @@ class DefaultCursorPagination(CursorPagination):
         if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError({self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]})
         return int(raw)
+
+    def decode_cursor(self, request: Any) -> Any:
+        """A malformed ?cursor= is a 400 naming the parameter (DRF answers 404)."""
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError(
+                {self.cursor_query_param: ["Invalid cursor: use the 'next' or 'previous' link."]}
+            ) from None
 
 
 class NameCursorPagination(DefaultCursorPagination):

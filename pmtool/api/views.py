@@ -30,7 +30,8 @@ def validated(serializer_class: type, data: Any, **kwargs: Any) -> dict[str, Any
 
 
 class ApiView(GenericAPIView):
-    """Base: explicit methods, cursor pagination available through `paginate`."""
+    # Base: explicit methods, cursor pagination available through `paginate`. (A comment, not a
+    # docstring: drf-spectacular would show an inherited docstring as every operation's description.)
 
     filter_backends = ()  # filters are validated explicitly per view (see *FilterSerializer)
 

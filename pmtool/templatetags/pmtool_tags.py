@@ -2,6 +2,8 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.timesince import timesince
 
 register = template.Library()
@@ -21,3 +23,15 @@ def ago(value: dt.datetime | None) -> str:
     if timezone.now() - value < dt.timedelta(minutes=1):
         return "just now"
     return f"{timesince(value, depth=1)} ago"
+
+
+@register.filter
+def change_value(value: object) -> object:
+    """A value from an activity event's changes, readable: ISO timestamps become dates."""
+    if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and value[10:11] == "T":
+        parsed = parse_datetime(value)
+        if parsed is not None:
+            if timezone.is_aware(parsed):
+                parsed = timezone.localtime(parsed)
+            return date_format(parsed, "M j, Y H:i")
+    return value

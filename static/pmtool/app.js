@@ -41,6 +41,20 @@
     });
   });
 
+  // On a narrow screen the section nav scrolls sideways: keep the current section in view.
+  function revealCurrentSection() {
+    var nav = document.querySelector(".sidenav");
+    var current = nav && nav.querySelector('[aria-current="page"]');
+    if (!current || nav.scrollWidth <= nav.clientWidth) return;
+    var offset = current.getBoundingClientRect().left - nav.getBoundingClientRect().left;
+    nav.scrollLeft = Math.max(0, nav.scrollLeft + offset - (nav.clientWidth - current.offsetWidth) / 2);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", revealCurrentSection);
+  } else {
+    revealCurrentSection();
+  }
+
   // Escape closes an open menu and returns focus to its toggle.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;

@@ -512,7 +512,7 @@ def test_product_archive_with_a_stale_version_is_a_conflict(team, product):
 SLUG = re.compile(r"\A[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?\Z")
 
 names = st.one_of(
-    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=130),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00"), max_size=130),
     # Long names over a small alphabet: slugs that need truncating, hyphens and underscores at the cut.
     st.text(st.sampled_from("ab9 -_.!Éø"), min_size=50, max_size=130),
 )
@@ -652,3 +652,12 @@ def test_last_used_at_is_written_at_most_once_a_minute(team, django_assert_num_q
     with django_assert_num_queries(2):
         services.api_token_authenticate(raw)
     assert ApiToken.objects.get(pk=token.pk).last_used_at > earlier
+
+
+@pytest.mark.parametrize("field", ["name", "description"])
+def test_product_create_refuses_nul_characters(team, field):
+    values = {"name": "Atlas", "description": "", field: "bad\x00value"}
+    with pytest.raises(ValidationError) as error:
+        services.product_create(actor=team.actor(), workspace=team.workspace, **values)
+    assert field in error.value.fields
+    assert not Product.objects.filter(workspace=team.workspace).exists()
