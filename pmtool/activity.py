@@ -107,4 +107,5 @@ KNOWN_ACTIONS = (
     "role_changed",
     "invited",
     "invitation_revoked",
+    "invitation_resent",
 )

@@ -143,7 +143,7 @@ class Invitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Invitation of {self.email} to {self.workspace_id}"
+        return f"Invitation of {self.email}"
 
     @property
     def is_pending(self) -> bool:

@@ -282,13 +282,17 @@ def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
     return invitation
 
 
-def invitation_send_email(*, invitation_id: int) -> Invitation | None:
-    """Send (or re-send) the invitation e-mail; called by the Celery task. Safe to run twice."""
+def invitation_send_email(*, invitation_id: int, resend: bool = False) -> Invitation | None:
+    """Send the invitation e-mail; called by the Celery task.
+
+    Safe to run twice: a delivered invitation (sent_at set) is not mailed again
+    unless this is an explicit re-send. None when nothing was sent.
+    """
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
 
     invitation = Invitation.objects.select_related("workspace", "invited_by").filter(pk=invitation_id).first()
-    if invitation is None or not invitation.is_pending:
+    if invitation is None or not invitation.is_pending or (invitation.sent_at is not None and not resend):
         return None
     context = {"invitation": invitation, "url": invitation_url(invitation)}
     send_mail(
@@ -298,6 +302,21 @@ def invitation_send_email(*, invitation_id: int) -> Invitation | None:
         recipient_list=[invitation.email],
     )
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, actor: Actor, invitation: Invitation) -> Invitation:
+    """Mail a pending invitation again, with its expiry pushed back to a full validity period."""
+    from .tasks import send_invitation_email
+
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise Conflict("This invitation is no longer pending: invite the person again.")
+    invitation.expires_at = timezone.now() + dt.timedelta(days=settings.INVITATION_VALID_DAYS)
+    invitation.save(update_fields=["expires_at"])
+    activity_record(actor=actor, workspace=invitation.workspace_id, target=invitation, action="invitation_resent")
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, resend=True))
     return invitation
 
 

@@ -17,8 +17,8 @@ TASK_OPTIONS = {
 
 
 @shared_task(name="pmtool.send_invitation_email", **TASK_OPTIONS)
-def send_invitation_email(invitation_id: int) -> bool:
-    return services.invitation_send_email(invitation_id=invitation_id) is not None
+def send_invitation_email(invitation_id: int, resend: bool = False) -> bool:
+    return services.invitation_send_email(invitation_id=invitation_id, resend=resend) is not None
 
 
 @shared_task(name="pmtool.ping", acks_late=True, time_limit=10)

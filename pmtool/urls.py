@@ -45,6 +45,7 @@ workspace_patterns = [
     path("settings/members/<id:membership_id>/role/", views.member_role, name="member_role"),
     path("settings/members/<id:membership_id>/remove/", views.member_remove, name="member_remove"),
     path("settings/invitations/<id:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("settings/invitations/<id:invitation_id>/resend/", views.invitation_resend, name="invitation_resend"),
     path("", include("strategy.urls")),
     path("", include("backlog.urls")),
     path("", include("roadmaps.urls")),

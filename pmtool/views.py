@@ -409,6 +409,18 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     return redirect("settings_members", ws=request.workspace.slug)
 
 
+@workspace_page(minimum=Role.ADMIN, what="re-send invitations")
+@require_POST
+def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = selectors.invitations_pending(request.workspace).filter(pk=invitation_id).first()
+    if invitation is None:
+        messages.error(request, "That invitation is no longer pending: invite the person again.")
+    else:
+        services.invitation_resend(actor=Actor.from_request(request), invitation=invitation)
+        messages.success(request, f"Invitation sent to {invitation.email} again; it is valid for another period.")
+    return redirect("settings_members", ws=request.workspace.slug)
+
+
 # --- invitations (public link) ------------------------------------------------
 
 

@@ -17,6 +17,11 @@ urlpatterns = [
         v.InvitationDetailView.as_view(),
         name="api-invitation",
     ),
+    path(
+        "workspaces/<id:workspace_id>/invitations/<id:invitation_id>/resend/",
+        v.InvitationResendView.as_view(),
+        name="api-invitation-resend",
+    ),
     path("workspaces/<id:workspace_id>/products/", v.ProductListView.as_view(), name="api-products"),
     path("workspaces/<id:workspace_id>/activity/", v.WorkspaceActivityView.as_view(), name="api-workspace-activity"),
     path("products/<id:product_id>/", v.ProductDetailView.as_view(), name="api-product"),

@@ -156,6 +156,19 @@ class InvitationDetailView(ApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class InvitationResendView(ApiView):
+    @extend_schema(request=None, responses=s.InvitationSerializer, summary="Re-send a pending invitation (admin)")
+    def post(self, request: Request, workspace_id: int, invitation_id: int) -> Response:
+        workspace = access_workspace(
+            request.user, workspace_id=workspace_id, minimum=Role.ADMIN, what="re-send invitations"
+        )
+        invitation = selectors.invitations_pending(workspace).filter(pk=invitation_id).first()
+        if invitation is None:
+            raise NotFound("Invitation not found.")
+        invitation = services.invitation_resend(actor=Actor.from_request(request), invitation=invitation)
+        return Response(s.InvitationSerializer(invitation).data)
+
+
 # --- products -----------------------------------------------------------------
 
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')

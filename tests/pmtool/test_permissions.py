@@ -61,6 +61,7 @@ API_MATRIX = [
     ("member-leave",        "DELETE", "workspaces/{ws}/members/{me}/",              401, 404, 204, 204, 409, 409, 403),
     ("invitations",         "GET",    "workspaces/{ws}/invitations/",               401, 404, 403, 403, 200, 200, 200),
     ("invitation-create",   "POST",   "workspaces/{ws}/invitations/",               401, 404, 403, 403, 201, 201, 403),
+    ("invitation-resend",   "POST",   "workspaces/{ws}/invitations/{invitation}/resend/", 401, 404, 403, 403, 200, 200, 403),  # noqa: E501
     ("invitation-revoke",   "DELETE", "workspaces/{ws}/invitations/{invitation}/",  401, 404, 403, 403, 204, 204, 403),
     ("products",            "GET",    "workspaces/{ws}/products/",                  401, 404, 200, 200, 200, 200, 200),
     ("product-create",      "POST",   "workspaces/{ws}/products/",                  401, 404, 403, 201, 201, 201, 403),
@@ -119,6 +120,7 @@ PAGE_MATRIX = [
     ("member-role",          "POST", "/w/acme/settings/members/{member}/role/",         LOGIN,  404,  403,  403,  302),
     ("member-remove",        "POST", "/w/acme/settings/members/{member}/remove/",       LOGIN,  404,  403,  403,  302),
     ("member-leave",         "POST", "/w/acme/settings/members/{me}/remove/",           LOGIN,  404,  302,  302,  NOOP),
+    ("invitation-resend",    "POST", "/w/acme/settings/invitations/{invitation}/resend/", LOGIN, 404, 403,  403,  302),
     ("invitation-revoke",    "POST", "/w/acme/settings/invitations/{invitation}/revoke/", LOGIN, 404, 403,  403,  302),
     ("strategy",             "GET",  "/w/acme/strategy/",                               LOGIN,  404,  200,  200,  200),
     ("metrics",              "GET",  "/w/acme/metrics/",                                LOGIN,  404,  200,  200,  200),

@@ -661,3 +661,28 @@ def test_product_create_refuses_nul_characters(team, field):
         services.product_create(actor=team.actor(), workspace=team.workspace, **values)
     assert field in error.value.fields
     assert not Product.objects.filter(workspace=team.workspace).exists()
+
+
+def test_invitation_email_is_sent_once_and_resend_mails_again(team, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invitation_create(actor=team.actor(), workspace=team.workspace, email="new@acme.test")
+    assert len(mail.outbox) == 1
+    # A second delivery of the same task (retry, redelivery) does not mail again.
+    assert services.invitation_send_email(invitation_id=invitation.pk) is None
+    assert len(mail.outbox) == 1
+
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() + dt.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_resend(actor=team.actor(), invitation=invitation)
+    assert len(mail.outbox) == 2
+    invitation.refresh_from_db()
+    assert invitation.expires_at > timezone.now() + dt.timedelta(days=settings.INVITATION_VALID_DAYS - 1)
+    event = ActivityEvent.objects.filter(action="invitation_resent").get()
+    assert event.target_id == invitation.pk
+
+
+def test_resending_a_revoked_invitation_is_a_conflict(team):
+    invitation = services.invitation_create(actor=team.actor(), workspace=team.workspace, email="new@acme.test")
+    services.invitation_revoke(actor=team.actor(), invitation=invitation)
+    with pytest.raises(Conflict):
+        services.invitation_resend(actor=team.actor(), invitation=invitation)
