@@ -248,7 +248,19 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Caches -------------------------------------------------------------------
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Shared through Redis when there is one (so limits such as the sign-in throttle hold
+# across web processes), in-process otherwise.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "pmtool"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Sign-in throttle: failed attempts allowed per e-mail address and per client IP in the window.
+LOGIN_FAILURES_PER_EMAIL = int(os.environ.get("LOGIN_FAILURES_PER_EMAIL", "10"))
+LOGIN_FAILURES_PER_IP = int(os.environ.get("LOGIN_FAILURES_PER_IP", "50"))
+LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", str(15 * 60)))
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {

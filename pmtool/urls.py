@@ -7,7 +7,6 @@ from . import (
     converters,  # noqa: F401 - registers the <id:> converter
     views,
 )
-from .forms import EmailAuthenticationForm
 
 handler400 = "pmtool.views.error_400"
 handler403 = "pmtool.views.error_403"
@@ -15,11 +14,7 @@ handler404 = "pmtool.views.error_404"
 handler500 = "pmtool.views.error_500"
 
 account_patterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

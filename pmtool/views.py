@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,12 +20,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
+from . import selectors, services, throttle
 from .activity import KNOWN_ACTIONS, Actor
 from .errors import ApplicationError
 from .forms import (
     AcceptInvitationForm,
     ActivityFilterForm,
+    EmailAuthenticationForm,
     InviteForm,
     ProductForm,
     RoleForm,
@@ -58,6 +60,33 @@ def workspace_page(minimum: str = Role.VIEWER, what: str = "do this") -> Callabl
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- sign-in ------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in, with failed attempts throttled per address and per IP."""
+
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        email = str(request.POST.get("username", ""))[:254]
+        ip = request.META.get("REMOTE_ADDR", "")
+        if throttle.login_blocked(email=email, ip=ip):
+            # Bound without the password, so it is not even tried while blocked.
+            form = self.authentication_form(request, data={"username": email})
+            form.is_valid()
+            form.errors.pop("password", None)
+            form.add_error(None, "Too many failed sign-ins. Wait 15 minutes, or reset your password.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 302:
+            throttle.login_succeeded(email=email)
+        else:
+            throttle.login_failed(email=email, ip=ip)
+        return response
 
 
 # --- home and workspaces ------------------------------------------------------
@@ -250,6 +279,7 @@ def activity(request: HttpRequest) -> HttpResponse:
     products = list(selectors.products_of(workspace, archived=None).values_list("id", "name")[:500])
     form = ActivityFilterForm(request.GET or None, actors=actors, products=products, actions=KNOWN_ACTIONS)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    invalid = form.is_bound and bool(form.errors)
     events = selectors.activity_of_workspace(
         workspace,
         actor_id=filters.get("actor"),
@@ -259,6 +289,8 @@ def activity(request: HttpRequest) -> HttpResponse:
         since=filters.get("since"),
         until=filters.get("until"),
     )
+    if invalid:  # never show unfiltered events under filters the user believes are applied
+        events = events.none()
     query = request.GET.copy()
     query.pop("page", None)
     return render(

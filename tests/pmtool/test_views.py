@@ -909,3 +909,30 @@ def test_no_missing_migrations(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sign_in_is_throttled_after_repeated_failures(client, team, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.LOGIN_FAILURES_PER_EMAIL = 3
+    for _ in range(3):
+        response = client.post("/account/login/", {"username": team.editor.email, "password": "wrong"})
+        assert response.status_code == 200
+    # Blocked now, even with the right password; the form says why.
+    response = client.post("/account/login/", {"username": team.editor.email.upper(), "password": "correct-horse-battery"})
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another address from the same client is not blocked by that address's failures.
+    response = client.post("/account/login/", {"username": team.viewer.email, "password": "correct-horse-battery"})
+    assert response.status_code == 302
+    cache.clear()
+
+
+def test_activity_page_with_invalid_filters_shows_errors_and_no_unfiltered_events(client, team, product):
+    client.force_login(team.admin)
+    response = client.get("/w/acme/activity/", {"since": "not-a-date"})
+    assert response.status_code == 400
+    assert response.context["page"].paginator.count == 0
+    assert "Enter a valid date" in response.content.decode()
