@@ -108,8 +108,9 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         # Stored as the activity log's target name: the person, without a query when the user is not loaded.
-        user = self._state.fields_cache.get("user")
-        return user.email if user is not None else f"user {self.user_id}"
+        if Membership._meta.get_field("user").is_cached(self):
+            return self.user.email
+        return f"user {self.user_id}"
 
 
 class Invitation(models.Model):

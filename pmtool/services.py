@@ -84,7 +84,7 @@ def _clean_name(value: str, *, field: str = "name", max_length: int = 120) -> st
 
 def _validate_slug(slug: str) -> str:
     cleaned = slugify(slug)[:60]
-    if not cleaned or cleaned != slug:
+    if not cleaned or cleaned != slug.lower():  # "Mobile-App" is taken as "mobile-app"
         raise ValidationError(
             "The slug may only contain lowercase letters, numbers and hyphens.",
             fields={"slug": ["Use lowercase letters, numbers and hyphens (at most 60)."]},

@@ -686,3 +686,10 @@ def test_resending_a_revoked_invitation_is_a_conflict(team):
     services.invitation_revoke(actor=team.actor(), invitation=invitation)
     with pytest.raises(Conflict):
         services.invitation_resend(actor=team.actor(), invitation=invitation)
+
+
+def test_an_explicit_slug_in_capitals_is_lowercased(team):
+    product = services.product_create(actor=team.actor(), workspace=team.workspace, name="Mobile", slug="Mobile-App")
+    assert product.slug == "mobile-app"
+    with pytest.raises(ValidationError):
+        services.product_create(actor=team.actor(), workspace=team.workspace, name="Bad", slug="mobile app!")

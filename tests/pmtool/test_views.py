@@ -920,7 +920,9 @@ def test_sign_in_is_throttled_after_repeated_failures(client, team, settings):
         response = client.post("/account/login/", {"username": team.editor.email, "password": "wrong"})
         assert response.status_code == 200
     # Blocked now, even with the right password; the form says why.
-    response = client.post("/account/login/", {"username": team.editor.email.upper(), "password": "correct-horse-battery"})
+    response = client.post(
+        "/account/login/", {"username": team.editor.email.upper(), "password": "correct-horse-battery"}
+    )
     assert response.status_code == 429
     assert "Too many failed sign-ins" in response.content.decode()
     assert "_auth_user_id" not in client.session
