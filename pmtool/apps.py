@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PmtoolConfig(AppConfig):
     name = "pmtool"
     verbose_name = "pmtool core"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the system checks

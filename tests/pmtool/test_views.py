@@ -887,13 +887,25 @@ def test_check_deploy_with_production_settings_is_clean(tmp_path: Path) -> None:
     assert "System check identified no issues" in result.stdout
 
 
-def test_production_settings_refuse_to_start_without_a_secret_key() -> None:
+def test_production_settings_refuse_to_serve_without_a_secret_key() -> None:
     env = _clean_env(DEBUG="0", ALLOWED_HOSTS="pmtool.example.com", DJANGO_SETTINGS_MODULE="pmtool.settings")
+    # The web application does not start ...
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", "import pmtool.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+    # ... and `manage.py check` says why (as a warning: key-less commands like makemigrations still run).
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "pmtool.W001" in result.stderr + result.stdout
 
 
 def test_no_missing_migrations(tmp_path: Path) -> None:
