@@ -13,7 +13,8 @@ from typing import Any
 from django.db.models import OuterRef, Subquery
 
 from .errors import NotFound, PermissionDenied
-from .models import Membership, Product, Role, Workspace
+from .models import Invitation, Membership, Product, Role, Workspace
+from .selectors import invitations_pending
 
 ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
 
@@ -52,7 +53,8 @@ def _my_role(user: Any, workspace_ref: str) -> Subquery:
     return Subquery(Membership.objects.filter(workspace_id=OuterRef(workspace_ref), user_id=user.pk).values("role")[:1])
 
 
-def _require(role: str, minimum: str, what: str) -> None:
+def require_role(role: str | None, minimum: str, what: str) -> None:
+    """PermissionDenied unless `role` (an object's `.my_role`) is at least `minimum`."""
     if not role_at_least(role, minimum):
         needed = "an admin" if minimum == Role.ADMIN else "an editor or admin"
         raise PermissionDenied(f"Only {needed} of this workspace can {what}.")
@@ -75,7 +77,7 @@ def access_workspace(
     )
     if workspace is None:
         raise NotFound("Workspace not found.")
-    _require(workspace.my_role, minimum, what)
+    require_role(workspace.my_role, minimum, what)
     return workspace
 
 
@@ -99,7 +101,7 @@ def access_product(
         raise NotFound("Product not found.")
     product.workspace.my_role = product.my_role
     if write:
-        _require(product.my_role, Role.EDITOR, "change products")
+        require_role(product.my_role, Role.EDITOR, "change products")
     return product
 
 
@@ -109,3 +111,11 @@ def access_membership(user: Any, membership_id: int, *, workspace: Workspace) ->
     if membership is None:
         raise NotFound("Member not found.")
     return membership
+
+
+def access_pending_invitation(invitation_id: int, *, workspace: Workspace) -> Invitation:
+    """A pending invitation of `workspace` (whose access the caller has already checked)."""
+    invitation = invitations_pending(workspace).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise NotFound("Invitation not found.")
+    return invitation

@@ -17,8 +17,11 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -208,8 +211,6 @@ def invitation_token(invitation: Invitation) -> str:
 
 
 def invitation_url(invitation: Invitation) -> str:
-    from django.urls import reverse
-
     return settings.PMTOOL_BASE_URL.rstrip("/") + reverse("invitation_accept", args=[invitation_token(invitation)])
 
 
@@ -288,9 +289,6 @@ def invitation_send_email(*, invitation_id: int, resend: bool = False) -> Invita
     Safe to run twice: a delivered invitation (sent_at set) is not mailed again
     unless this is an explicit re-send. None when nothing was sent.
     """
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-
     invitation = Invitation.objects.select_related("workspace", "invited_by").filter(pk=invitation_id).first()
     if invitation is None or not invitation.is_pending or (invitation.sent_at is not None and not resend):
         return None

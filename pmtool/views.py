@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import selectors, services, throttle
 from .activity import KNOWN_ACTIONS, Actor
-from .errors import ApplicationError
+from .errors import ApplicationError, NotFound
 from .forms import (
     AcceptInvitationForm,
     ActivityFilterForm,
@@ -35,8 +35,17 @@ from .forms import (
     WorkspaceRenameForm,
     add_service_error,
 )
-from .models import LifecycleStage, Role
-from .permissions import access_membership, access_product, access_workspace, can_edit_content, can_manage_workspace
+from .health import check_all
+from .models import LifecycleStage, Role, User
+from .permissions import (
+    access_membership,
+    access_pending_invitation,
+    access_product,
+    access_workspace,
+    can_edit_content,
+    can_manage_workspace,
+    require_role,
+)
 
 PAGE_SIZE = 50
 
@@ -310,8 +319,7 @@ def settings_general(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace
     form = WorkspaceRenameForm(request.POST or None, initial={"name": workspace.name})
     if request.method == "POST":
-        if not can_manage_workspace(workspace.my_role):
-            access_workspace(request.user, slug=workspace.slug, minimum=Role.ADMIN, what="rename the workspace")
+        require_role(workspace.my_role, Role.ADMIN, "rename the workspace")
         if form.is_valid():
             try:
                 services.workspace_update(
@@ -337,7 +345,7 @@ def settings_members(request: HttpRequest) -> HttpResponse:
     can_manage = can_manage_workspace(workspace.my_role)
     form = InviteForm(request.POST or None)
     if request.method == "POST":
-        access_workspace(request.user, slug=workspace.slug, minimum=Role.ADMIN, what="invite people")
+        require_role(workspace.my_role, Role.ADMIN, "invite people")
         if form.is_valid():
             try:
                 invitation = services.invitation_create(
@@ -415,7 +423,7 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
     membership = access_membership(request.user, membership_id, workspace=workspace)
     leaving = membership.user_id == request.user.pk
     if not leaving:
-        access_workspace(request.user, slug=workspace.slug, minimum=Role.ADMIN, what="remove members")
+        require_role(workspace.my_role, Role.ADMIN, "remove members")
     try:
         services.membership_remove(actor=Actor.from_request(request), membership=membership)
     except ApplicationError as exc:
@@ -432,8 +440,9 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
 @workspace_page(minimum=Role.ADMIN, what="revoke invitations")
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = selectors.invitations_pending(request.workspace).filter(pk=invitation_id).first()
-    if invitation is None:
+    try:
+        invitation = access_pending_invitation(invitation_id, workspace=request.workspace)
+    except NotFound:
         messages.error(request, "That invitation is no longer pending.")
     else:
         services.invitation_revoke(actor=Actor.from_request(request), invitation=invitation)
@@ -444,8 +453,9 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @workspace_page(minimum=Role.ADMIN, what="re-send invitations")
 @require_POST
 def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = selectors.invitations_pending(request.workspace).filter(pk=invitation_id).first()
-    if invitation is None:
+    try:
+        invitation = access_pending_invitation(invitation_id, workspace=request.workspace)
+    except NotFound:
         messages.error(request, "That invitation is no longer pending: invite the person again.")
     else:
         services.invitation_resend(actor=Actor.from_request(request), invitation=invitation)
@@ -463,8 +473,6 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         invitation = services.invitation_from_token(token)
     except ApplicationError as exc:
         return render(request, "pmtool/invitation_invalid.html", {"message": exc.message}, status=404)
-    from .models import User
-
     has_account = User.objects.filter(email__iexact=invitation.email).exists()
     context: dict[str, Any] = {"invitation": invitation, "has_account": has_account}
     if request.user.is_authenticated:
@@ -567,8 +575,6 @@ def section_pending(section: str, blurb: str) -> Callable:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Database, Redis and worker status as JSON; 503 when the database or a configured Redis is down."""
-    from .health import check_all
-
     report = check_all()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
 

@@ -16,9 +16,9 @@ from rest_framework.response import Response
 
 from .. import selectors, services
 from ..activity import Actor
-from ..errors import NotFound, PermissionDenied, ValidationError
+from ..errors import PermissionDenied, ValidationError
 from ..models import ApiToken, Role
-from ..permissions import access_membership, access_product, access_workspace
+from ..permissions import access_membership, access_pending_invitation, access_product, access_workspace
 from . import serializers as s
 from .pagination import NameCursorPagination, NewestFirstPagination
 
@@ -149,9 +149,7 @@ class InvitationDetailView(ApiView):
         workspace = access_workspace(
             request.user, workspace_id=workspace_id, minimum=Role.ADMIN, what="revoke invitations"
         )
-        invitation = selectors.invitations_pending(workspace).filter(pk=invitation_id).first()
-        if invitation is None:
-            raise NotFound("Invitation not found.")
+        invitation = access_pending_invitation(invitation_id, workspace=workspace)
         services.invitation_revoke(actor=Actor.from_request(request), invitation=invitation)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -162,9 +160,7 @@ class InvitationResendView(ApiView):
         workspace = access_workspace(
             request.user, workspace_id=workspace_id, minimum=Role.ADMIN, what="re-send invitations"
         )
-        invitation = selectors.invitations_pending(workspace).filter(pk=invitation_id).first()
-        if invitation is None:
-            raise NotFound("Invitation not found.")
+        invitation = access_pending_invitation(invitation_id, workspace=workspace)
         invitation = services.invitation_resend(actor=Actor.from_request(request), invitation=invitation)
         return Response(s.InvitationSerializer(invitation).data)
 
