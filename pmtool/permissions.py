@@ -49,7 +49,8 @@ def _role_on(user: Any, obj: Any) -> str | None:
     return Membership.objects.filter(user=user, workspace_id=workspace_id).values_list("role", flat=True).first()
 
 
-def _my_role(user: Any, workspace_ref: str) -> Subquery:
+def member_role(user: Any, workspace_ref: str) -> Subquery:
+    """The caller's role in the workspace whose id is at `workspace_ref` (an annotation; NULL = not a member)."""
     return Subquery(Membership.objects.filter(workspace_id=OuterRef(workspace_ref), user_id=user.pk).values("role")[:1])
 
 
@@ -73,7 +74,10 @@ def access_workspace(
         raise NotFound("Workspace not found.")
     lookup = {"slug": slug} if slug is not None else {"pk": workspace_id}
     workspace = (
-        Workspace.objects.filter(**lookup).annotate(my_role=_my_role(user, "pk")).filter(my_role__isnull=False).first()
+        Workspace.objects.filter(**lookup)
+        .annotate(my_role=member_role(user, "pk"))
+        .filter(my_role__isnull=False)
+        .first()
     )
     if workspace is None:
         raise NotFound("Workspace not found.")
@@ -96,7 +100,7 @@ def access_product(
     if workspace is not None:
         qs = qs.filter(workspace=workspace)
     qs = qs.filter(pk=product_id) if product_id is not None else qs.filter(slug=slug)
-    product = qs.annotate(my_role=_my_role(user, "workspace_id")).filter(my_role__isnull=False).first()
+    product = qs.annotate(my_role=member_role(user, "workspace_id")).filter(my_role__isnull=False).first()
     if product is None:
         raise NotFound("Product not found.")
     product.workspace.my_role = product.my_role

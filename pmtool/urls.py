@@ -56,6 +56,7 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("w/<slug:ws>/", include(workspace_patterns)),
     path("api/v1/", include("pmtool.api.urls")),
+    path("api/v1/", include("strategy.api.urls")),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", RedirectView.as_view(pattern_name="api-docs", permanent=False)),
 ]

@@ -6,6 +6,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.timesince import timesince
 
+from pmtool.markdown import render_markdown
+
 register = template.Library()
 
 
@@ -35,3 +37,9 @@ def change_value(value: object) -> object:
                 parsed = timezone.localtime(parsed)
             return date_format(parsed, "M j, Y H:i")
     return value
+
+
+@register.filter(name="markdown")
+def markdown_filter(value: str | None) -> str:
+    """{{ text|markdown }}: Markdown rendered and sanitised (pmtool.markdown)."""
+    return render_markdown(value)

@@ -1,0 +1,141 @@
+"""Fetch-and-authorise for strategy objects (after pmtool.permissions.access_product).
+
+Each `access_*` returns the object with the caller's role as `.my_role` if the caller is a
+member of its workspace (NotFound otherwise, never PermissionDenied: existence is not leaked),
+and raises PermissionDenied for a write by a viewer. Pass `workspace` to keep a page lookup
+inside the workspace of its URL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+
+from pmtool.errors import NotFound
+from pmtool.models import Role, Workspace
+from pmtool.permissions import member_role, require_role
+
+from .models import Competitor, Goal, Initiative, KeyResult, Metric, MetricSample, Persona
+
+
+def _access(
+    user: Any,
+    queryset: QuerySet,
+    pk: int,
+    *,
+    workspace_path: str,
+    label: str,
+    what: str,
+    write: bool,
+    workspace: Workspace | None,
+) -> Any:
+    if not getattr(user, "is_authenticated", False):
+        raise NotFound(f"{label} not found.")
+    qs = queryset.filter(pk=pk)
+    if workspace is not None:
+        qs = qs.filter(**{workspace_path: workspace.pk})
+    obj: Model | None = qs.annotate(my_role=member_role(user, workspace_path)).filter(my_role__isnull=False).first()
+    if obj is None:
+        raise NotFound(f"{label} not found.")
+    if write:
+        require_role(obj.my_role, Role.EDITOR, what)
+    return obj
+
+
+def access_goal(user: Any, goal_id: int, *, write: bool = False, workspace: Workspace | None = None) -> Goal:
+    qs = Goal.objects.select_related("workspace", "product", "owner", "parent")
+    return _access(
+        user,
+        qs,
+        goal_id,
+        workspace_path="workspace_id",
+        label="Goal",
+        what="change goals",
+        write=write,
+        workspace=workspace,
+    )
+
+
+def access_key_result(
+    user: Any, key_result_id: int, *, write: bool = False, workspace: Workspace | None = None
+) -> KeyResult:
+    qs = KeyResult.objects.select_related("goal__workspace", "goal__product", "metric")
+    return _access(
+        user,
+        qs,
+        key_result_id,
+        workspace_path="goal__workspace_id",
+        label="Key result",
+        what="change key results",
+        write=write,
+        workspace=workspace,
+    )
+
+
+def access_initiative(
+    user: Any, initiative_id: int, *, write: bool = False, workspace: Workspace | None = None
+) -> Initiative:
+    qs = Initiative.objects.select_related("workspace", "product")
+    return _access(
+        user,
+        qs,
+        initiative_id,
+        workspace_path="workspace_id",
+        label="Initiative",
+        what="change initiatives",
+        write=write,
+        workspace=workspace,
+    )
+
+
+def access_persona(user: Any, persona_id: int, *, write: bool = False, workspace: Workspace | None = None) -> Persona:
+    qs = Persona.objects.select_related("product__workspace")
+    return _access(
+        user,
+        qs,
+        persona_id,
+        workspace_path="product__workspace_id",
+        label="Persona",
+        what="change personas",
+        write=write,
+        workspace=workspace,
+    )
+
+
+def access_competitor(
+    user: Any, competitor_id: int, *, write: bool = False, workspace: Workspace | None = None
+) -> Competitor:
+    qs = Competitor.objects.select_related("product__workspace")
+    return _access(
+        user,
+        qs,
+        competitor_id,
+        workspace_path="product__workspace_id",
+        label="Competitor",
+        what="change competitors",
+        write=write,
+        workspace=workspace,
+    )
+
+
+def access_metric(user: Any, metric_id: int, *, write: bool = False, workspace: Workspace | None = None) -> Metric:
+    qs = Metric.objects.select_related("product__workspace")
+    return _access(
+        user,
+        qs,
+        metric_id,
+        workspace_path="product__workspace_id",
+        label="Metric",
+        what="change metrics",
+        write=write,
+        workspace=workspace,
+    )
+
+
+def access_sample(user: Any, metric: Metric, sample_id: int) -> MetricSample:
+    """A sample of `metric` (whose access the caller has already checked)."""
+    sample = MetricSample.objects.filter(pk=sample_id, metric=metric).first()
+    if sample is None:
+        raise NotFound("Sample not found.")
+    return sample
