@@ -108,4 +108,8 @@ KNOWN_ACTIONS = (
     "invited",
     "invitation_revoked",
     "invitation_resent",
+    # strategy
+    "deleted",
+    "samples_added",
+    "samples_deleted",
 )

@@ -411,9 +411,7 @@ def product_create(
     return product
 
 
-def lock_version(
-    queryset: Any, pk: int, version: int | None, *, precondition: bool = False, what: str = "item"
-) -> Any:
+def lock_version(queryset: Any, pk: int, version: int | None, *, precondition: bool = False, what: str = "item") -> Any:
     """The row `pk` of `queryset`, locked (SELECT … FOR UPDATE) for the rest of the transaction.
 
     Optimistic locking for every editable object: a `version` that is not the row's current one

@@ -181,9 +181,30 @@ def _if_match_version(request: Request) -> int | None:
     match = _IF_MATCH.match(header)
     if match is None:
         raise ValidationError(
-            'The If-Match header must carry the product version, e.g. If-Match: "3".', code="invalid_if_match"
+            'The If-Match header must carry the version, e.g. If-Match: "3".', code="invalid_if_match"
         )
     return int(match.group(1))
+
+
+def required_version(request: Request, data: dict[str, Any]) -> tuple[int, bool]:
+    """The version a write was based on: (version, came-from-If-Match). Pops `version` from `data`.
+
+    An If-Match header wins over a `version` field; neither is a 400 (concurrent edits must not be
+    lost silently). Pass the pair to a service as `version=…, precondition=…` (stale: 412 / 409)."""
+    header_version = _if_match_version(request)
+    version = data.pop("version", None)
+    if header_version is not None:
+        return header_version, True
+    if version is None:
+        raise ValidationError(
+            "Send the version you edited (a 'version' field or an If-Match header), so concurrent edits are not lost.",
+            fields={"version": ["This field is required (or send If-Match)."]},
+        )
+    return version, False
+
+
+def etag(version: int) -> str:
+    return _etag(version)
 
 
 def _product_response(product: Any, *, status_code: int = status.HTTP_200_OK) -> Response:
