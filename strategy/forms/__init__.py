@@ -1,0 +1,1 @@
+"""Strategy forms, one module per area (vision, goals, research, metrics)."""

@@ -1,0 +1,1 @@
+"""Strategy services, one module per area (vision, goals, research, metrics)."""

@@ -1,0 +1,1 @@
+"""Strategy views, one module per area (vision, goals, research, metrics)."""
