@@ -246,7 +246,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
-CELERY_BEAT_SCHEDULE: dict = {}
+# The beat schedule (run `celery -A pmtool beat`): the rollup also runs on demand after every
+# ingestion; the schedule catches anything left on the queue (a worker that was down, a lost task).
+CELERY_BEAT_SCHEDULE: dict = {
+    "metrics-rollup": {"task": "strategy.metrics_rollup", "schedule": float(os.environ.get("ROLLUP_EVERY", 300))},
+    "goals-recompute": {"task": "strategy.goals_recompute_all", "schedule": 3600.0},
+}
 
 # --- Caches -------------------------------------------------------------------
 # Shared through Redis when there is one (so limits such as the sign-in throttle hold

@@ -1,0 +1,381 @@
+"""Set-based rollups: metric samples → day/week/month buckets → key results → goals.
+
+Nothing here loops over rows in Python. Each step is one SQL statement over a set:
+
+1. Ingestion (strategy.services.metrics) upserts samples and, in the same transaction, the UTC days
+   it touched into MetricDirtyDay (`mark_days_dirty`), then enqueues `metrics_rollup` on commit.
+2. `rollup_pending` takes a batch of dirty days off the queue (DELETE … RETURNING) and, in one
+   transaction, recomputes exactly those buckets: days from samples, then the weeks and months that
+   contain them from the day rows (so a late sample in an old month costs one month of day rows,
+   not a scan of the month's samples). Each level is `INSERT … SELECT … GROUP BY … ON CONFLICT DO
+   UPDATE`; a bucket left without samples is deleted.
+3. Key results bound to a touched metric read `current` from the metric's latest bucket of their
+   period (one UPDATE with a correlated subquery), and their goals' progress (weighted mean of key
+   results, else mean of child goals) and derived status are recomputed (`goals_recompute`).
+
+Why a queue of dirty days rather than a "last sample id seen" watermark: ids (and timestamps) are
+handed out when a transaction inserts, not when it commits, so a watermark can move past a sample
+whose transaction commits late and never roll it up. The dirty-day row is written in the sample's
+own transaction with an upsert that takes a row lock; the rollup's DELETE of that row waits for
+the ingesting transaction, so every committed sample is either seen by the rollup or leaves its day
+on the queue for the next run. The queue is the watermark: "everything not on it is rolled up".
+
+Buckets are UTC: day = the UTC date, week = its Monday, month = its first day. PostgreSQL is the
+production database; the same statements are written for SQLite (the embedded quick start).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Avg, F, FloatField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import Goal, KeyResult, KeyResultKind, Metric, MetricRollup, StatusSource
+
+ADVISORY_LOCK = 7_061_640_301  # "pmtool rollup": one rollup transaction at a time (PostgreSQL)
+BATCH_DAYS = 20_000  # dirty (metric, day) pairs per rollup transaction
+
+SAMPLE = "strategy_metricsample"
+ROLLUP = "strategy_metricrollup"
+DIRTY = "strategy_metricdirtyday"
+METRIC = "strategy_metric"
+GOAL = "strategy_goal"
+
+
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- SQL pieces per database --------------------------------------------------------
+
+
+def _touched_days_cte() -> str:
+    """CTE `t(metric_id, day)` from one JSON parameter: [[metric_id, "YYYY-MM-DD"], …]."""
+    if _pg():
+        return (
+            "t AS (SELECT DISTINCT (e->>0)::bigint AS metric_id, (e->>1)::date AS day"
+            " FROM json_array_elements(%s::json) e)"
+        )
+    return (
+        "t AS (SELECT DISTINCT json_extract(value, '$[0]') AS metric_id, json_extract(value, '$[1]') AS day"
+        " FROM json_each(%s))"
+    )
+
+
+def _day_start(day: str) -> str:
+    return f"({day}::timestamp AT TIME ZONE 'UTC')" if _pg() else day
+
+
+def _day_end(day: str) -> str:
+    return f"(({day} + 1)::timestamp AT TIME ZONE 'UTC')" if _pg() else f"date({day}, '+1 day')"
+
+
+def _utc_date(ts: str) -> str:
+    return f"({ts} AT TIME ZONE 'UTC')::date" if _pg() else f"date({ts})"
+
+
+def _bucket_of(period: str, day: str) -> str:
+    if _pg():
+        return f"date_trunc('{period}', {day}::timestamp)::date"
+    return f"date({day}, 'weekday 0', '-6 days')" if period == "week" else f"date({day}, 'start of month')"
+
+
+def _bucket_end(period: str, bucket: str) -> str:
+    if _pg():
+        return f"({bucket} + 7)" if period == "week" else f"({bucket} + interval '1 month')::date"
+    return f"date({bucket}, '+7 days')" if period == "week" else f"date({bucket}, '+1 month')"
+
+
+def _value(agg: str, last: str) -> str:
+    """The metric's aggregation applied to a bucket's count/sum and last value (`m` = the metric)."""
+    return (
+        f"CASE m.aggregation WHEN 'sum' THEN {agg}.total WHEN 'average' THEN {agg}.total / {agg}.n"
+        f" WHEN 'last' THEN {last} ELSE {agg}.n END"
+    )
+
+
+_UPSERT = (
+    f"INSERT INTO {ROLLUP} (metric_id, period, bucket, count, sum, min, max, last_ts, last_value, value) "
+    "{select} WHERE TRUE "  # WHERE TRUE: SQLite needs it before ON CONFLICT after a join
+    "ON CONFLICT (metric_id, period, bucket) DO UPDATE SET count = EXCLUDED.count, sum = EXCLUDED.sum, "
+    "min = EXCLUDED.min, max = EXCLUDED.max, last_ts = EXCLUDED.last_ts, last_value = EXCLUDED.last_value, "
+    "value = EXCLUDED.value"
+)
+
+
+def _days_from_samples(agg_sql: str) -> str:
+    """Upsert day buckets from `agg_sql` (metric_id, bucket, n, total, lo, hi, last_ts) + the last sample."""
+    select = (
+        f"SELECT agg.metric_id, 'day', agg.bucket, agg.n, agg.total, agg.lo, agg.hi, agg.last_ts, ls.value, "
+        f"{_value('agg', 'ls.value')} FROM ({agg_sql}) agg "
+        f"JOIN {SAMPLE} ls ON ls.metric_id = agg.metric_id AND ls.ts = agg.last_ts "
+        f"JOIN {METRIC} m ON m.id = agg.metric_id"
+    )
+    return _UPSERT.format(select=select)
+
+
+def _periods_from_days(period: str, agg_sql: str) -> str:
+    """Upsert `period` buckets from `agg_sql` over day rows + the day row holding the last sample."""
+    select = (
+        f"SELECT agg.metric_id, '{period}', agg.bucket, agg.n, agg.total, agg.lo, agg.hi, agg.last_ts, "
+        f"d.last_value, {_value('agg', 'd.last_value')} FROM ({agg_sql}) agg "
+        f"JOIN {ROLLUP} d ON d.metric_id = agg.metric_id AND d.period = 'day' "
+        f"AND d.bucket = {_utc_date('agg.last_ts')} "
+        f"JOIN {METRIC} m ON m.id = agg.metric_id"
+    )
+    return _UPSERT.format(select=select)
+
+
+_DAY_AGGREGATES = "count(*) AS n, sum(s.value) AS total, min(s.value) AS lo, max(s.value) AS hi, max(s.ts) AS last_ts"
+_PERIOD_AGGREGATES = (
+    "sum(r.count) AS n, sum(r.sum) AS total, min(r.min) AS lo, max(r.max) AS hi, max(r.last_ts) AS last_ts"
+)
+
+
+# --- the queue ------------------------------------------------------------------------
+
+
+def mark_days_dirty(metric_id: int, days: Iterable[dt.date]) -> None:
+    """Queue (metric, day) pairs for the rollup; call inside the transaction that changed the samples.
+
+    An upsert that updates the existing row (rather than DO NOTHING) so it takes the row lock: a
+    rollup deleting the same row waits for this transaction (see the module docstring)."""
+    rows = sorted(set(days))
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        params: list[Any] = []
+        for day in chunk:
+            params += [metric_id, day]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {DIRTY} (metric_id, day) VALUES {values} "
+                "ON CONFLICT (metric_id, day) DO UPDATE SET day = EXCLUDED.day",
+                params,
+            )
+
+
+def schedule_metric_rollup() -> None:
+    """Enqueue the rollup once the current transaction commits (eager without a broker)."""
+    from .tasks import metrics_rollup
+
+    transaction.on_commit(metrics_rollup.delay)
+
+
+def schedule_goal_recompute(goal_ids: Iterable[int]) -> None:
+    """Enqueue the progress/status recompute of these goals once the current transaction commits."""
+    from .tasks import goals_recompute
+
+    ids = sorted({int(i) for i in goal_ids})
+    if ids:
+        transaction.on_commit(lambda: goals_recompute.delay(ids))
+
+
+def pending_metric_ids(metric_ids: Iterable[int]) -> set[int]:
+    """Which of these metrics still have days waiting for the rollup."""
+    from .models import MetricDirtyDay
+
+    return set(MetricDirtyDay.objects.filter(metric_id__in=list(metric_ids)).values_list("metric_id", flat=True))
+
+
+# --- rollups ----------------------------------------------------------------------------
+
+
+def _lock() -> None:
+    if _pg():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
+
+
+def rollup_pending(*, batch: int = BATCH_DAYS) -> int:
+    """Roll up everything on the queue, a batch of days per transaction; returns the days done."""
+    done = 0
+    while True:
+        n = _rollup_batch(batch)
+        done += n
+        if n < batch:
+            return done
+
+
+@transaction.atomic
+def _rollup_batch(batch: int) -> int:
+    _lock()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {DIRTY} WHERE id IN (SELECT id FROM {DIRTY} ORDER BY id LIMIT %s) RETURNING metric_id, day",
+            [batch],
+        )
+        touched = [(metric_id, str(day)) for metric_id, day in cursor.fetchall()]
+    if touched:
+        rollup_days(touched)
+    return len(touched)
+
+
+def rollup_days(touched: list[tuple[int, str]]) -> None:
+    """Recompute the day, week and month buckets containing these (metric_id, "YYYY-MM-DD") pairs."""
+    param = json.dumps(touched)
+    cte = _touched_days_cte()
+    in_day = f"s.metric_id = t.metric_id AND s.ts >= {_day_start('t.day')} AND s.ts < {_day_end('t.day')}"
+    with connection.cursor() as cursor:
+        days = f"SELECT s.metric_id, t.day AS bucket, {_DAY_AGGREGATES} FROM t JOIN {SAMPLE} s ON {in_day} GROUP BY s.metric_id, t.day"  # noqa: E501
+        cursor.execute(f"WITH {cte} {_days_from_samples(days)}", [param])
+        cursor.execute(
+            f"WITH {cte} DELETE FROM {ROLLUP} WHERE period = 'day' "
+            f"AND EXISTS (SELECT 1 FROM t WHERE t.metric_id = {ROLLUP}.metric_id AND t.day = {ROLLUP}.bucket) "
+            f"AND NOT EXISTS (SELECT 1 FROM {SAMPLE} s WHERE s.metric_id = {ROLLUP}.metric_id "
+            f"AND s.ts >= {_day_start(f'{ROLLUP}.bucket')} AND s.ts < {_day_end(f'{ROLLUP}.bucket')})",
+            [param],
+        )
+        for period in ("week", "month"):
+            tb = f"tb AS (SELECT DISTINCT metric_id, {_bucket_of(period, 't.day')} AS bucket FROM t)"
+            in_bucket = (
+                f"r.metric_id = tb.metric_id AND r.period = 'day' AND r.bucket >= tb.bucket "
+                f"AND r.bucket < {_bucket_end(period, 'tb.bucket')}"
+            )
+            agg = f"SELECT r.metric_id, tb.bucket, {_PERIOD_AGGREGATES} FROM tb JOIN {ROLLUP} r ON {in_bucket} GROUP BY r.metric_id, tb.bucket"  # noqa: E501
+            cursor.execute(f"WITH {cte}, {tb} {_periods_from_days(period, agg)}", [param])
+            cursor.execute(
+                f"WITH {cte}, {tb} DELETE FROM {ROLLUP} WHERE period = '{period}' "
+                f"AND EXISTS (SELECT 1 FROM tb WHERE tb.metric_id = {ROLLUP}.metric_id AND tb.bucket = {ROLLUP}.bucket) "  # noqa: E501
+                f"AND NOT EXISTS (SELECT 1 FROM {ROLLUP} r WHERE r.metric_id = {ROLLUP}.metric_id AND r.period = 'day' "
+                f"AND r.bucket >= {ROLLUP}.bucket AND r.bucket < {_bucket_end(period, f'{ROLLUP}.bucket')})",
+                [param],
+            )
+    metric_ids = sorted({metric_id for metric_id, _day in touched})
+    _after_rollup(metric_ids)
+
+
+@transaction.atomic
+def metric_rollup_rebuild(metric_id: int | None = None) -> None:
+    """Recompute every bucket from scratch: of one metric, or (None) of all metrics.
+
+    Three statements (days from samples, then weeks and months from days) after deleting the old
+    buckets; the benchmark compares this with the bare GROUP BY over the samples."""
+    _lock()
+    only = "" if metric_id is None else "WHERE metric_id = %s"
+    only_s = "" if metric_id is None else "WHERE s.metric_id = %s"
+    only_r = "" if metric_id is None else "AND r.metric_id = %s"
+    params = [] if metric_id is None else [metric_id]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {DIRTY} {only}", params)
+        cursor.execute(f"DELETE FROM {ROLLUP} {only}", params)
+        day = _utc_date("s.ts")
+        days = f"SELECT s.metric_id, {day} AS bucket, {_DAY_AGGREGATES} FROM {SAMPLE} s {only_s} GROUP BY s.metric_id, {day}"  # noqa: E501
+        cursor.execute(_days_from_samples(days), params)
+        for period in ("week", "month"):
+            bucket = _bucket_of(period, "r.bucket")
+            agg = f"SELECT r.metric_id, {bucket} AS bucket, {_PERIOD_AGGREGATES} FROM {ROLLUP} r WHERE r.period = 'day' {only_r} GROUP BY r.metric_id, {bucket}"  # noqa: E501
+            cursor.execute(_periods_from_days(period, agg), params)
+    ids = (
+        list(Metric.objects.values_list("pk", flat=True)) if metric_id is None else [metric_id]
+    )  # the ids of metrics, not rows of samples
+    _after_rollup(ids)
+
+
+def metric_values_refresh(metric_id: int) -> None:
+    """Re-apply a metric's aggregation to its buckets (after the aggregation changed)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ROLLUP} SET value = CASE (SELECT aggregation FROM {METRIC} WHERE id = %s) "
+            "WHEN 'sum' THEN sum WHEN 'average' THEN sum / count WHEN 'last' THEN last_value ELSE count END "
+            "WHERE metric_id = %s",
+            [metric_id, metric_id],
+        )
+    _after_rollup([metric_id])
+
+
+def _after_rollup(metric_ids: list[int]) -> None:
+    now = timezone.now()
+    Metric.objects.filter(pk__in=metric_ids).update(rolled_up_at=now)
+    goal_ids = key_results_refresh(Q(metric_id__in=metric_ids))
+    goals_recompute(goal_ids)
+
+
+# --- key results and goals --------------------------------------------------------------
+
+
+def key_results_refresh(where: Q) -> list[int]:
+    """Bound key results matching `where` read `current` from their metric's latest bucket of their
+    period (one UPDATE); returns the ids of their goals."""
+    bound = KeyResult.objects.filter(where, kind=KeyResultKind.METRIC, metric__isnull=False)
+    goal_ids = sorted(set(bound.values_list("goal_id", flat=True)))
+    latest = MetricRollup.objects.filter(metric_id=OuterRef("metric_id"), period=OuterRef("metric_period")).order_by(
+        "-bucket"
+    )
+    bound.update(current=Subquery(latest.values("value")[:1]), current_updated_at=timezone.now())
+    return goal_ids
+
+
+def goals_recompute(goal_ids: Iterable[int] | None = None, *, today: dt.date | None = None) -> int:
+    """Progress and derived status of these goals (None: every goal) and of their parents.
+
+    Progress = the weight-averaged progress of the goal's key results that have one, else the mean
+    progress of its child goals, else empty. Two UPDATEs (children first, then their parents) cover
+    the two levels of the goal tree (company goal → product goals)."""
+    today = today or timezone.localdate()
+    goals = Goal.objects.all() if goal_ids is None else Goal.objects.filter(pk__in=list(goal_ids))
+    with transaction.atomic():
+        if goal_ids is not None:
+            key_results_refresh(Q(goal_id__in=list(goal_ids)))
+        else:
+            key_results_refresh(Q())
+        kr = (
+            KeyResult.objects.filter(goal_id=OuterRef("pk"), progress__isnull=False)
+            .values("goal_id")
+            .annotate(p=Sum(F("progress") * F("weight"), output_field=FloatField()) / Sum("weight"))
+            .values("p")
+        )
+        children = (
+            Goal.objects.filter(parent_id=OuterRef("pk"), progress__isnull=False)
+            .values("parent_id")
+            .annotate(p=Avg("progress"))
+            .values("p")
+        )
+        progress = Coalesce(Subquery(kr, output_field=FloatField()), Subquery(children, output_field=FloatField()))
+        now = timezone.now()
+        n = goals.update(progress=progress, progress_updated_at=now)
+        parents = Goal.objects.filter(children__in=goals).distinct()
+        parent_ids = list(parents.values_list("pk", flat=True))
+        if parent_ids:
+            Goal.objects.filter(pk__in=parent_ids).update(progress=progress, progress_updated_at=now)
+        _derive_status(None if goal_ids is None else [*goal_ids, *parent_ids], today)
+    return n
+
+
+def _derive_status(goal_ids: list[int] | None, today: dt.date) -> None:
+    """Status from progress against elapsed time: within 10 points of where the calendar says the
+    goal should be → on track, within 25 → at risk, further behind → off track; 100 % → done."""
+    if _pg():
+        elapsed, length = "(%s::date - start_date)", "GREATEST(end_date - start_date, 1)"
+    else:
+        elapsed, length = (
+            "(julianday(%s) - julianday(start_date))",
+            "MAX(julianday(end_date) - julianday(start_date), 1)",
+        )
+    expected = (
+        "(CASE WHEN start_date IS NULL OR end_date IS NULL THEN NULL "
+        "WHEN %s >= end_date THEN 100.0 WHEN %s <= start_date THEN 0.0 "
+        f"ELSE 100.0 * {elapsed} / {length} END)"
+    )
+    sql = (
+        f"UPDATE {GOAL} SET status = CASE WHEN progress IS NULL THEN 'on_track' "
+        f"WHEN progress >= 100 THEN 'done' "
+        f"WHEN {expected} IS NULL OR progress >= {expected} - 10 THEN 'on_track' "
+        f"WHEN progress >= {expected} - 25 THEN 'at_risk' ELSE 'off_track' END "
+        "WHERE status_source = %s"
+    )
+    day = today.isoformat()
+    params: list[Any] = [day, day, day] * 3 + [StatusSource.DERIVED]
+    if goal_ids is not None:
+        if not goal_ids:
+            return
+        sql += f" AND id IN ({', '.join(['%s'] * len(goal_ids))})"
+        params += list(goal_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
