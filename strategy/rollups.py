@@ -36,7 +36,7 @@ from django.db.models import Avg, F, FloatField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Goal, KeyResult, KeyResultKind, Metric, MetricRollup, StatusSource
+from .models import Aggregation, Goal, KeyResult, KeyResultKind, Metric, MetricRollup, Period, StatusSource
 
 ADVISORY_LOCK = 7_061_640_301  # "pmtool rollup": one rollup transaction at a time (PostgreSQL)
 BATCH_DAYS = 20_000  # dirty (metric, day) pairs per rollup transaction
@@ -309,15 +309,28 @@ def _after_rollup(metric_ids: list[int]) -> None:
 # --- key results and goals --------------------------------------------------------------
 
 
-def key_results_refresh(where: Q) -> list[int]:
-    """Bound key results matching `where` read `current` from their metric's latest bucket of their
-    period (one UPDATE); returns the ids of their goals."""
+def key_results_refresh(where: Q, *, today: dt.date | None = None) -> list[int]:
+    """Bound key results matching `where` read `current` from their metric's buckets of their period
+    (one UPDATE per kind of metric); returns the ids of their goals.
+
+    A metric that sums or counts reads its latest *complete* bucket (a week that started yesterday
+    would look like a collapse); an average or a last value reads the latest bucket. A metric with
+    no complete bucket yet falls back to the latest one."""
+    today = today or timezone.now().astimezone(dt.UTC).date()
     bound = KeyResult.objects.filter(where, kind=KeyResultKind.METRIC, metric__isnull=False)
     goal_ids = sorted(set(bound.values_list("goal_id", flat=True)))
-    latest = MetricRollup.objects.filter(metric_id=OuterRef("metric_id"), period=OuterRef("metric_period")).order_by(
-        "-bucket"
+    buckets = MetricRollup.objects.filter(metric_id=OuterRef("metric_id"), period=OuterRef("metric_period"))
+    latest = Subquery(buckets.order_by("-bucket").values("value")[:1])
+    complete = buckets.filter(
+        Q(period=Period.DAY, bucket__lt=today)
+        | Q(period=Period.WEEK, bucket__lt=today - dt.timedelta(days=today.weekday()))
+        | Q(period=Period.MONTH, bucket__lt=today.replace(day=1))
     )
-    bound.update(current=Subquery(latest.values("value")[:1]), current_updated_at=timezone.now())
+    latest_complete = Subquery(complete.order_by("-bucket").values("value")[:1])
+    totals = Q(metric__aggregation__in=[Aggregation.SUM, Aggregation.COUNT])
+    now = timezone.now()
+    bound.filter(totals).update(current=Coalesce(latest_complete, latest), current_updated_at=now)
+    bound.exclude(totals).update(current=latest, current_updated_at=now)
     return goal_ids
 
 
@@ -331,9 +344,8 @@ def goals_recompute(goal_ids: Iterable[int] | None = None, *, today: dt.date | N
     goals = Goal.objects.all() if goal_ids is None else Goal.objects.filter(pk__in=list(goal_ids))
     with transaction.atomic():
         if goal_ids is not None:
-            key_results_refresh(Q(goal_id__in=list(goal_ids)))
-        else:
-            key_results_refresh(Q())
+            goal_ids = list(goal_ids)
+        key_results_refresh(Q() if goal_ids is None else Q(goal_id__in=goal_ids), today=today)
         kr = (
             KeyResult.objects.filter(goal_id=OuterRef("pk"), progress__isnull=False)
             .values("goal_id")

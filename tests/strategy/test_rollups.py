@@ -288,6 +288,18 @@ def test_a_bound_key_result_reads_the_latest_bucket_of_its_period(goal, metric):
     assert goal.progress == pytest.approx((50 + 20 + 7) / 3)
 
 
+@pytest.mark.parametrize(("aggregation", "expected"), [("sum", 14.0), ("count", 2.0), ("average", 5.0)])
+def test_totals_read_the_latest_complete_bucket(goal, product, aggregation, expected):
+    """A week that has just begun would look like a collapse of a weekly total."""
+    metric = Metric.objects.create(product=product, name="Tickets", aggregation=aggregation)
+    add(metric, (at("2026-11-10", 9), 6.0), (at("2026-11-12", 9), 8.0), (at("2026-11-17", 9), 5.0))
+    kr = KeyResult.objects.create(goal=goal, title="t", metric=metric, metric_period="week", baseline=0, target=100)
+    rollups.rollup_pending()
+    rollups.goals_recompute([goal.pk], today=dt.date(2026, 11, 18))  # a Wednesday: this week is running
+    kr.refresh_from_db()
+    assert kr.current == expected
+
+
 def test_goal_progress_is_the_weighted_mean_of_its_key_results(goal):
     KeyResult.objects.create(goal=goal, title="a", kind="manual", percent=100, weight=3)
     KeyResult.objects.create(goal=goal, title="b", kind="manual", percent=20, weight=1)
