@@ -3,6 +3,8 @@ pmtool.views map them to HTTP (400/403/404/409/412) for API and pages alike."""
 
 from __future__ import annotations
 
+from django.db import OperationalError
+
 
 class ApplicationError(Exception):
     status_code = 400
@@ -39,3 +41,14 @@ class Conflict(ApplicationError):
 class PreconditionFailed(ApplicationError):
     status_code = 412
     code = "precondition_failed"
+
+
+# PostgreSQL's "deadlock detected" and "could not serialize": two writes crossed; retrying works.
+_CONCURRENCY_SQLSTATES = {"40P01", "40001"}
+
+
+def concurrency_conflict(exc: BaseException) -> Conflict | None:
+    """A Conflict (409) for a database error caused by concurrent writes, else None."""
+    if isinstance(exc, OperationalError) and getattr(exc.__cause__, "pgcode", None) in _CONCURRENCY_SQLSTATES:
+        return Conflict("Someone else changed this at the same moment. Reload and try again.", code="concurrent_write")
+    return None

@@ -30,9 +30,10 @@ class ApplicationErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from .errors import ApplicationError
+        from .errors import ApplicationError, concurrency_conflict
         from .views import error_page
 
+        exception = concurrency_conflict(exception) or exception
         if not isinstance(exception, ApplicationError):
             return None
         titles = {403: "Not allowed", 404: "Not found", 409: "Conflict", 412: "Out of date"}

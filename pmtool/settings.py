@@ -222,6 +222,11 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `status` (or `direction`, `period`) with different choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "GoalStatusEnum": "strategy.models.GoalStatus",
+        "InitiativeStatusEnum": "strategy.models.InitiativeStatus",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

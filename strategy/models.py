@@ -43,7 +43,7 @@ class Vision(models.Model):
     updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     def __str__(self) -> str:
-        return f"Vision of {self.product_id}"
+        return f"Vision of {self.product.name}"
 
 
 class VisionRevision(models.Model):

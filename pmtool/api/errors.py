@@ -10,7 +10,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from ..errors import ApplicationError
+from ..errors import ApplicationError, concurrency_conflict
 
 _MESSAGES = {
     "parse_error": "The request body is not valid JSON.",
@@ -58,6 +58,7 @@ def _validation_error(exc: exceptions.ValidationError) -> dict[str, Any]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    exc = concurrency_conflict(exc) or exc
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
     if isinstance(exc, DataError):

@@ -186,6 +186,11 @@ def _if_match_version(request: Request) -> int | None:
     return int(match.group(1))
 
 
+def if_match_version(request: Request) -> int | None:
+    """The version named by an If-Match header: None without one, 400 when it is malformed."""
+    return _if_match_version(request)
+
+
 def required_version(request: Request, data: dict[str, Any]) -> tuple[int, bool]:
     """The version a write was based on: (version, came-from-If-Match). Pops `version` from `data`.
 

@@ -141,7 +141,9 @@ class Browser:
 
     def shot(self, page: Any, name: str, *, full_page: bool = True) -> Path:
         path = self.screens / f"{name}.png"
-        page.screenshot(path=str(path), full_page=full_page)
+        # caret="initial": Playwright's default hides the caret with a style attribute on inputs,
+        # which htmx then copies onto swapped-in inputs, where the CSP reports it.
+        page.screenshot(path=str(path), full_page=full_page, caret="initial")
         print(f"\n[e2e] screenshot {name}: {path}")
         return path
 

@@ -92,7 +92,7 @@ def test_every_page_renders_without_console_errors_or_csp_violations(web, signed
 def test_sections_not_built_yet_say_so(web, signed_in, team):
     page = signed_in(team.viewer)
     page.goto("/w/acme/products/")
-    for section in ("Strategy", "Backlog", "Roadmaps", "Feedback", "Metrics"):
+    for section in ("Backlog", "Roadmaps", "Feedback"):
         page.get_by_role("navigation", name="Sections").get_by_role("link", name=section).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(section)
         expect(page.get_by_text("Not built yet", exact=True)).to_be_visible()

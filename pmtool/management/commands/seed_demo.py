@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -83,6 +86,12 @@ class Command(BaseCommand):
                 actor=actor, workspace=workspace, name=name, stage=stage, description=description
             )
             services.product_archive(actor=actor, product=product)
+        # Each app adds its part (strategy, later backlog, roadmaps, feedback) through `<app>.demo.seed`:
+        # the core names no app above it.
+        by_role = {role.value: users[email] for email, _name, role in DEMO_USERS}
+        for app in apps.get_app_configs():
+            if app.name != "pmtool" and importlib.util.find_spec(f"{app.name}.demo") is not None:
+                importlib.import_module(f"{app.name}.demo").seed(workspace, by_role)
         self.stdout.write(self.style.SUCCESS(f"Demo workspace '{workspace.name}' ready."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, _name, role in DEMO_USERS:

@@ -1,0 +1,584 @@
+"""Goal, key result and initiative endpoints. Thin: validate input → access_* (authorise) →
+service or selector → serialize. Writes of versioned objects need `version` or If-Match."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from pmtool.activity import Actor
+from pmtool.api.pagination import DefaultCursorPagination
+from pmtool.api.serializers import MAX_ID, StrictSerializer, UserBriefSerializer
+from pmtool.api.views import ApiView, etag, required_version, validated
+from pmtool.models import Role
+from pmtool.permissions import access_workspace
+
+from ..models import (
+    TEXT_MAX,
+    TITLE_MAX,
+    Direction,
+    Goal,
+    GoalStatus,
+    Initiative,
+    InitiativeStatus,
+    KeyResult,
+    KeyResultKind,
+    Period,
+    StatusSource,
+)
+from ..permissions import access_goal, access_initiative, access_key_result
+from ..selectors import goals as selectors
+from ..services import goals as services
+from ..services.goals import NUMBER_LIMIT, quarter_of
+
+IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description='The version you read, e.g. "3"'
+)
+PAGE_SIZE = OpenApiParameter("page_size", OpenApiTypes.INT, description="1–200, default 50")
+VERSION_HELP = (
+    "The version you read. Required unless an If-Match header carries it; a stale version answers 409 "
+    "(412 for If-Match)."
+)
+
+
+# --- fields ---------------------------------------------------------------------------
+
+
+class NumberField(serializers.FloatField):
+    """A JSON number (not a string, not a boolean), finite and within ±10^15."""
+
+    default_error_messages = {
+        **serializers.FloatField.default_error_messages,
+        "invalid": "A number is required.",
+        "range": "A finite number between -10^15 and 10^15.",
+    }
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        try:
+            value = float(data)
+        except OverflowError:
+            self.fail("range")
+        if not math.isfinite(value) or abs(value) > NUMBER_LIMIT:
+            self.fail("range")
+        return value
+
+
+def _id_field(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def _text_field(max_length: int, **kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(max_length=max_length, allow_blank=True, trim_whitespace=False, **kwargs)
+
+
+def _product_filter() -> serializers.RegexField:
+    """`product=<id>` or `product=company` (no product)."""
+    return serializers.RegexField(
+        r"^(?:company|[1-9][0-9]{0,17})\Z",
+        max_length=30,
+        required=False,
+        error_messages={"invalid": "A product id, or 'company' for those without a product."},
+    )
+
+
+def _product_arguments(value: str | None) -> dict[str, Any]:
+    if value == "company":
+        return {"company": True}
+    return {"product_id": int(value) if value else None}
+
+
+# --- serializers: goals ----------------------------------------------------------------
+
+
+class KeyResultSerializer(serializers.ModelSerializer):
+    goal = serializers.IntegerField(source="goal_id", read_only=True)
+    metric = serializers.IntegerField(source="metric_id", read_only=True, allow_null=True)
+    metric_name = serializers.SerializerMethodField()
+    progress = serializers.FloatField(read_only=True, allow_null=True, help_text="0–100; empty without values.")
+
+    class Meta:
+        model = KeyResult
+        fields = (
+            "id",
+            "goal",
+            "title",
+            "kind",
+            "unit",
+            "direction",
+            "baseline",
+            "target",
+            "current",
+            "current_updated_at",
+            "metric",
+            "metric_name",
+            "metric_period",
+            "percent",
+            "weight",
+            "position",
+            "progress",
+            "version",
+            "created_at",
+            "updated_at",
+        )
+
+    def get_metric_name(self, key_result: KeyResult) -> str | None:
+        return key_result.metric.name if key_result.metric_id else None
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    workspace = serializers.IntegerField(source="workspace_id", read_only=True)
+    product = serializers.IntegerField(source="product_id", read_only=True, allow_null=True)
+    parent = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True)
+    owner = UserBriefSerializer(read_only=True, allow_null=True)
+    quarter = serializers.SerializerMethodField(help_text="The quarter the dates span exactly, e.g. 2026-Q4.")
+    expected_progress = serializers.SerializerMethodField(
+        help_text="Where progress should be by today from the time frame (0–100), empty without dates."
+    )
+
+    class Meta:
+        model = Goal
+        fields = (
+            "id",
+            "workspace",
+            "product",
+            "parent",
+            "title",
+            "description",
+            "owner",
+            "start_date",
+            "end_date",
+            "quarter",
+            "status",
+            "status_source",
+            "progress",
+            "expected_progress",
+            "progress_updated_at",
+            "version",
+            "created_at",
+            "updated_at",
+        )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_quarter(self, goal: Goal) -> str | None:
+        return quarter_of(goal.start_date, goal.end_date)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_expected_progress(self, goal: Goal) -> float | None:
+        expected = goal.expected_progress()
+        return None if expected is None else round(expected, 2)
+
+
+class GoalDetailSerializer(GoalSerializer):
+    key_results = KeyResultSerializer(many=True, read_only=True)
+    children = serializers.SerializerMethodField(help_text="Ids of the child goals.")
+    initiatives = serializers.SerializerMethodField(help_text="Ids of the initiatives serving this goal.")
+
+    class Meta(GoalSerializer.Meta):
+        fields = (*GoalSerializer.Meta.fields, "key_results", "children", "initiatives")
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_children(self, goal: Goal) -> list[int]:
+        return [child.pk for child in goal.children.all()]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_initiatives(self, goal: Goal) -> list[int]:
+        return [initiative.pk for initiative in goal.initiatives.all()]
+
+
+class _GoalFields(StrictSerializer):
+    description = _text_field(TEXT_MAX, required=False, help_text="Markdown.")
+    owner = _id_field(required=False, allow_null=True, help_text="A member's user id.")
+    product = _id_field(required=False, allow_null=True, help_text="Empty: a company goal.")
+    parent = _id_field(required=False, allow_null=True, help_text="A company goal that is not itself a child.")
+    quarter = serializers.CharField(
+        max_length=10, required=False, allow_null=True, allow_blank=True, help_text="e.g. 2026-Q4 (sets both dates)."
+    )
+    start_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    status = serializers.ChoiceField(
+        choices=GoalStatus.choices, required=False, help_text="Setting a status by hand makes status_source manual."
+    )
+    status_source = serializers.ChoiceField(choices=StatusSource.choices, required=False)
+
+
+class GoalCreateSerializer(_GoalFields):
+    title = serializers.CharField(max_length=TITLE_MAX)
+
+
+class GoalUpdateSerializer(_GoalFields):
+    version = _id_field(required=False, help_text=VERSION_HELP)
+    title = serializers.CharField(max_length=TITLE_MAX, required=False)
+
+
+class _KeyResultFields(StrictSerializer):
+    unit = _text_field(40, required=False)
+    direction = serializers.ChoiceField(choices=Direction.choices, required=False)
+    baseline = NumberField(required=False, allow_null=True)
+    target = NumberField(required=False, allow_null=True)
+    current = NumberField(required=False, allow_null=True, help_text="Read-only while bound to a metric.")
+    metric = _id_field(
+        required=False, allow_null=True, help_text="A metric of the goal's product (company goals: any)."
+    )
+    metric_period = serializers.ChoiceField(choices=Period.choices, required=False)
+    percent = NumberField(required=False, allow_null=True, help_text="Manual key results: 0–100.")
+    weight = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
+class KeyResultCreateSerializer(_KeyResultFields):
+    title = serializers.CharField(max_length=TITLE_MAX)
+    kind = serializers.ChoiceField(choices=KeyResultKind.choices, default=KeyResultKind.METRIC)
+
+
+class KeyResultUpdateSerializer(_KeyResultFields):
+    version = _id_field(required=False, help_text=VERSION_HELP)
+    title = serializers.CharField(max_length=TITLE_MAX, required=False)
+    kind = serializers.ChoiceField(choices=KeyResultKind.choices, required=False)
+
+
+class VersionSerializer(StrictSerializer):
+    version = _id_field(required=False, help_text=VERSION_HELP)
+
+
+class GoalFilterSerializer(StrictSerializer):
+    product = _product_filter()
+    status = serializers.ChoiceField(choices=GoalStatus.choices, required=False)
+    parent = _id_field(required=False)
+    cursor = serializers.CharField(required=False, max_length=1000)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
+
+
+# --- serializers: initiatives ----------------------------------------------------------
+
+
+class InitiativeSerializer(serializers.ModelSerializer):
+    workspace = serializers.IntegerField(source="workspace_id", read_only=True)
+    product = serializers.IntegerField(source="product_id", read_only=True, allow_null=True)
+    quarter = serializers.SerializerMethodField()
+    goals = serializers.SerializerMethodField(help_text="Ids of the goals it serves.")
+
+    class Meta:
+        model = Initiative
+        fields = (
+            "id",
+            "workspace",
+            "product",
+            "title",
+            "description",
+            "colour",
+            "status",
+            "start_date",
+            "end_date",
+            "quarter",
+            "goals",
+            "version",
+            "created_at",
+            "updated_at",
+        )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_quarter(self, initiative: Initiative) -> str | None:
+        return quarter_of(initiative.start_date, initiative.end_date)
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_goals(self, initiative: Initiative) -> list[int]:
+        return [goal.pk for goal in initiative.goals.all()]
+
+
+class _InitiativeFields(StrictSerializer):
+    description = _text_field(TEXT_MAX, required=False, help_text="Markdown.")
+    colour = serializers.CharField(max_length=7, required=False, help_text="#rrggbb")
+    status = serializers.ChoiceField(choices=InitiativeStatus.choices, required=False)
+    quarter = serializers.CharField(max_length=10, required=False, allow_null=True, allow_blank=True)
+    start_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    product = _id_field(required=False, allow_null=True, help_text="Empty: a workspace-wide initiative.")
+    goals = serializers.ListField(
+        child=_id_field(), required=False, max_length=services.MAX_GOALS_PER_INITIATIVE, help_text="Goal ids."
+    )
+
+
+class InitiativeCreateSerializer(_InitiativeFields):
+    title = serializers.CharField(max_length=TITLE_MAX)
+
+
+class InitiativeUpdateSerializer(_InitiativeFields):
+    version = _id_field(required=False, help_text=VERSION_HELP)
+    title = serializers.CharField(max_length=TITLE_MAX, required=False)
+
+
+class InitiativeFilterSerializer(StrictSerializer):
+    product = _product_filter()
+    status = serializers.ChoiceField(choices=InitiativeStatus.choices, required=False)
+    goal = _id_field(required=False)
+    cursor = serializers.CharField(required=False, max_length=1000)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
+
+
+class TitlePagination(DefaultCursorPagination):
+    ordering = ("title", "id")
+
+
+# Request field → service argument.
+_RENAMES = {
+    "owner": "owner_id",
+    "product": "product_id",
+    "parent": "parent_id",
+    "metric": "metric_id",
+    "goals": "goal_ids",
+}
+
+
+def _arguments(data: dict[str, Any]) -> dict[str, Any]:
+    return {_RENAMES.get(name, name): value for name, value in data.items()}
+
+
+# --- goals --------------------------------------------------------------------------------
+
+
+def _goal_response(goal: Goal, *, status_code: int = status.HTTP_200_OK) -> Response:
+    goal = selectors.goal_detail(goal)
+    return Response(GoalDetailSerializer(goal).data, status=status_code, headers={"ETag": etag(goal.version)})
+
+
+class GoalListView(ApiView):
+    pagination_class = TitlePagination
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("product", OpenApiTypes.STR, description="A product id, or 'company'"),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=GoalStatus.values),
+            OpenApiParameter("parent", OpenApiTypes.INT, description="Children of this goal"),
+            PAGE_SIZE,
+        ],
+        responses=GoalSerializer(many=True),
+        summary="Goals of a workspace, by title",
+    )
+    def get(self, request: Request, workspace_id: int) -> Response:
+        workspace = access_workspace(request.user, workspace_id=workspace_id)
+        params = validated(GoalFilterSerializer, request.query_params.dict())
+        goals = selectors.goals_of(
+            workspace,
+            **_product_arguments(params.get("product")),
+            status=params.get("status"),
+            parent_id=params.get("parent"),
+        )
+        return self.paginate(goals, GoalSerializer)
+
+    @extend_schema(
+        request=GoalCreateSerializer,
+        responses={201: GoalDetailSerializer},
+        summary="Create a goal (editor): a company goal, or a product goal with `product`",
+    )
+    def post(self, request: Request, workspace_id: int) -> Response:
+        workspace = access_workspace(request.user, workspace_id=workspace_id, minimum=Role.EDITOR, what="create goals")
+        data = validated(GoalCreateSerializer, request.data)
+        goal = services.goal_create(actor=Actor.from_request(request), workspace=workspace, **_arguments(data))
+        return _goal_response(goal, status_code=status.HTTP_201_CREATED)
+
+
+class GoalDetailView(ApiView):
+    @extend_schema(responses=GoalDetailSerializer, summary="A goal with its key results (ETag carries its version)")
+    def get(self, request: Request, goal_id: int) -> Response:
+        return _goal_response(access_goal(request.user, goal_id))
+
+    @extend_schema(
+        request=GoalUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses=GoalDetailSerializer,
+        summary="Change a goal (editor); needs `version` or If-Match",
+        description="Fields you leave out stay as they are; null clears owner, product, parent and dates. "
+        "`progress` and a derived `status` are computed by the rollup and cannot be written.",
+    )
+    def patch(self, request: Request, goal_id: int) -> Response:
+        goal = access_goal(request.user, goal_id, write=True)
+        data = validated(GoalUpdateSerializer, request.data)
+        version, precondition = required_version(request, data)
+        goal = services.goal_update(
+            actor=Actor.from_request(request), goal=goal, version=version, precondition=precondition, **_arguments(data)
+        )
+        return _goal_response(goal)
+
+    @extend_schema(
+        request=VersionSerializer,
+        parameters=[IF_MATCH],
+        responses={204: None},
+        summary="Delete a goal and its key results (editor); needs `version` or If-Match",
+    )
+    def delete(self, request: Request, goal_id: int) -> Response:
+        goal = access_goal(request.user, goal_id, write=True)
+        data = validated(VersionSerializer, request.data)
+        version, precondition = required_version(request, data)
+        services.goal_delete(actor=Actor.from_request(request), goal=goal, version=version, precondition=precondition)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- key results -----------------------------------------------------------------------------
+
+
+def _key_result_response(key_result: KeyResult, *, status_code: int = status.HTTP_200_OK) -> Response:
+    key_result = KeyResult.objects.select_related("metric").get(pk=key_result.pk)
+    return Response(
+        KeyResultSerializer(key_result).data, status=status_code, headers={"ETag": etag(key_result.version)}
+    )
+
+
+class KeyResultListView(ApiView):
+    pagination_class = None
+
+    @extend_schema(responses=KeyResultSerializer(many=True), summary="Key results of a goal, in order")
+    def get(self, request: Request, goal_id: int) -> Response:
+        goal = access_goal(request.user, goal_id)
+        return Response(KeyResultSerializer(selectors.key_results_of(goal), many=True).data)
+
+    @extend_schema(
+        request=KeyResultCreateSerializer,
+        responses={201: KeyResultSerializer},
+        summary="Add a key result to a goal (editor)",
+        description="Measured (`kind` metric): baseline and target, moving up (target > baseline) or down "
+        "(target < baseline); `current` typed, or read from a bound `metric` (its latest `metric_period` "
+        "bucket). Manual: a `percent` from 0 to 100.",
+    )
+    def post(self, request: Request, goal_id: int) -> Response:
+        goal = access_goal(request.user, goal_id, write=True)
+        data = validated(KeyResultCreateSerializer, request.data)
+        key_result = services.key_result_create(actor=Actor.from_request(request), goal=goal, **_arguments(data))
+        return _key_result_response(key_result, status_code=status.HTTP_201_CREATED)
+
+
+class KeyResultDetailView(ApiView):
+    @extend_schema(responses=KeyResultSerializer, summary="A key result (ETag carries its version)")
+    def get(self, request: Request, key_result_id: int) -> Response:
+        return _key_result_response(access_key_result(request.user, key_result_id))
+
+    @extend_schema(
+        request=KeyResultUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses=KeyResultSerializer,
+        summary="Change a key result (editor); needs `version` or If-Match",
+    )
+    def patch(self, request: Request, key_result_id: int) -> Response:
+        key_result = access_key_result(request.user, key_result_id, write=True)
+        data = validated(KeyResultUpdateSerializer, request.data)
+        version, precondition = required_version(request, data)
+        key_result = services.key_result_update(
+            actor=Actor.from_request(request),
+            key_result=key_result,
+            version=version,
+            precondition=precondition,
+            **_arguments(data),
+        )
+        return _key_result_response(key_result)
+
+    @extend_schema(
+        request=VersionSerializer,
+        parameters=[IF_MATCH],
+        responses={204: None},
+        summary="Delete a key result (editor); needs `version` or If-Match",
+    )
+    def delete(self, request: Request, key_result_id: int) -> Response:
+        key_result = access_key_result(request.user, key_result_id, write=True)
+        data = validated(VersionSerializer, request.data)
+        version, precondition = required_version(request, data)
+        services.key_result_delete(
+            actor=Actor.from_request(request), key_result=key_result, version=version, precondition=precondition
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- initiatives --------------------------------------------------------------------------------
+
+
+def _initiative_response(initiative: Initiative, *, status_code: int = status.HTTP_200_OK) -> Response:
+    initiative = selectors.initiative_detail(initiative)
+    return Response(
+        InitiativeSerializer(initiative).data, status=status_code, headers={"ETag": etag(initiative.version)}
+    )
+
+
+class InitiativeListView(ApiView):
+    pagination_class = TitlePagination
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("product", OpenApiTypes.STR, description="A product id, or 'company' (workspace-wide)"),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=InitiativeStatus.values),
+            OpenApiParameter("goal", OpenApiTypes.INT, description="Initiatives serving this goal"),
+            PAGE_SIZE,
+        ],
+        responses=InitiativeSerializer(many=True),
+        summary="Initiatives of a workspace, by title",
+    )
+    def get(self, request: Request, workspace_id: int) -> Response:
+        workspace = access_workspace(request.user, workspace_id=workspace_id)
+        params = validated(InitiativeFilterSerializer, request.query_params.dict())
+        initiatives = selectors.initiatives_of(
+            workspace,
+            **_product_arguments(params.get("product")),
+            status=params.get("status"),
+            goal_id=params.get("goal"),
+        )
+        return self.paginate(initiatives, InitiativeSerializer)
+
+    @extend_schema(
+        request=InitiativeCreateSerializer,
+        responses={201: InitiativeSerializer},
+        summary="Create an initiative (editor)",
+    )
+    def post(self, request: Request, workspace_id: int) -> Response:
+        workspace = access_workspace(
+            request.user, workspace_id=workspace_id, minimum=Role.EDITOR, what="create initiatives"
+        )
+        data = validated(InitiativeCreateSerializer, request.data)
+        initiative = services.initiative_create(
+            actor=Actor.from_request(request), workspace=workspace, **_arguments(data)
+        )
+        return _initiative_response(initiative, status_code=status.HTTP_201_CREATED)
+
+
+class InitiativeDetailView(ApiView):
+    @extend_schema(responses=InitiativeSerializer, summary="An initiative (ETag carries its version)")
+    def get(self, request: Request, initiative_id: int) -> Response:
+        return _initiative_response(access_initiative(request.user, initiative_id))
+
+    @extend_schema(
+        request=InitiativeUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses=InitiativeSerializer,
+        summary="Change an initiative (editor); needs `version` or If-Match",
+        description="`goals` replaces the goals it serves.",
+    )
+    def patch(self, request: Request, initiative_id: int) -> Response:
+        initiative = access_initiative(request.user, initiative_id, write=True)
+        data = validated(InitiativeUpdateSerializer, request.data)
+        version, precondition = required_version(request, data)
+        initiative = services.initiative_update(
+            actor=Actor.from_request(request),
+            initiative=initiative,
+            version=version,
+            precondition=precondition,
+            **_arguments(data),
+        )
+        return _initiative_response(initiative)
+
+    @extend_schema(
+        request=VersionSerializer,
+        parameters=[IF_MATCH],
+        responses={204: None},
+        summary="Delete an initiative (editor); needs `version` or If-Match",
+    )
+    def delete(self, request: Request, initiative_id: int) -> Response:
+        initiative = access_initiative(request.user, initiative_id, write=True)
+        data = validated(VersionSerializer, request.data)
+        version, precondition = required_version(request, data)
+        services.initiative_delete(
+            actor=Actor.from_request(request), initiative=initiative, version=version, precondition=precondition
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

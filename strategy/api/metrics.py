@@ -1,0 +1,537 @@
+"""Metrics API: metrics of a product, their samples (single, bulk up to 10,000, CSV) and their
+rolled-up series. Thin: validate input → access_* → service or selector → serialize."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_field
+from rest_framework import parsers, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from pmtool.activity import Actor
+from pmtool.api.pagination import DefaultCursorPagination, NameCursorPagination
+from pmtool.api.serializers import MAX_ID, StrictSerializer
+from pmtool.api.views import ApiView, etag, if_match_version, required_version, validated
+from pmtool.errors import ValidationError
+from pmtool.models import Role
+from pmtool.permissions import access_product, require_role
+
+from ..models import TEXT_MAX, Aggregation, Direction, Metric, MetricRollup, MetricSample, Period
+from ..permissions import access_metric, access_sample
+from ..selectors import metrics as selectors
+from ..services import metrics as services
+
+# --- serializers ----------------------------------------------------------------------
+
+
+class LastSampleSerializer(serializers.Serializer):
+    ts = serializers.DateTimeField()
+    value = serializers.FloatField()
+
+
+class MetricSerializer(serializers.ModelSerializer):
+    product = serializers.IntegerField(source="product_id", read_only=True)
+    pending = serializers.BooleanField(
+        read_only=True, help_text="True while changed samples wait for the rollup (poll until false)."
+    )
+    last_sample = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Metric
+        fields = (
+            "id",
+            "product",
+            "name",
+            "description",
+            "unit",
+            "direction",
+            "aggregation",
+            "rolled_up_at",
+            "pending",
+            "last_sample",
+            "version",
+            "created_at",
+            "updated_at",
+        )
+        extra_kwargs = {"rolled_up_at": {"help_text": "When the rollup last brought the buckets up to date."}}
+
+    @extend_schema(responses=LastSampleSerializer(allow_null=True))
+    def get_last_sample(self, metric: Metric) -> dict[str, Any] | None:
+        ts = getattr(metric, "last_ts", None)
+        if ts is None:
+            return None
+        return LastSampleSerializer({"ts": ts, "value": metric.last_value}).data
+
+
+class MetricCreateSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(
+        max_length=TEXT_MAX, required=False, allow_blank=True, default="", trim_whitespace=False
+    )
+    unit = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    direction = serializers.ChoiceField(choices=Direction.choices, default=Direction.UP)
+    aggregation = serializers.ChoiceField(
+        choices=Aggregation.choices,
+        default=Aggregation.SUM,
+        help_text="How samples of one bucket combine: sum, average, last (latest sample) or count.",
+    )
+
+
+class MetricUpdateSerializer(StrictSerializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="The version you read. Required unless an If-Match header carries it; "
+        "a stale version answers 409 (412 for If-Match).",
+    )
+    name = serializers.CharField(max_length=120, required=False)
+    description = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, trim_whitespace=False)
+    unit = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    direction = serializers.ChoiceField(choices=Direction.choices, required=False)
+    aggregation = serializers.ChoiceField(choices=Aggregation.choices, required=False)
+
+
+class SampleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MetricSample
+        fields = ("id", "ts", "value")
+
+
+class SampleInputSerializer(serializers.Serializer):
+    """Documentation only: the service validates (see SampleListView.post)."""
+
+    ts = serializers.CharField(help_text='ISO 8601 with an offset or "Z"; a date alone is midnight UTC.')
+    value = serializers.FloatField(help_text="A finite number.")
+
+
+class SampleBatchSerializer(serializers.Serializer):
+    """Documentation only: the service validates (see SampleListView.post)."""
+
+    samples = SampleInputSerializer(many=True, help_text="1–10,000 samples; a time sent twice: the last one wins.")
+
+
+class IngestSummarySerializer(serializers.Serializer):
+    received = serializers.IntegerField(help_text="Samples in the request.")
+    distinct = serializers.IntegerField(help_text="Distinct times stored (added or corrected).")
+    first = serializers.DateTimeField()
+    last = serializers.DateTimeField()
+    pending = serializers.BooleanField(help_text="The rollup has yet to run: poll the metric's `pending`.")
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class InstantField(serializers.Field):
+    """A date (YYYY-MM-DD: a whole UTC day) or an ISO 8601 time with an offset."""
+
+    def to_internal_value(self, data: Any) -> dt.date | dt.datetime:
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Expected a date or an ISO 8601 time, as a string.")
+        text = data.strip()
+        if len(text) > 64:
+            raise serializers.ValidationError("Ensure this field has no more than 64 characters.")
+        if services._DATE_ONLY.match(text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                raise serializers.ValidationError("Not a valid date.") from None
+        try:
+            return services.parse_timestamp(text)
+        except services._Invalid as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+    def to_representation(self, value: dt.date) -> str:
+        return value.isoformat()
+
+
+class PageSerializer(StrictSerializer):
+    """The query of a plain cursor-paginated list (anything else is an unknown parameter)."""
+
+    cursor = serializers.CharField(required=False, max_length=1000)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
+
+
+class SampleFilterSerializer(StrictSerializer):
+    # "from" is a Python keyword: those two fields are added in get_fields().
+    order = serializers.ChoiceField(choices=["asc", "desc"], required=False, default="asc")
+    cursor = serializers.CharField(required=False, max_length=1000)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=1000)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = InstantField(required=False, help_text="From this day or time (inclusive).")
+        fields["to"] = InstantField(required=False, help_text="To this day (all of it) or time (inclusive).")
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = selectors.day_bounds(attrs.get("from"), attrs.get("to"))
+        if start is not None and end is not None and start >= end:
+            raise serializers.ValidationError({"to": ["Must not be before “from”."]})
+        attrs["start"], attrs["end"] = start, end
+        return attrs
+
+
+class RangeDeleteSerializer(StrictSerializer):
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = InstantField(help_text="From this day or time (inclusive).")
+        fields["to"] = InstantField(help_text="To this day (all of it) or time (inclusive).")
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = selectors.day_bounds(attrs["from"], attrs["to"])
+        if start >= end:
+            raise serializers.ValidationError({"to": ["Must not be before “from”."]})
+        attrs["start"], attrs["end"] = start, end
+        return attrs
+
+
+class SeriesFilterSerializer(StrictSerializer):
+    period = serializers.ChoiceField(choices=Period.choices, required=False, default=Period.DAY)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(required=False, help_text="First bucket (its day, inclusive).")
+        fields["to"] = serializers.DateField(required=False, help_text="Last bucket (its day, inclusive).")
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        period = attrs["period"]
+        first, last = selectors.series_window(period, attrs.get("from"), attrs.get("to"))
+        if first > last:
+            raise serializers.ValidationError({"to": ["Must not be before “from”."]})
+        if selectors.shift(first, period, selectors.MAX_BUCKETS[period]) <= last:
+            raise serializers.ValidationError(
+                {"from": [f"At most {selectors.MAX_BUCKETS[period]:,} {period} buckets per request."]}
+            )
+        attrs["first"], attrs["last"] = first, last
+        return attrs
+
+
+class RangeDeletedSerializer(serializers.Serializer):
+    deleted = serializers.IntegerField(help_text="Samples deleted.")
+    pending = serializers.BooleanField(help_text="The rollup has yet to run.")
+
+
+class BucketSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MetricRollup
+        fields = ("bucket", "value", "count", "min", "max")
+
+
+class SeriesSerializer(serializers.Serializer):
+    metric = serializers.IntegerField()
+    # A plain string here: the Period choice set is a schema component of the key results already.
+    period = serializers.CharField(help_text="day, week or month")
+    aggregation = serializers.ChoiceField(choices=Aggregation.choices)
+    unit = serializers.CharField()
+    first = serializers.DateField(help_text="The first bucket of the range.")
+    last = serializers.DateField(help_text="The last bucket of the range.")
+    rolled_up_at = serializers.DateTimeField(allow_null=True)
+    pending = serializers.BooleanField()
+    buckets = BucketSerializer(many=True)
+
+
+# --- parsers --------------------------------------------------------------------------
+
+
+class CSVParser(parsers.BaseParser):
+    """text/csv: the body is the file. Returns its bytes (read up to just past the size limit, so a
+    huge body is refused without being held in memory)."""
+
+    media_type = "text/csv"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> dict[str, bytes]:
+        if stream is None:
+            return {}
+        return {"file": stream.read(services.CSV_MAX_BYTES + 1)}
+
+
+# --- views ------------------------------------------------------------------------------
+
+
+def _metric_response(metric: Metric, *, status_code: int = status.HTTP_200_OK) -> Response:
+    return Response(MetricSerializer(metric).data, status=status_code, headers={"ETag": etag(metric.version)})
+
+
+class SampleCursorPagination(DefaultCursorPagination):
+    ordering = ("ts",)
+    max_page_size = 1000
+
+
+class MetricListView(ApiView):
+    pagination_class = NameCursorPagination
+
+    @extend_schema(
+        parameters=[OpenApiParameter("page_size", OpenApiTypes.INT, description="1–200, default 50")],
+        responses=MetricSerializer(many=True),
+        summary="Metrics of a product, by name",
+    )
+    def get(self, request: Request, product_id: int) -> Response:
+        product = access_product(request.user, product_id)
+        validated(PageSerializer, request.query_params.dict())
+        return self.paginate(selectors.metrics_of_product(product.pk), MetricSerializer)
+
+    @extend_schema(
+        request=MetricCreateSerializer, responses={201: MetricSerializer}, summary="Create a metric (editor)"
+    )
+    def post(self, request: Request, product_id: int) -> Response:
+        product = access_product(request.user, product_id)
+        require_role(product.my_role, Role.EDITOR, "create metrics")
+        data = validated(MetricCreateSerializer, request.data)
+        metric = services.metric_create(actor=Actor.from_request(request), product=product, **data)
+        return _metric_response(metric, status_code=status.HTTP_201_CREATED)
+
+
+class MetricDetailView(ApiView):
+    @extend_schema(responses=MetricSerializer, summary="A metric (ETag carries its version)")
+    def get(self, request: Request, metric_id: int) -> Response:
+        metric = access_metric(request.user, metric_id)
+        return _metric_response(selectors.metric_status(metric.pk) or metric)
+
+    @extend_schema(
+        request=MetricUpdateSerializer,
+        parameters=[
+            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description='The version, e.g. "3"')
+        ],
+        responses=MetricSerializer,
+        summary="Change a metric (editor); needs `version` or If-Match",
+    )
+    def patch(self, request: Request, metric_id: int) -> Response:
+        metric = access_metric(request.user, metric_id, write=True)
+        data = validated(MetricUpdateSerializer, request.data)
+        version, precondition = required_version(request, data)
+        metric = services.metric_update(
+            actor=Actor.from_request(request), metric=metric, version=version, precondition=precondition, **data
+        )
+        return _metric_response(selectors.metric_status(metric.pk) or metric)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description='Optional: the version you read, e.g. "3" (412 when stale)',
+            )
+        ],
+        responses={204: None},
+        summary="Delete a metric with its samples (editor); bound key results become unbound",
+    )
+    def delete(self, request: Request, metric_id: int) -> Response:
+        metric = access_metric(request.user, metric_id, write=True)
+        version = if_match_version(request)
+        services.metric_delete(
+            actor=Actor.from_request(request), metric=metric, version=version, precondition=version is not None
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _unknown_fields(names: list[str], hint: str = "") -> ValidationError:
+    names = [services.printable(str(n)) for n in names]
+    return ValidationError(
+        f"Unknown field{'s' if len(names) > 1 else ''}: {', '.join(names)}{hint}.",
+        fields={name: ["Unknown field."] for name in names},
+    )
+
+
+def _sample_body(data: Any) -> tuple[str, Any]:
+    """("one", {"ts", "value"}) or ("batch", [...]) from a request body; ValidationError otherwise."""
+    if not isinstance(data, dict):
+        raise ValidationError(
+            'The body must be a JSON object: {"ts": …, "value": …} or {"samples": [...]}.', code="invalid"
+        )
+    if "samples" in data:
+        unknown = sorted(set(data) - {"samples"})
+        if unknown:
+            raise _unknown_fields(unknown, ' (send either {"samples": [...]} or one {"ts", "value"})')
+        if not isinstance(data["samples"], list):
+            raise ValidationError("Samples must be a list.", fields={"samples": ["Expected a list."]})
+        return "batch", data["samples"]
+    unknown = sorted(set(data) - {"ts", "value"})
+    if unknown:
+        raise _unknown_fields(unknown)
+    return "one", data
+
+
+class SampleListView(ApiView):
+    pagination_class = SampleCursorPagination
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.STR, description="A date (whole UTC day) or an ISO 8601 time"),
+            OpenApiParameter("to", OpenApiTypes.STR, description="A date (whole UTC day) or an ISO 8601 time"),
+            OpenApiParameter("order", OpenApiTypes.STR, enum=["asc", "desc"], description="By time; default asc"),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="1–1000, default 50"),
+        ],
+        responses=SampleSerializer(many=True),
+        summary="Samples of a metric, by time (cursor-paginated)",
+    )
+    def get(self, request: Request, metric_id: int) -> Response:
+        metric = access_metric(request.user, metric_id)
+        params = validated(SampleFilterSerializer, request.query_params.dict())
+        if params["order"] == "desc":
+            self.paginator.ordering = ("-ts",)
+        return self.paginate(selectors.samples_of(metric, start=params["start"], end=params["end"]), SampleSerializer)
+
+    @extend_schema(
+        request=PolymorphicProxySerializer(
+            component_name="SampleOrBatch",
+            serializers=[SampleInputSerializer, SampleBatchSerializer],
+            resource_type_field_name=None,
+        ),
+        responses={
+            201: PolymorphicProxySerializer(
+                component_name="SampleOrSummary",
+                serializers=[SampleSerializer, IngestSummarySerializer],
+                resource_type_field_name=None,
+            )
+        },
+        summary="Add samples (editor): one {ts, value}, or {samples: [...]} with up to 10,000",
+        description="A time identifies its sample: sending a time again replaces its value (a correction). "
+        "Buckets follow once the rollup has run: poll the metric until `pending` is false.",
+    )
+    def post(self, request: Request, metric_id: int) -> Response:
+        metric = access_metric(request.user, metric_id, write=True)
+        kind, payload = _sample_body(request.data)
+        actor = Actor.from_request(request)
+        if kind == "one":
+            sample = services.sample_add(
+                actor=actor, metric=metric, ts=payload.get("ts", ""), value=payload.get("value")
+            )
+            return Response(SampleSerializer(sample).data, status=status.HTTP_201_CREATED)
+        summary = services.samples_add(actor=actor, metric=metric, samples=payload)
+        return Response(
+            IngestSummarySerializer({**summary.as_dict(), "pending": True}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class SampleRangeDeleteView(ApiView):
+    @extend_schema(
+        request=RangeDeleteSerializer,
+        responses=RangeDeletedSerializer,
+        summary="Delete the samples of a time range (editor); both ends inclusive",
+        description="`from` and `to` are dates (a whole UTC day) or ISO 8601 times with an offset.",
+    )
+    def post(self, request: Request, metric_id: int) -> Response:
+        metric = access_metric(request.user, metric_id, write=True)
+        params = validated(RangeDeleteSerializer, request.data)
+        deleted = services.samples_delete_range(
+            actor=Actor.from_request(request), metric=metric, start=params["start"], end=params["end"]
+        )
+        return Response(RangeDeletedSerializer({"deleted": deleted, "pending": bool(deleted)}).data)
+
+
+class SampleUploadView(ApiView):
+    parser_classes = (CSVParser, parsers.MultiPartParser, parsers.JSONParser)
+
+    @extend_schema(
+        request={
+            "text/csv": OpenApiTypes.STR,
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            },
+            "application/json": {
+                "type": "object",
+                "properties": {"csv": {"type": "string", "description": "The CSV text"}},
+                "required": ["csv"],
+            },
+        },
+        responses={201: IngestSummarySerializer},
+        summary="Upload samples as CSV (editor): header ts,value; ≤ 10,000 rows, ≤ 2 MB",
+        description="The body is the CSV (Content-Type: text/csv), a multipart form with the file in `file`, "
+        'or JSON `{"csv": "…"}`. '
+        "Header row required: a time column (ts, time, date or timestamp) and `value`, any case, no other "
+        "columns; comma or semicolon separated (with semicolons a decimal comma is accepted); UTF-8, with or "
+        "without BOM. All or nothing: errors list their line numbers (the first 20) under `fields.file`.",
+    )
+    def post(self, request: Request, metric_id: int) -> Response:
+        metric = access_metric(request.user, metric_id, write=True)
+        content, field = _upload_bytes(request)
+        try:
+            summary = services.samples_import_csv(actor=Actor.from_request(request), metric=metric, content=content)
+        except ValidationError as exc:
+            if field != "file":  # errors name the field the CSV came in
+                exc.fields = {field if k == "file" else k: v for k, v in exc.fields.items()}
+            raise
+        return Response(
+            IngestSummarySerializer({**summary.as_dict(), "pending": True}).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _upload_bytes(request: Request) -> tuple[bytes, str]:
+    """The CSV of an upload and the field it came in: the text/csv body or the multipart file
+    ("file"), or JSON {"csv": "…"} ("csv")."""
+    data = request.data
+    if not hasattr(data, "keys"):
+        raise ValidationError('The body must be the CSV file, a multipart form, or a JSON object {"csv": "…"}.')
+    unknown = sorted(set(data.keys()) - {"file", "csv"})
+    if unknown:
+        raise _unknown_fields(unknown)
+    upload, text = data.get("file"), data.get("csv")
+    if upload is not None and text is not None:
+        raise ValidationError("Send the CSV once: as “file” or as “csv”.", fields={"csv": ["Send either file or csv."]})
+    if hasattr(upload, "read"):  # multipart
+        return upload.read(services.CSV_MAX_BYTES + 1), "file"
+    if isinstance(upload, bytes):  # text/csv body
+        return upload, "file"
+    if upload is not None:
+        raise ValidationError("“file” must be an uploaded file.", fields={"file": ["Send the file as multipart."]})
+    if isinstance(text, str):
+        # A lone surrogate (valid JSON, not UTF-8) stays undecodable and is reported with its line.
+        return text.encode("utf-8", "surrogatepass"), "csv"
+    if text is not None:
+        raise ValidationError("“csv” must be the CSV text.", fields={"csv": ["Expected a string."]})
+    field = "csv" if request.content_type.startswith("application/json") else "file"
+    raise ValidationError(
+        'Send the CSV as the body (Content-Type: text/csv), as a multipart file named “file”, or as JSON {"csv": "…"}.',
+        fields={field: ["A CSV file is required."]},
+    )
+
+
+class SampleDetailView(ApiView):
+    @extend_schema(responses={204: None}, summary="Delete one sample (editor)")
+    def delete(self, request: Request, metric_id: int, sample_id: int) -> Response:
+        metric = access_metric(request.user, metric_id, write=True)
+        sample = access_sample(request.user, metric, sample_id)
+        services.sample_delete(actor=Actor.from_request(request), metric=metric, sample=sample)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SeriesView(ApiView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", OpenApiTypes.STR, enum=Period.values, description="Default day"),
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, description="First bucket (default: 90 days, 26 weeks or 24 months back)"
+            ),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Last bucket (default: the current one)"),
+        ],
+        responses=SeriesSerializer,
+        summary="The rolled-up series of a metric: one bucket per day, week (Monday) or month (UTC)",
+    )
+    def get(self, request: Request, metric_id: int) -> Response:
+        access_metric(request.user, metric_id)
+        params = validated(SeriesFilterSerializer, request.query_params.dict())
+        metric = selectors.metric_status(metric_id)
+        buckets = selectors.series(metric, params["period"], params["first"], params["last"])
+        return Response(
+            SeriesSerializer(
+                {
+                    "metric": metric.pk,
+                    "period": params["period"],
+                    "aggregation": metric.aggregation,
+                    "unit": metric.unit,
+                    "first": params["first"],
+                    "last": params["last"],
+                    "rolled_up_at": metric.rolled_up_at,
+                    "pending": metric.pending,
+                    "buckets": buckets,
+                }
+            ).data
+        )

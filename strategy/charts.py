@@ -1,0 +1,361 @@
+"""Server-rendered line charts: a series of (date, value) → an accessible SVG, no JavaScript.
+
+`line_chart` is a pure function (no database, no request): axes with "nice" ticks (1, 2, 2.5, 5 × 10ⁿ),
+a line over a soft area (filled towards zero), the last value labelled, a <title>/<desc> and an
+aria-label summarising the series, a native tooltip per point, and a visually hidden data table as
+the fallback for screen readers. Empty series, one point, all-equal values and negative values each
+get a sensible picture. Colours are SVG presentation attributes (the strict CSP forbids inline styles);
+the page's stylesheet can override them through the `chart-*` classes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+LINE = "#4f46e5"
+GRID = "#e2e5ee"
+AXIS = "#c9cede"
+ZERO = "#8a90a3"
+TEXT = "#5d6478"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+PERIOD_LABEL = {"day": "Day", "week": "Week of", "month": "Month"}
+PERIOD_NOUN = {"day": "day", "week": "week", "month": "month"}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The SVG (well-formed XML) and its data table; renders as both in a template ({{ chart }})."""
+
+    svg: str
+    table: str
+    summary: str
+
+    def __html__(self) -> SafeString:
+        return mark_safe(self.svg + self.table)  # noqa: S308 - built from escaped parts below
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+# --- numbers --------------------------------------------------------------------------
+
+
+def nice_step(raw: float) -> float:
+    """The "nice" step (1, 2, 2.5 or 5 × 10ⁿ) at or above `raw`."""
+    if raw <= 0 or not math.isfinite(raw):
+        return 1.0
+    exponent = math.floor(math.log10(raw))
+    base = 10.0**exponent
+    for factor in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if raw <= factor * base * (1 + 1e-9):
+            return factor * base
+    return 10.0 * base
+
+
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Evenly spaced round values covering [lo, hi] (about `count` of them; at least two)."""
+    if hi < lo:
+        lo, hi = hi, lo
+    if hi == lo:
+        lo, hi = _pad_flat(lo)
+    step = nice_step((hi - lo) / max(count - 1, 1))
+    start = math.floor(lo / step + 1e-9) * step
+    stop = math.ceil(hi / step - 1e-9) * step
+    n = round((stop - start) / step)
+    decimals = max(0, -math.floor(math.log10(step)) + 1)
+    ticks = [round(start + i * step, decimals) for i in range(n + 1)]
+    return [0.0 if t == 0 else t for t in ticks] if len(ticks) > 1 else [start, start + step]
+
+
+def _pad_flat(value: float) -> tuple[float, float]:
+    """A range around a constant series, starting or ending at zero, so the line sits mid-chart."""
+    if value > 0:
+        return 0.0, value * 2
+    if value < 0:
+        return value * 2, 0.0
+    return 0.0, 1.0
+
+
+def _scale(magnitude: float) -> tuple[float, str]:
+    """(divisor, suffix) for a magnitude: thousands from 10,000 on (1,234 stays readable as it is)."""
+    for threshold, divisor, suffix in ((1e12, 1e12, "T"), (1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if magnitude >= threshold:
+            return divisor, suffix
+    return 1.0, ""
+
+
+def _decimals(step: float) -> int:
+    """Decimal places that show every multiple of `step` exactly (0.25 → 2, 5 → 0)."""
+    if step <= 0 or not math.isfinite(step):
+        return 0
+    places = max(0, -math.floor(math.log10(step) + 1e-9))
+    while places < 6 and abs(step * 10**places - round(step * 10**places)) > 1e-6:
+        places += 1
+    return places
+
+
+def _sign(value: float) -> str:
+    return "−" if value < 0 else ""  # a real minus sign
+
+
+def _strip(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_number(value: float) -> str:
+    """Short and readable, about three significant digits: 1,234 · 12.5k · 3.4M · 0.25 · −7."""
+    limit, suffix = _scale(abs(value))
+    scaled = abs(value) / limit
+    if scaled == 0:
+        return "0"
+    if suffix:
+        places = 0 if scaled >= 100 else 1 if scaled >= 10 else 2
+    elif scaled >= 1:
+        places = 0 if scaled >= 1000 else 1 if scaled >= 100 else 2
+    else:
+        places = min(6, -math.floor(math.log10(scaled)) + 2)
+    text = _strip(f"{scaled:,.{places}f}")
+    return "0" if text == "0" else f"{_sign(value)}{text}{suffix}"
+
+
+def format_exact(value: float) -> str:
+    """The value as stored (up to six decimals), for the data table."""
+    return f"{_sign(value)}{_strip(f'{abs(value):,.6f}')}"
+
+
+def axis_labels(ticks: Sequence[float]) -> list[str]:
+    """Labels of one axis in one style: the same suffix and decimal places for every tick."""
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    limit, suffix = _scale(max(abs(t) for t in ticks))
+    places = _decimals(step / limit)
+    return ["0" if t == 0 else f"{_sign(t)}{abs(t) / limit:,.{places}f}{suffix}" for t in ticks]
+
+
+def format_value(value: float, unit: str = "") -> str:
+    text = format_number(value)
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit in {"%", "‰"} else f"{text} {unit}"
+
+
+def format_bucket(day: dt.date, period: str, *, short: bool = False) -> str:
+    if period == "month":
+        return day.strftime("%b %Y") if not short else day.strftime("%b ’%y")
+    if short:
+        return f"{day:%b} {day.day}"
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+def _snap(day: dt.date, period: str) -> dt.date:
+    """The bucket a date falls in: a week's Monday, a month's first day."""
+    if period == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _date_ticks(lo: int, hi: int, count: int, period: str) -> list[dt.date]:
+    """About `count` bucket dates between the ordinals lo and hi, evenly spread (snapped to buckets)."""
+    if hi <= lo or count < 2:
+        return [dt.date.fromordinal(lo)]
+    found: list[dt.date] = []
+    for i in range(count):
+        day = _snap(dt.date.fromordinal(round(lo + (hi - lo) * i / (count - 1))), period)
+        if day.toordinal() < lo:  # snapped before the axis: the next bucket
+            day = _snap(day + dt.timedelta(days=7 if period == "week" else 32), period)
+        if lo <= day.toordinal() <= hi and day not in found:
+            found.append(day)
+    return found
+
+
+# --- the chart --------------------------------------------------------------------------
+
+
+def _f(x: float) -> str:
+    """A coordinate with one decimal, no trailing zeros."""
+    text = f"{x:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _summary(points: Sequence[tuple[dt.date, float]], title: str, unit: str, period: str) -> str:
+    if not points:
+        return f"{title}: no data in this range."
+    first, last = points[0], points[-1]
+    values = [v for _d, v in points]
+    noun = PERIOD_NOUN.get(period, period)
+    span = (
+        f"{format_bucket(first[0], period)}"
+        if len(points) == 1
+        else f"{format_bucket(first[0], period)} to {format_bucket(last[0], period)}"
+    )
+    text = (
+        f"{title}, by {noun}, {span}: latest {format_value(last[1], unit)}"
+        if len(points) > 1
+        else f"{title}, by {noun}, {span}: {format_value(last[1], unit)}"
+    )
+    if len(points) > 1:
+        text += f"; lowest {format_value(min(values), unit)}, highest {format_value(max(values), unit)}"
+        previous = points[-2][1]
+        if previous != last[1]:
+            moved = "up" if last[1] > previous else "down"
+            text += f"; {moved} from {format_value(previous, unit)} the {noun} before"
+    return text + "."
+
+
+def _table(points: Sequence[tuple[dt.date, float]], title: str, unit: str, period: str) -> str:
+    head = PERIOD_LABEL.get(period, "Date")
+    value_head = f"Value ({escape(unit)})" if unit else "Value"
+    rows = "".join(
+        f'<tr><th scope="row">{escape(format_bucket(d, period))}</th><td>{escape(format_exact(v))}</td></tr>'
+        for d, v in points
+    )
+    if not rows:
+        rows = '<tr><td colspan="2">No data in this range.</td></tr>'
+    return (
+        f'<table class="visually-hidden"><caption>{escape(title)}: data</caption>'
+        f'<thead><tr><th scope="col">{head}</th><th scope="col">{value_head}</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )
+
+
+def line_chart(
+    points: Sequence[tuple[dt.date, float]],
+    *,
+    title: str,
+    uid: str,
+    unit: str = "",
+    period: str = "day",
+    width: int = 560,
+    height: int = 200,
+    x_labels: int = 5,
+    y_ticks: int = 5,
+    span: tuple[dt.date, dt.date] | None = None,
+) -> Chart:
+    """An accessible SVG line chart of `points` (dates ascending; x is proportional to time).
+
+    `uid` makes the element ids unique on a page (several charts share one document); `span` is
+    the range the time axis covers (default: from the first point to the last)."""
+    uid = "".join(c if c.isalnum() or c in "-_" else "-" for c in uid) or "chart"
+    points = sorted(points)
+    summary = _summary(points, title, unit, period)
+    font = 11 if width < 700 else 12
+    top, bottom, right = 12, 26, 14
+
+    parts: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" preserveAspectRatio="xMidYMid meet" role="img" '
+        f'aria-label="{escape(summary)}" font-family="{FONT}" font-size="{font}">',
+        f"<title>{escape(title)}</title><desc>{escape(summary)}</desc>",
+    ]
+    if not points:
+        parts.append(
+            f'<rect class="chart-empty" x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" rx="8" '
+            f'fill="none" stroke="{GRID}" stroke-dasharray="4 4"/>'
+            f'<text x="{_f(width / 2)}" y="{_f(height / 2)}" text-anchor="middle" dominant-baseline="middle" '
+            f'fill="{TEXT}">No data in this range yet</text></svg>'
+        )
+        return Chart("".join(parts), _table(points, title, unit, period), summary)
+
+    values = [v for _d, v in points]
+    ticks = nice_ticks(min(values), max(values), y_ticks)
+    labels = axis_labels(ticks)
+    left = 10 + int(max(len(label) for label in labels) * font * 0.62)
+    plot_w, plot_h = width - left - right, height - top - bottom
+    y_lo, y_hi = ticks[0], ticks[-1]
+
+    def y_of(value: float) -> float:
+        return top + plot_h * (1 - (value - y_lo) / (y_hi - y_lo))
+
+    days = [d.toordinal() for d, _v in points]
+    d_lo, d_hi = days[0], days[-1]
+    if span is not None:  # the requested range, even where it has no data
+        d_lo, d_hi = min(d_lo, span[0].toordinal()), max(d_hi, span[1].toordinal())
+
+    def x_of(ordinal: int) -> float:
+        if d_hi == d_lo:
+            return left + plot_w / 2
+        return left + plot_w * (ordinal - d_lo) / (d_hi - d_lo)
+
+    # Grid and y labels.
+    parts.append('<g class="chart-grid">')
+    for tick, label in zip(ticks, labels, strict=True):
+        y = _f(y_of(tick))
+        colour = ZERO if tick == 0 and y_lo < 0 else GRID
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y}" y2="{y}" stroke="{colour}" stroke-width="1"/>'
+            f'<text x="{left - 8}" y="{y}" text-anchor="end" dominant-baseline="middle" fill="{TEXT}">'
+            f"{escape(label)}</text>"
+        )
+    parts.append("</g>")
+
+    # X labels: about `x_labels` bucket dates, spread evenly over the time axis.
+    parts.append('<g class="chart-x">')
+    ticks_x = _date_ticks(d_lo, d_hi, x_labels, period)
+    for i, day in enumerate(ticks_x):
+        x = x_of(day.toordinal())
+        anchor = "middle"
+        if len(ticks_x) > 1 and i == 0 and x - left < 30:
+            anchor = "start"
+        elif len(ticks_x) > 1 and i == len(ticks_x) - 1 and (width - right) - x < 30:
+            anchor = "end"
+        parts.append(
+            f'<text x="{_f(x)}" y="{height - 8}" text-anchor="{anchor}" fill="{TEXT}">'
+            f"{escape(format_bucket(day, period, short=True))}</text>"
+        )
+    parts.append(
+        f'<line x1="{left}" x2="{width - right}" y1="{_f(top + plot_h)}" y2="{_f(top + plot_h)}" '
+        f'stroke="{AXIS}" stroke-width="1"/></g>'
+    )
+
+    coords = [(x_of(d), y_of(v)) for d, v in zip(days, values, strict=True)]
+    base = y_of(min(max(0.0, y_lo), y_hi))  # the area fills towards zero (or the nearest edge)
+    if len(coords) > 1:
+        line = "M" + " L".join(f"{_f(x)} {_f(y)}" for x, y in coords)
+        area = f"{line} L{_f(coords[-1][0])} {_f(base)} L{_f(coords[0][0])} {_f(base)} Z"
+        parts.append(
+            f'<defs><linearGradient id="{uid}-fill" x1="0" y1="0" x2="0" y2="1">'
+            f'<stop offset="0" stop-color="{LINE}" stop-opacity="0.22"/>'
+            f'<stop offset="1" stop-color="{LINE}" stop-opacity="0.02"/></linearGradient></defs>'
+            f'<path class="chart-area" d="{area}" fill="url(#{uid}-fill)"/>'
+            f'<path class="chart-line" d="{line}" fill="none" stroke="{LINE}" stroke-width="2" '
+            f'stroke-linejoin="round" stroke-linecap="round"/>'
+        )
+
+    # Points: visible dots when there are few, a native tooltip on each.
+    radius = 3 if len(coords) <= 40 else 0
+    parts.append('<g class="chart-points">')
+    for (x, y), (d, v) in zip(coords, points, strict=True):
+        tip = f"{format_bucket(d, period)}: {format_value(v, unit)}"
+        hit = max(radius, 6)
+        if radius:
+            parts.append(
+                f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{radius}" fill="#fff" stroke="{LINE}" stroke-width="1.5"/>'
+            )
+        parts.append(
+            f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{hit}" fill="#000" fill-opacity="0">'
+            f"<title>{escape(tip)}</title></circle>"
+        )
+    parts.append("</g>")
+
+    # The last value, labelled beside its point (above it, or below near the top edge).
+    lx, ly = coords[-1]
+    label = format_value(values[-1], unit)
+    label_y = ly - 10 if ly - top > 18 else ly + 18
+    anchor = "end" if lx > left + plot_w / 2 else "start"
+    label_x = lx - 4 if anchor == "end" else lx + 4
+    parts.append(
+        f'<circle class="chart-last" cx="{_f(lx)}" cy="{_f(ly)}" r="4.5" fill="{LINE}" stroke="#fff" '
+        f'stroke-width="2"/>'
+        f'<text class="chart-last-label" x="{_f(label_x)}" y="{_f(label_y)}" text-anchor="{anchor}" '
+        f'font-weight="650" fill="#1c2030" stroke="#fff" stroke-width="3" paint-order="stroke">'
+        f"{escape(label)}</text>"
+    )
+    parts.append("</svg>")
+    return Chart("".join(parts), _table(points, title, unit, period), summary)

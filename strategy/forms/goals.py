@@ -1,0 +1,211 @@
+"""Forms of the goal, key result and initiative pages. They check shapes (lengths, choices,
+numbers); the domain rules live in strategy.services.goals and come back as field errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from ..models import TEXT_MAX, TITLE_MAX, Direction, GoalStatus, InitiativeStatus, KeyResultKind, Period
+from ..services.goals import NUMBER_LIMIT
+
+DERIVED = "derived"
+STATUS_CHOICES = [
+    (DERIVED, "Automatic: from progress and time"),
+    *[(value, f"{label} (set by hand)") for value, label in GoalStatus.choices],
+]
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MARKDOWN_HELP = "Markdown: **bold**, _italic_, lists, links. At most 10,000 characters."
+
+
+def quarter_choices(today: dt.date | None = None, *, keep: str | None = None) -> list[tuple[str, str]]:
+    """Custom dates, then the quarters from last year to next year (plus `keep` when it is older or later)."""
+    today = today or timezone.localdate()
+    quarters = [f"{year}-Q{q}" for year in range(today.year - 1, today.year + 2) for q in range(1, 5)]
+    if keep and keep not in quarters:
+        quarters = sorted([*quarters, keep])
+    return [("", "Custom dates"), *[(q, q.replace("-", " ")) for q in quarters]]
+
+
+class TimeFrameMixin(forms.Form):
+    """A quarter, or custom start and end dates (both or neither; the service checks the order)."""
+
+    quarter = forms.ChoiceField(required=False, label="Quarter", help_text="A quarter, or custom dates below.")
+    start_date = forms.DateField(required=False, widget=DATE, label="Start")
+    end_date = forms.DateField(required=False, widget=DATE, label="End")
+
+    def time_frame(self) -> dict[str, Any]:
+        """Service arguments: the quarter when one is chosen, else the two dates."""
+        data = self.cleaned_data
+        if data.get("quarter"):
+            return {"quarter": data["quarter"]}
+        return {"start_date": data.get("start_date"), "end_date": data.get("end_date")}
+
+
+class GoalForm(TimeFrameMixin):
+    title = forms.CharField(max_length=TITLE_MAX, widget=forms.TextInput(attrs={"autofocus": True}))
+    product = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label="Level", help_text="A company goal, or a product's goal."
+    )
+    parent = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label="Contributes to",
+        help_text="A company goal this one rolls up to (optional).",
+    )
+    owner = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(
+        choices=STATUS_CHOICES,
+        initial=DERIVED,
+        help_text="Automatic: progress against the time elapsed.",
+    )
+    description = forms.CharField(
+        max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text=MARKDOWN_HELP
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    field_order = ("title", "product", "parent", "owner", "quarter", "start_date", "end_date", "status", "description")
+
+    def __init__(
+        self,
+        *args: Any,
+        products: list[tuple[int, str]],
+        parents: list[tuple[int, str]],
+        owners: list[tuple[int, str]],
+        quarter: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].choices = [("", "Company goal (no product)"), *products]
+        self.fields["parent"].choices = [("", "— none —"), *parents]
+        self.fields["owner"].choices = [("", "— nobody yet —"), *owners]
+        self.fields["quarter"].choices = quarter_choices(keep=quarter)
+
+    def status_arguments(self) -> dict[str, Any]:
+        status = self.cleaned_data["status"]
+        if status == DERIVED:
+            return {"status_source": "derived"}
+        return {"status": status, "status_source": "manual"}
+
+
+class KeyResultForm(forms.Form):
+    title = forms.CharField(max_length=TITLE_MAX, label="Key result")
+    kind = forms.ChoiceField(
+        choices=[(KeyResultKind.METRIC, "Measured"), (KeyResultKind.MANUAL, "Manual percent")],
+        initial=KeyResultKind.METRIC,
+        widget=forms.RadioSelect,
+        label="Kind",
+    )
+    direction = forms.ChoiceField(choices=Direction.choices, initial=Direction.UP, required=False)
+    baseline = forms.FloatField(required=False, min_value=-NUMBER_LIMIT, max_value=NUMBER_LIMIT)
+    target = forms.FloatField(required=False, min_value=-NUMBER_LIMIT, max_value=NUMBER_LIMIT)
+    current = forms.FloatField(
+        required=False,
+        min_value=-NUMBER_LIMIT,
+        max_value=NUMBER_LIMIT,
+    )
+    unit = forms.CharField(
+        max_length=40, required=False, widget=forms.TextInput(attrs={"placeholder": "e.g. %, users, €"})
+    )
+    metric = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Bound metric")
+    metric_period = forms.ChoiceField(choices=Period.choices, initial=Period.MONTH, required=False, label="Period")
+    percent = forms.FloatField(required=False, min_value=0, max_value=100, label="Percent done")
+    weight = forms.IntegerField(min_value=1, max_value=100, initial=1, label="Weight (1–100)")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    MEASURED = ("direction", "baseline", "target", "current", "unit", "metric", "metric_period")
+
+    def __init__(self, *args: Any, metrics: list[tuple[int, str]], prefix: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, prefix=prefix, **kwargs)
+        self.fields["metric"].choices = [("", "— none: type the current value —"), *metrics]
+        for name in ("baseline", "target", "current", "percent"):
+            self.fields[name].widget.attrs.update({"step": "any", "inputmode": "decimal"})
+
+    def arguments(self) -> dict[str, Any]:
+        """Service arguments for the chosen kind (the other kind's inputs are ignored)."""
+        data = self.cleaned_data
+        values: dict[str, Any] = {"title": data["title"], "kind": data["kind"], "weight": data["weight"]}
+        if data["kind"] == KeyResultKind.MANUAL:
+            values["percent"] = data.get("percent")
+            return values
+        values.update(
+            direction=data.get("direction") or Direction.UP,
+            baseline=data.get("baseline"),
+            target=data.get("target"),
+            unit=data.get("unit") or "",
+            metric_id=data.get("metric"),
+            metric_period=data.get("metric_period") or Period.MONTH,
+        )
+        if data.get("metric") is None:
+            values["current"] = data.get("current")
+        return values
+
+
+class InitiativeForm(TimeFrameMixin):
+    title = forms.CharField(max_length=TITLE_MAX, widget=forms.TextInput(attrs={"autofocus": True}))
+    product = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, help_text="Leave empty for a workspace-wide initiative."
+    )
+    status = forms.ChoiceField(choices=InitiativeStatus.choices, initial=InitiativeStatus.PROPOSED)
+    colour = forms.CharField(
+        max_length=7,
+        initial="#4f46e5",
+        widget=forms.TextInput(attrs={"type": "color"}),
+        help_text="Shown as a chip on the strategy page and, later, on roadmaps.",
+    )
+    goals = forms.TypedMultipleChoiceField(
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        label="Goals it serves",
+        help_text="A product's initiative serves that product's goals or company goals.",
+    )
+    description = forms.CharField(
+        max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text=MARKDOWN_HELP
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    field_order = ("title", "product", "status", "colour", "quarter", "start_date", "end_date", "goals", "description")
+
+    def __init__(
+        self,
+        *args: Any,
+        products: list[tuple[int, str]],
+        goals: list[tuple[int, str]],
+        quarter: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].choices = [("", "Workspace-wide (no product)"), *products]
+        self.fields["goals"].choices = goals
+        self.fields["quarter"].choices = quarter_choices(keep=quarter)
+
+
+class InitiativeFilterForm(forms.Form):
+    product = forms.ChoiceField(required=False, label="Product")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *InitiativeStatus.choices])
+
+    def __init__(self, *args: Any, products: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].choices = [
+            ("", "All products"),
+            ("company", "Workspace-wide"),
+            *[(str(pk), name) for pk, name in products],
+        ]
+
+
+class GoalFilterForm(forms.Form):
+    product = forms.ChoiceField(required=False, label="Level")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *GoalStatus.choices])
+
+    def __init__(self, *args: Any, products: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].choices = [
+            ("", "All goals"),
+            ("company", "Company goals"),
+            *[(str(pk), name) for pk, name in products],
+        ]

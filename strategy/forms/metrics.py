@@ -1,0 +1,87 @@
+"""Forms of the metrics pages. They check shape only; the services own the rules (unique names,
+finite values, time zones), and their errors are placed beside these fields (add_service_error)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from ..models import TEXT_MAX, Aggregation, Direction, Period
+
+AGGREGATION_HELP = (
+    "How the samples of one day, week or month combine: the sum (sign-ups), the average (response time), "
+    "the last value (active users, revenue run-rate) or the number of samples."
+)
+
+
+class MetricForm(forms.Form):
+    product = forms.ChoiceField(label="Product")
+    name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"autofocus": True}))
+    unit = forms.CharField(
+        max_length=40, required=False, help_text="Shown after values, e.g. “users”, “ms”, “€” or “%”."
+    )
+    direction = forms.ChoiceField(
+        label="Better when", choices=Direction.choices, initial=Direction.UP, widget=forms.RadioSelect
+    )
+    aggregation = forms.ChoiceField(choices=Aggregation.choices, initial=Aggregation.SUM, help_text=AGGREGATION_HELP)
+    description = forms.CharField(
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What it measures and where the numbers come from. Markdown.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: Any, products: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if products is None:  # editing: the product is fixed
+            del self.fields["product"]
+        else:
+            self.fields["product"].choices = products
+
+
+class SampleForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label="Time (UTC)", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    value = forms.FloatField(widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
+
+    def timestamp(self) -> dt.datetime:
+        """The sample's instant, in UTC."""
+        return dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data.get("time") or dt.time(), tzinfo=dt.UTC)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        help_text="A header row <code>ts,value</code>, then one sample per row, e.g. "
+        "<code>2025-03-01,42</code> or <code>2025-03-01T09:30:00Z,42</code>. "
+        "Up to 10,000 rows and 2 MB; comma or semicolon separated.",
+    )
+
+
+class RangeForm(forms.Form):
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "Must not be before “From”.")
+        return data
+
+
+class ChartRangeForm(forms.Form):
+    """The chart's period and range on the metric page (all optional: defaults per period)."""
+
+    period = forms.ChoiceField(choices=Period.choices, required=False)
+    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "Must not be before “From”.")
+        return data

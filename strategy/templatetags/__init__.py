@@ -1,0 +1,1 @@
+"""Template tags of the strategy app, one module per area."""

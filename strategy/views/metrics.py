@@ -1,0 +1,420 @@
+"""Metric pages: the dashboard (a chart per metric), a metric's page (big chart, latest value,
+samples, add by hand, CSV upload, bound key results), create/edit/delete, and deleting samples.
+
+The rollup runs after each ingestion; until it has, the metric page and the dashboard say so and
+poll (htmx, every 2 s) for the fresh chart. Charts are SVG drawn here (strategy.charts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pmtool.activity import Actor
+from pmtool.errors import ApplicationError
+from pmtool.forms import add_service_error
+from pmtool.models import Role
+from pmtool.permissions import access_product, can_edit_content
+from pmtool.selectors import activity_of_object, products_of
+from pmtool.views import workspace_page
+
+from ..charts import format_bucket, format_value, line_chart
+from ..forms.metrics import ChartRangeForm, MetricForm, RangeForm, SampleForm, UploadForm
+from ..models import Metric, Period
+from ..permissions import access_metric, access_sample
+from ..selectors import metrics as selectors
+from ..services import metrics as services
+
+DASHBOARD_PAGE = 60  # metric cards per dashboard page
+SAMPLES_PAGE = 50
+METRIC_FIELDS = ("name", "unit", "direction", "aggregation", "description")
+
+
+def _period(raw: str | None) -> str:
+    return raw if raw in Period.values else Period.DAY
+
+
+CHART_SIZES = {
+    "card": {"width": 480, "height": 190, "x_labels": 4},
+    "big": {"width": 880, "height": 300, "x_labels": 7},
+    "small": {"width": 400, "height": 230, "x_labels": 3, "y_ticks": 4},  # the big chart on a phone
+}
+
+
+def _chart(metric: Metric, rows: list[Any], period: str, span: tuple[dt.date, dt.date], size: str = "card") -> Any:
+    return line_chart(
+        [(r.bucket, r.value) for r in rows],
+        title=metric.name,
+        uid=f"metric-{metric.pk}-{size}",
+        unit=metric.unit,
+        period=period,
+        span=span,
+        **CHART_SIZES[size],
+    )
+
+
+# --- dashboard ----------------------------------------------------------------------------
+
+
+@workspace_page()
+@require_GET
+def metric_dashboard(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace
+    period = _period(request.GET.get("period"))
+    products = list(products_of(workspace).values_list("id", "slug", "name"))
+    slug = request.GET.get("product", "")
+    product = next((p for p in products if p[1] == slug), None)
+    metrics = selectors.metrics_of_workspace(workspace, product_id=product[0] if product else None)
+    page = Paginator(metrics, DASHBOARD_PAGE).get_page(request.GET.get("page"))
+    first, last = selectors.series_window(period)
+    series = selectors.series_of([m.pk for m in page.object_list], period, first, last)  # one query for all charts
+    cards = [
+        {
+            "metric": m,
+            "chart": _chart(m, series.get(m.pk, []), period, (first, last)),
+            "latest": selectors.latest_of(series.get(m.pk, []), m.direction),
+        }
+        for m in page.object_list
+    ]
+    query = {"period": period, **({"product": product[1]} if product else {})}
+    context = {
+        "cards": cards,
+        "page": page,
+        "products": products,
+        "product": product,
+        "period": period,
+        "periods": Period.choices,
+        "first": first,
+        "last": last,
+        "query": urlencode(query),
+        "any_pending": any(m.pending for m in page.object_list),
+        "can_edit": can_edit_content(workspace.my_role),
+        "nav_active": "metrics",
+    }
+    template = "strategy/metrics/dashboard.html#metric-grid" if request.htmx else "strategy/metrics/dashboard.html"
+    return render(request, template, context)
+
+
+# --- a metric's page ----------------------------------------------------------------------
+
+
+def _live_context(request: HttpRequest, metric: Metric) -> tuple[dict[str, Any], bool]:
+    """The chart part of a metric's page (also served alone, for the period switch and polling)."""
+    form = ChartRangeForm(request.GET or None)
+    valid = not form.is_bound or form.is_valid()
+    data = form.cleaned_data if form.is_bound and valid else {}
+    period = data.get("period") or Period.DAY
+    first, last = selectors.series_window(period, data.get("start"), data.get("end"))
+    if selectors.shift(first, period, selectors.MAX_BUCKETS[period]) <= last:
+        first = selectors.shift(last, period, -(selectors.MAX_BUCKETS[period] - 1))
+    rows = selectors.series(metric, period, first, last)
+    query = {"period": period}
+    if data.get("start"):
+        query["start"] = data["start"].isoformat()
+    if data.get("end"):
+        query["end"] = data["end"].isoformat()
+    return {
+        "metric": metric,
+        "range_form": form,
+        "period": period,
+        "periods": Period.choices,
+        "first": first,
+        "last": last,
+        "range_label": f"{format_bucket(first, period)} – {format_bucket(last, period)}",
+        "chart": _chart(metric, rows, period, (first, last), "big"),
+        "chart_small": _chart(metric, rows, period, (first, last), "small"),
+        "latest": selectors.latest_of(rows, metric.direction),
+        "bucket_count": len(rows),
+        "live_query": urlencode(query),
+    }, valid
+
+
+def _samples_page(request: HttpRequest, metric: Metric) -> dict[str, Any]:
+    """Newest first, keyset-paginated by time (no COUNT over what may be millions of samples)."""
+    before = _instant(request.GET.get("before"))
+    after = _instant(request.GET.get("after"))
+    qs = selectors.samples_of(metric)
+    if after is not None:
+        rows = list(qs.filter(ts__gt=after).order_by("ts")[: SAMPLES_PAGE + 1])
+        newer = len(rows) > SAMPLES_PAGE
+        rows = rows[:SAMPLES_PAGE][::-1]
+        older = bool(rows)
+    else:
+        if before is not None:
+            qs = qs.filter(ts__lt=before)
+        rows = list(qs.order_by("-ts")[: SAMPLES_PAGE + 1])
+        older = len(rows) > SAMPLES_PAGE
+        rows = rows[:SAMPLES_PAGE]
+        newer = before is not None and bool(rows)
+    keep = request.GET.copy()  # the chart's period and range stay as they are
+    for name in ("before", "after"):
+        keep.pop(name, None)
+
+    def link(**cursor: str) -> str:
+        query = keep.copy()
+        query.update(cursor)
+        return f"?{query.urlencode()}#samples"
+
+    return {
+        "samples": rows,
+        "older_url": link(before=rows[-1].ts.isoformat()) if older and rows else "",
+        "newer_url": link(after=rows[0].ts.isoformat()) if newer and rows else "",
+        "newest_url": f"?{keep.urlencode()}#samples",
+        "samples_paged": before is not None or after is not None,
+    }
+
+
+def _instant(raw: str | None) -> dt.datetime | None:
+    if not raw:
+        return None
+    try:
+        return services.parse_timestamp(raw)
+    except services._Invalid:
+        return None
+
+
+def _detail(
+    request: HttpRequest,
+    metric: Metric,
+    *,
+    sample_form: SampleForm | None = None,
+    upload_form: UploadForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    live, valid = _live_context(request, metric)
+    context = {
+        **live,
+        **_samples_page(request, metric),
+        "product": metric.product,
+        "key_results": list(selectors.key_results_of_metric(metric)),
+        "history": list(activity_of_object(metric)[:10]),
+        "sample_form": sample_form or SampleForm(),
+        "upload_form": upload_form or UploadForm(),
+        "can_edit": can_edit_content(metric.my_role),
+        "nav_active": "metrics",
+    }
+    return render(request, "strategy/metrics/detail.html", context, status=status if valid else 400)
+
+
+def _metric(request: HttpRequest, metric_id: int, *, write: bool = False) -> Metric:
+    """The metric (404 outside this workspace) with `pending` and its last sample annotated."""
+    metric = access_metric(request.user, metric_id, write=write, workspace=request.workspace)
+    annotated = selectors.metric_status(metric.pk)
+    if annotated is None:  # deleted in between
+        return metric
+    annotated.my_role = metric.my_role
+    annotated.product.workspace = request.workspace
+    return annotated
+
+
+@workspace_page()
+@require_GET
+def metric_detail(request: HttpRequest, metric_id: int) -> HttpResponse:
+    return _detail(request, _metric(request, metric_id))
+
+
+@workspace_page()
+@require_GET
+def metric_live(request: HttpRequest, metric_id: int) -> HttpResponse:
+    """The chart part alone: the period switch and the "rollup pending" poll swap it in place."""
+    metric = _metric(request, metric_id)
+    context, valid = _live_context(request, metric)
+    return render(request, "strategy/metrics/detail.html#metric-live", context, status=200 if valid else 400)
+
+
+# --- samples ----------------------------------------------------------------------------
+
+
+def _to_detail(metric: Metric, ws: str, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("strategy:metric_detail", kwargs={"ws": ws, "metric_id": metric.pk}) + anchor)
+
+
+@workspace_page(minimum=Role.EDITOR, what="add samples")
+@require_POST
+def sample_add(request: HttpRequest, metric_id: int) -> HttpResponse:
+    metric = _metric(request, metric_id, write=True)
+    form = SampleForm(request.POST)
+    if form.is_valid():
+        try:
+            sample = services.sample_add(
+                actor=Actor.from_request(request),
+                metric=metric,
+                ts=form.timestamp(),
+                value=form.cleaned_data["value"],
+                source="form",
+            )
+        except ApplicationError as exc:
+            add_service_error(form, _renamed(exc, {"ts": "date"}))
+        else:
+            messages.success(
+                request,
+                f"Added {format_value(sample.value, metric.unit)} at {sample.ts:%Y-%m-%d %H:%M} UTC. "
+                "The chart updates as soon as the rollup has run.",
+            )
+            return _to_detail(metric, request.workspace.slug)
+    return _detail(request, metric, sample_form=form, status=400)
+
+
+def _renamed(exc: ApplicationError, names: dict[str, str]) -> ApplicationError:
+    exc.fields = {names.get(k, k): v for k, v in exc.fields.items()}
+    return exc
+
+
+@workspace_page(minimum=Role.EDITOR, what="upload samples")
+@require_POST
+def samples_upload(request: HttpRequest, metric_id: int) -> HttpResponse:
+    metric = _metric(request, metric_id, write=True)
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            summary = services.samples_import_csv(
+                actor=Actor.from_request(request), metric=metric, content=upload.read(services.CSV_MAX_BYTES + 1)
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+            if exc.message not in exc.fields.get("file", [exc.message]):
+                form.add_error(None, exc.message)  # "3 invalid rows: nothing was imported." above the lines
+        else:
+            replaced = summary.received - summary.distinct
+            messages.success(
+                request,
+                f"Imported {summary.distinct:,} sample{'s' if summary.distinct != 1 else ''} from {upload.name}, "
+                f"{summary.first:%Y-%m-%d} to {summary.last:%Y-%m-%d}"
+                + (f" ({replaced:,} repeated times: the last row of each counts)" if replaced else "")
+                + ". The chart updates as soon as the rollup has run.",
+            )
+            return _to_detail(metric, request.workspace.slug)
+    return _detail(request, metric, upload_form=form, status=400)
+
+
+@workspace_page(minimum=Role.EDITOR, what="delete samples")
+@require_POST
+def sample_delete(request: HttpRequest, metric_id: int, sample_id: int) -> HttpResponse:
+    metric = _metric(request, metric_id, write=True)
+    sample = access_sample(request.user, metric, sample_id)
+    services.sample_delete(actor=Actor.from_request(request), metric=metric, sample=sample)
+    messages.success(request, f"Deleted the sample of {sample.ts:%Y-%m-%d %H:%M} UTC.")
+    return _to_detail(metric, request.workspace.slug, "#samples")
+
+
+@workspace_page(minimum=Role.EDITOR, what="delete samples")
+@require_http_methods(["GET", "POST"])
+def samples_delete_range(request: HttpRequest, metric_id: int) -> HttpResponse:
+    """GET: pick a range and see how many samples it holds; POST: delete them."""
+    metric = _metric(request, metric_id, write=True)
+    form = RangeForm(request.POST if request.method == "POST" else (request.GET or None))
+    count = None
+    if form.is_bound and form.is_valid():
+        start, end = selectors.day_bounds(form.cleaned_data["start"], form.cleaned_data["end"])
+        if request.method == "POST":
+            deleted = services.samples_delete_range(
+                actor=Actor.from_request(request), metric=metric, start=start, end=end
+            )
+            messages.success(
+                request,
+                f"Deleted {deleted:,} sample{'s' if deleted != 1 else ''} from {form.cleaned_data['start']:%Y-%m-%d} "
+                f"to {form.cleaned_data['end']:%Y-%m-%d}.",
+            )
+            return _to_detail(metric, request.workspace.slug, "#samples")
+        count = selectors.samples_of(metric, start=start, end=end).count()
+    return render(
+        request,
+        "strategy/metrics/delete_range.html",
+        {"metric": metric, "product": metric.product, "form": form, "count": count, "nav_active": "metrics"},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- create, edit, delete --------------------------------------------------------------------
+
+
+def _form_page(request: HttpRequest, context: dict[str, Any], *, status: int | None = None) -> HttpResponse:
+    context.setdefault("nav_active", "metrics")
+    return render(
+        request, "strategy/metrics/form.html", context, status=status or (400 if context["form"].errors else 200)
+    )
+
+
+@workspace_page(minimum=Role.EDITOR, what="create metrics")
+@require_http_methods(["GET", "POST"])
+def metric_create(request: HttpRequest) -> HttpResponse:
+    products = list(products_of(request.workspace).values_list("slug", "name"))
+    preselect = request.GET.get("product", "")
+    form = MetricForm(
+        request.POST or None,
+        products=products,
+        initial={"product": preselect if any(s == preselect for s, _n in products) else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        product = access_product(request.user, workspace=request.workspace, slug=data["product"], write=True)
+        try:
+            metric = services.metric_create(
+                actor=Actor.from_request(request), product=product, **{f: data[f] for f in METRIC_FIELDS}
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Metric “{metric.name}” created. Add samples below, by hand or as CSV.")
+            return _to_detail(metric, request.workspace.slug)
+    return _form_page(request, {"form": form, "metric": None, "no_products": not products})
+
+
+@workspace_page(minimum=Role.EDITOR, what="change metrics")
+@require_http_methods(["GET", "POST"])
+def metric_edit(request: HttpRequest, metric_id: int) -> HttpResponse:
+    metric = _metric(request, metric_id, write=True)
+    initial = {**{f: getattr(metric, f) for f in METRIC_FIELDS}, "version": metric.version}
+    form = MetricForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.metric_update(
+                actor=Actor.from_request(request),
+                metric=metric,
+                version=data["version"] or metric.version,
+                **{f: data[f] for f in METRIC_FIELDS},
+            )
+        except ApplicationError as exc:
+            if exc.code != "stale_version":
+                add_service_error(form, exc)
+            else:
+                # What is saved now beside the user's edit; saving again applies the edit on top.
+                current = _metric(request, metric_id)
+                form.data = form.data.copy()
+                form.data["version"] = current.version
+                return _form_page(request, {"form": form, "metric": current, "conflict": current}, status=409)
+        else:
+            note = " Every bucket now shows the new aggregation." if saved.aggregation != metric.aggregation else ""
+            messages.success(request, f"Saved “{saved.name}”.{note}")
+            return _to_detail(saved, request.workspace.slug)
+    return _form_page(request, {"form": form, "metric": metric})
+
+
+@workspace_page(minimum=Role.EDITOR, what="delete metrics")
+@require_http_methods(["GET", "POST"])
+def metric_delete(request: HttpRequest, metric_id: int) -> HttpResponse:
+    metric = _metric(request, metric_id, write=True)
+    if request.method == "POST":
+        services.metric_delete(actor=Actor.from_request(request), metric=metric)
+        messages.success(request, f"Metric “{metric.name}” deleted with its samples.")
+        query = urlencode({"product": metric.product.slug})
+        return redirect(f"{reverse('strategy:metrics', kwargs={'ws': request.workspace.slug})}?{query}")
+    return render(
+        request,
+        "strategy/metrics/delete.html",
+        {
+            "metric": metric,
+            "product": metric.product,
+            "key_results": list(selectors.key_results_of_metric(metric)),
+            "nav_active": "metrics",
+        },
+    )
