@@ -9,18 +9,18 @@ query per row fails.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from functools import partial
 from itertools import count
 from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from pmtool import services
 from pmtool.models import ActivityEvent, Invitation, Membership, Product, Role, User, Workspace
+from tests import querycount
+from tests.querycount import api, ok, page
 
 pytestmark = pytest.mark.django_db
 
@@ -43,42 +43,9 @@ BOUNDS = {
 }
 # fmt: on
 
+measure = partial(querycount.measure, BOUNDS)
+
 _seq = count(1)
-
-
-def measure(
-    assert_max: Any, surface: str, fetch: Callable[[], Any], grow: Callable[[int], None], rows: Callable[[Any], int]
-) -> None:
-    """5 rows, then 60: same bound, same count, and more rows really are on the page."""
-    bound = BOUNDS[surface]
-    grow(5)
-    fetch()  # warm per-process caches (content types) so both measurements see the same state
-    with assert_max(bound) as small:
-        response = fetch()
-    shown = rows(response)
-    assert shown >= 5
-    grow(55)
-    with assert_max(bound) as large:
-        response = fetch()
-    assert rows(response) > shown
-    assert len(large) == len(small), f"{surface}: {len(small)} queries with 5 rows, {len(large)} with 60"
-
-
-def page(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def api(user: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def ok(response: Any) -> Any:
-    assert response.status_code == 200, response.content[:500]
-    return response
 
 
 # --- growing rows -----------------------------------------------------------------

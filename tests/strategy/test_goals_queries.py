@@ -4,16 +4,16 @@ assert_database_query_count): 5 rows, then 60, within the same tight bound and w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from functools import partial
 from itertools import count
 from typing import Any
 
 import pytest
-from django.test import Client
-from rest_framework.test import APIClient
 
 from pmtool.models import Membership, Product, Role, User
 from strategy.models import Competitor, Goal, Initiative, KeyResult, Metric, Persona, Vision
+from tests import querycount
+from tests.querycount import api, ok, page
 
 pytestmark = pytest.mark.django_db
 
@@ -33,41 +33,9 @@ BOUNDS = {
 }
 # fmt: on
 
+measure = partial(querycount.measure, BOUNDS)
+
 _seq = count(1)
-
-
-def measure(
-    assert_max: Any, surface: str, fetch: Callable[[], Any], grow: Callable[[int], None], rows: Callable[[Any], int]
-) -> None:
-    bound = BOUNDS[surface]
-    grow(5)
-    fetch()  # warm per-process caches (content types)
-    with assert_max(bound) as small:
-        response = fetch()
-    shown = rows(response)
-    assert shown >= 5
-    grow(55)
-    with assert_max(bound) as large:
-        response = fetch()
-    assert rows(response) > shown
-    assert len(large) == len(small), f"{surface}: {len(small)} queries with 5 rows, {len(large)} with 60"
-
-
-def page(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def api(user: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def ok(response: Any) -> Any:
-    assert response.status_code == 200, response.content[:500]
-    return response
 
 
 def results(response: Any) -> int:

@@ -5,18 +5,18 @@ charts from one query for all their series."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from functools import partial
 from itertools import count
 from typing import Any
 
 import pytest
-from django.test import Client
-from rest_framework.test import APIClient
 
 from pmtool.models import Product
 from strategy import rollups
 from strategy.models import Goal, KeyResult, Metric, MetricSample
 from strategy.services import metrics as services
+from tests import querycount
+from tests.querycount import api, ok, page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -34,41 +34,9 @@ BOUNDS = {
 }
 # fmt: on
 
+measure = partial(querycount.measure, BOUNDS)
+
 _seq = count(1)
-
-
-def measure(
-    assert_max: Any, surface: str, fetch: Callable[[], Any], grow: Callable[[int], None], rows: Callable[[Any], int]
-) -> None:
-    bound = BOUNDS[surface]
-    grow(5)
-    fetch()  # warm per-process caches (content types)
-    with assert_max(bound) as small:
-        response = fetch()
-    shown = rows(response)
-    assert shown >= 5
-    grow(55)
-    with assert_max(bound) as large:
-        response = fetch()
-    assert rows(response) > shown
-    assert len(large) == len(small), f"{surface}: {len(small)} queries with 5 rows, {len(large)} with 60"
-
-
-def ok(response: Any) -> Any:
-    assert response.status_code == 200, response.content[:500]
-    return response
-
-
-def page(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
-
-
-def api(user: Any) -> APIClient:
-    c = APIClient()
-    c.force_authenticate(user)
-    return c
 
 
 def today() -> dt.date:

@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from strategy.models import Competitor, Persona, ThreatLevel
 from strategy.services.vision import vision_update
-
-from .test_vision_queries import api, measure, ok, page
+from tests.querycount import api, measure, ok, page
 
 pytestmark = pytest.mark.django_db
 
