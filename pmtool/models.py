@@ -256,4 +256,6 @@ class ActivityEvent(models.Model):
 
     @property
     def target_kind(self) -> str:
-        return self.target_type.model
+        """What the target is, in words ("key result", "product"); no query (content types are cached)."""
+        model = self.target_type.model_class()
+        return str(model._meta.verbose_name) if model is not None else self.target_type.model

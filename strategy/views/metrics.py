@@ -27,7 +27,7 @@ from pmtool.views import workspace_page
 
 from ..charts import format_bucket, format_value, line_chart
 from ..forms.metrics import ChartRangeForm, MetricForm, RangeForm, SampleForm, UploadForm
-from ..models import Metric, Period
+from ..models import Aggregation, Metric, Period
 from ..permissions import access_metric, access_sample
 from ..selectors import metrics as selectors
 from ..services import metrics as services
@@ -60,6 +60,16 @@ def _chart(metric: Metric, rows: list[Any], period: str, span: tuple[dt.date, dt
     )
 
 
+def _in_progress(metric: Metric, latest: selectors.Latest | None, period: str) -> bool:
+    """Whether the latest bucket of a total (sum, count) is the one still filling up (today, this week or
+    this month so far): the pages label it, since it reads low against the whole bucket before."""
+    return (
+        latest is not None
+        and metric.aggregation in (Aggregation.SUM, Aggregation.COUNT)
+        and latest.bucket == selectors.bucket_of(selectors.today_utc(), period)
+    )
+
+
 # --- dashboard ----------------------------------------------------------------------------
 
 
@@ -75,14 +85,17 @@ def metric_dashboard(request: HttpRequest) -> HttpResponse:
     page = Paginator(metrics, DASHBOARD_PAGE).get_page(request.GET.get("page"))
     first, last = selectors.series_window(period)
     series = selectors.series_of([m.pk for m in page.object_list], period, first, last)  # one query for all charts
-    cards = [
-        {
-            "metric": m,
-            "chart": _chart(m, series.get(m.pk, []), period, (first, last)),
-            "latest": selectors.latest_of(series.get(m.pk, []), m.direction),
-        }
-        for m in page.object_list
-    ]
+    cards = []
+    for m in page.object_list:
+        latest = selectors.latest_of(series.get(m.pk, []), m.direction)
+        cards.append(
+            {
+                "metric": m,
+                "chart": _chart(m, series.get(m.pk, []), period, (first, last)),
+                "latest": latest,
+                "in_progress": _in_progress(m, latest, period),
+            }
+        )
     query = {"period": period, **({"product": product[1]} if product else {})}
     context = {
         "cards": cards,
@@ -115,6 +128,7 @@ def _live_context(request: HttpRequest, metric: Metric) -> tuple[dict[str, Any],
     if selectors.shift(first, period, selectors.MAX_BUCKETS[period]) <= last:
         first = selectors.shift(last, period, -(selectors.MAX_BUCKETS[period] - 1))
     rows = selectors.series(metric, period, first, last)
+    latest = selectors.latest_of(rows, metric.direction)
     query = {"period": period}
     if data.get("start"):
         query["start"] = data["start"].isoformat()
@@ -130,7 +144,8 @@ def _live_context(request: HttpRequest, metric: Metric) -> tuple[dict[str, Any],
         "range_label": f"{format_bucket(first, period)} – {format_bucket(last, period)}",
         "chart": _chart(metric, rows, period, (first, last), "big"),
         "chart_small": _chart(metric, rows, period, (first, last), "small"),
-        "latest": selectors.latest_of(rows, metric.direction),
+        "latest": latest,
+        "in_progress": _in_progress(metric, latest, period),
         "bucket_count": len(rows),
         "live_query": urlencode(query),
     }, valid

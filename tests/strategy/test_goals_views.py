@@ -288,7 +288,7 @@ def test_goal_detail_shows_key_results_initiatives_and_history(
     assert_no_inline_code(html)
     assert "Activated" in html and "Guided setup" in html
     assert 'aria-label="Progress of Activated"' in html
-    assert "keyresult <strong>Activated</strong>" in html  # the history shows the key result's events too
+    assert "key result <strong>Activated</strong>" in html  # the history shows the key result's events too
     assert "Add a key result" not in html  # viewers read
     assert f'href="/w/acme/goals/{goal.pk}/edit/"' not in html
 
