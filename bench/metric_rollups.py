@@ -196,7 +196,7 @@ def bulk_api(user: Any, metric_ids: list[int], rng: random.Random, runs: int) ->
     from strategy import rollups
 
     # Production shape: the request enqueues the rollup for a worker (an in-memory broker here).
-    app.conf.update(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL="memory://")
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL="memory://localhost/")
     _token, raw = services.api_token_create(user=user, name=f"bench {time.time()}")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     timings = []

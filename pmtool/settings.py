@@ -236,7 +236,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery -------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 # Embedded mode: no broker, tasks run in-process through the same .delay() path.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -280,7 +280,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "django.utils.autoreload": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.utils.autoreload": {"level": "WARNING"},
+        # In-process tasks (no REDIS_URL) would log a line per task into the dev server's output;
+        # a real worker keeps its per-task log.
+        **({"celery.app.trace": {"level": "WARNING"}} if not REDIS_URL else {}),
+    },
 }
 
 # --- pmtool -------------------------------------------------------------------
