@@ -255,8 +255,10 @@ def rollup_days(touched: list[tuple[int, str]]) -> None:
 def metric_rollup_rebuild(metric_id: int | None = None) -> None:
     """Recompute every bucket from scratch: of one metric, or (None) of all metrics.
 
-    Three statements (days from samples, then weeks and months from days) after deleting the old
-    buckets; the benchmark compares this with the bare GROUP BY over the samples."""
+    Days from samples, then weeks and months from days (the benchmark compares this with the bare
+    GROUP BY over the samples). On PostgreSQL the buckets are upserted in place and the ones left
+    without data deleted afterwards: deleting every bucket first would make each insert step over
+    a dead index entry, and updating columns no index covers is a cheap in-page (HOT) update."""
     _lock()
     only = "" if metric_id is None else "WHERE metric_id = %s"
     only_s = "" if metric_id is None else "WHERE s.metric_id = %s"
@@ -264,7 +266,6 @@ def metric_rollup_rebuild(metric_id: int | None = None) -> None:
     params = [] if metric_id is None else [metric_id]
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {DIRTY} {only}", params)
-        cursor.execute(f"DELETE FROM {ROLLUP} {only}", params)
         day = _utc_date("s.ts")
         days = f"SELECT s.metric_id, {day} AS bucket, {_DAY_AGGREGATES} FROM {SAMPLE} s {only_s} GROUP BY s.metric_id, {day}"  # noqa: E501
         if _pg():
@@ -274,13 +275,25 @@ def metric_rollup_rebuild(metric_id: int | None = None) -> None:
             cursor.execute(f"CREATE TEMPORARY TABLE rollup_days ON COMMIT DROP AS {days}", params)
             cursor.execute("ANALYZE rollup_days")
             cursor.execute(_days_from_samples("SELECT * FROM rollup_days"))
+            cursor.execute(
+                f"DELETE FROM {ROLLUP} r WHERE r.period = 'day' {only_r} AND NOT EXISTS "
+                "(SELECT 1 FROM rollup_days d WHERE d.metric_id = r.metric_id AND d.bucket = r.bucket)",
+                params,
+            )
             cursor.execute("DROP TABLE rollup_days")
         else:
+            cursor.execute(f"DELETE FROM {ROLLUP} {only}", params)
             cursor.execute(_days_from_samples(days), params)
         for period in ("week", "month"):
             bucket = _bucket_of(period, "r.bucket")
             agg = f"SELECT r.metric_id, {bucket} AS bucket, {_PERIOD_AGGREGATES} FROM {ROLLUP} r WHERE r.period = 'day' {only_r} GROUP BY r.metric_id, {bucket}"  # noqa: E501
             cursor.execute(_periods_from_days(period, agg), params)
+            cursor.execute(
+                f"DELETE FROM {ROLLUP} WHERE period = '{period}' {only.replace('WHERE', 'AND')} AND NOT EXISTS "
+                f"(SELECT 1 FROM {ROLLUP} d WHERE d.metric_id = {ROLLUP}.metric_id AND d.period = 'day' "
+                f"AND d.bucket >= {ROLLUP}.bucket AND d.bucket < {_bucket_end(period, f'{ROLLUP}.bucket')})",
+                params,
+            )
     ids = (
         list(Metric.objects.values_list("pk", flat=True)) if metric_id is None else [metric_id]
     )  # the ids of metrics, not rows of samples

@@ -182,6 +182,23 @@ def test_incremental_runs_equal_a_rebuild_from_scratch(product):
         assert a[4:] == pytest.approx(b[4:]) if a[7] == b[7] else a == b
 
 
+def test_a_rebuild_removes_buckets_whose_samples_are_gone(metric, product):
+    other = Metric.objects.create(product=product, name="Other")
+    add(metric, (at("2026-05-31", 9), 3.0), (at("2026-06-01", 9), 4.0))
+    add(other, (at("2026-05-31", 9), 7.0))
+    rollups.rollup_pending()
+    MetricSample.objects.filter(ts__lt=at("2026-06-01")).delete()  # behind the queue's back
+
+    rollups.metric_rollup_rebuild(metric.pk)
+
+    assert buckets(metric, "day") == {"2026-06-01": 4.0}
+    assert buckets(metric, "week") == {"2026-06-01": 4.0}
+    assert buckets(metric, "month") == {"2026-06-01": 4.0}
+    assert buckets(other, "day") == {"2026-05-31": 7.0}  # another metric's rebuild leaves it alone
+    rollups.metric_rollup_rebuild()
+    assert buckets(other, "day") == {} and buckets(other, "month") == {}
+
+
 def test_rollup_of_one_metric_leaves_the_others_queued(metric, product):
     other = Metric.objects.create(product=product, name="Other")
     add(metric, (at("2026-01-01", 1), 1.0))
