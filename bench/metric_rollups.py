@@ -264,8 +264,8 @@ def main() -> None:
         have = per_metric
         total = per_metric * METRICS
         print(f"Loaded {total:,} samples ({load_s:.1f} s in SQL)")
-        rebuilds = [from_scratch(rollups.metric_rollup_rebuild) for _ in range(args.runs if per_metric == final else 1)]
-        floors = [psql_floor_seconds(database_url) for _ in range(args.runs if per_metric == final else 1)]
+        rebuilds = [from_scratch(rollups.metric_rollup_rebuild) for _ in range(args.runs)]
+        floors = [psql_floor_seconds(database_url) for _ in range(args.runs)]
         buckets = MetricRollup.objects.count()
         rebuild, floor = statistics.median(rebuilds), statistics.median(floors)
         rebuild_rows.append((f"{total:,}", buckets, rebuild, floor, f"{rebuild / floor:.2f}x"))
