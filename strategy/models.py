@@ -384,7 +384,9 @@ class MetricRollup(models.Model):
     min = models.FloatField()
     max = models.FloatField()
     last_ts = models.DateTimeField()
-    last_value = models.FloatField()
+    # The value of the bucket's last sample: kept only for metrics aggregated by last value (for the
+    # others nobody reads it, and finding it costs a lookup per bucket).
+    last_value = models.FloatField(null=True, blank=True)
     value = models.FloatField()
 
     class Meta:

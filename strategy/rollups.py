@@ -92,11 +92,11 @@ def _bucket_end(period: str, bucket: str) -> str:
     return f"date({bucket}, '+7 days')" if period == "week" else f"date({bucket}, '+1 month')"
 
 
-def _value(agg: str, last: str) -> str:
-    """The metric's aggregation applied to a bucket's count/sum and last value (`m` = the metric)."""
+def _value(agg: str) -> str:
+    """The metric's aggregation applied to a bucket (with its `aggregation` and last value `lv`)."""
     return (
-        f"CASE m.aggregation WHEN 'sum' THEN {agg}.total WHEN 'average' THEN {agg}.total / {agg}.n"
-        f" WHEN 'last' THEN {last} ELSE {agg}.n END"
+        f"CASE {agg}.aggregation WHEN 'sum' THEN {agg}.total WHEN 'average' THEN {agg}.total / {agg}.n"
+        f" WHEN 'last' THEN {agg}.lv ELSE {agg}.n END"
     )
 
 
@@ -109,27 +109,32 @@ _UPSERT = (
 )
 
 
-def _days_from_samples(agg_sql: str) -> str:
-    """Upsert day buckets from `agg_sql` (metric_id, bucket, n, total, lo, hi, last_ts) + the last sample."""
+def _with_value(period: str, agg_sql: str, last_value_sql: str) -> str:
+    """Upsert `period` buckets from `agg_sql` (metric_id, bucket, n, total, lo, hi, last_ts).
+
+    The last value is looked up (`last_value_sql`, correlated on `agg`) only for metrics aggregated
+    by last value: for the others it is not read, and the lookup is most of a rebuild's extra cost."""
     select = (
-        f"SELECT agg.metric_id, 'day', agg.bucket, agg.n, agg.total, agg.lo, agg.hi, agg.last_ts, ls.value, "
-        f"{_value('agg', 'ls.value')} FROM ({agg_sql}) agg "
-        f"JOIN {SAMPLE} ls ON ls.metric_id = agg.metric_id AND ls.ts = agg.last_ts "
-        f"JOIN {METRIC} m ON m.id = agg.metric_id"
+        f"SELECT x.metric_id, '{period}', x.bucket, x.n, x.total, x.lo, x.hi, x.last_ts, x.lv, {_value('x')} "
+        f"FROM (SELECT agg.*, m.aggregation, CASE WHEN m.aggregation = 'last' THEN ({last_value_sql}) END AS lv "
+        f"FROM ({agg_sql}) agg JOIN {METRIC} m ON m.id = agg.metric_id) x"
     )
     return _UPSERT.format(select=select)
+
+
+def _days_from_samples(agg_sql: str) -> str:
+    """Day buckets; a 'last' metric's last value is its sample at the bucket's last time."""
+    last = f"SELECT ls.value FROM {SAMPLE} ls WHERE ls.metric_id = agg.metric_id AND ls.ts = agg.last_ts"
+    return _with_value("day", agg_sql, last)
 
 
 def _periods_from_days(period: str, agg_sql: str) -> str:
-    """Upsert `period` buckets from `agg_sql` over day rows + the day row holding the last sample."""
-    select = (
-        f"SELECT agg.metric_id, '{period}', agg.bucket, agg.n, agg.total, agg.lo, agg.hi, agg.last_ts, "
-        f"d.last_value, {_value('agg', 'd.last_value')} FROM ({agg_sql}) agg "
-        f"JOIN {ROLLUP} d ON d.metric_id = agg.metric_id AND d.period = 'day' "
-        f"AND d.bucket = {_utc_date('agg.last_ts')} "
-        f"JOIN {METRIC} m ON m.id = agg.metric_id"
+    """Week or month buckets from day rows; the last value is that of the day holding the last sample."""
+    last = (
+        f"SELECT d.last_value FROM {ROLLUP} d WHERE d.metric_id = agg.metric_id AND d.period = 'day' "
+        f"AND d.bucket = {_utc_date('agg.last_ts')}"
     )
-    return _UPSERT.format(select=select)
+    return _with_value(period, agg_sql, last)
 
 
 _DAY_AGGREGATES = "count(*) AS n, sum(s.value) AS total, min(s.value) AS lo, max(s.value) AS hi, max(s.ts) AS last_ts"
@@ -301,11 +306,15 @@ def metric_rollup_rebuild(metric_id: int | None = None) -> None:
 
 
 def metric_values_refresh(metric_id: int) -> None:
-    """Re-apply a metric's aggregation to its buckets (after the aggregation changed)."""
+    """Re-apply a metric's aggregation to its buckets (after the aggregation changed): one UPDATE,
+    or a rebuild of the metric when it is now aggregated by last value (whose buckets need it)."""
+    if Metric.objects.filter(pk=metric_id, aggregation=Aggregation.LAST).exists():
+        metric_rollup_rebuild(metric_id)
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {ROLLUP} SET value = CASE (SELECT aggregation FROM {METRIC} WHERE id = %s) "
-            "WHEN 'sum' THEN sum WHEN 'average' THEN sum / count WHEN 'last' THEN last_value ELSE count END "
+            "WHEN 'sum' THEN sum WHEN 'average' THEN sum / count ELSE count END, last_value = NULL "
             "WHERE metric_id = %s",
             [metric_id, metric_id],
         )

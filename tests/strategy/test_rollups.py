@@ -210,11 +210,31 @@ def test_rollup_of_one_metric_leaves_the_others_queued(metric, product):
 
 
 def test_changing_the_aggregation_re_applies_it(metric):
-    add(metric, (at("2026-01-01", 1), 2.0), (at("2026-01-01", 2), 4.0))
+    add(metric, (at("2026-01-01", 1), 2.0), (at("2026-01-01", 2), 4.0), (at("2026-01-05", 1), 1.0))
     rollups.rollup_pending()
     Metric.objects.filter(pk=metric.pk).update(aggregation="average")
     rollups.metric_values_refresh(metric.pk)
-    assert buckets(metric, "day") == {"2026-01-01": 3.0}
+    assert buckets(metric, "day") == {"2026-01-01": 3.0, "2026-01-05": 1.0}
+
+    Metric.objects.filter(pk=metric.pk).update(aggregation="last")  # needs the last values: a rebuild
+    rollups.metric_values_refresh(metric.pk)
+    assert buckets(metric, "day") == {"2026-01-01": 4.0, "2026-01-05": 1.0}
+    assert buckets(metric, "month") == {"2026-01-01": 1.0}
+
+    Metric.objects.filter(pk=metric.pk).update(aggregation="count")
+    rollups.metric_values_refresh(metric.pk)
+    assert buckets(metric, "month") == {"2026-01-01": 3.0}
+    assert set(MetricRollup.objects.filter(metric=metric).values_list("last_value", flat=True)) == {None}
+
+
+def test_only_metrics_aggregated_by_last_value_keep_it(product):
+    totals = Metric.objects.create(product=product, name="Totals", aggregation="sum")
+    latest = Metric.objects.create(product=product, name="Latest", aggregation="last")
+    for m in (totals, latest):
+        add(m, (at("2026-01-01", 1), 2.0), (at("2026-01-01", 2), 4.0))
+    rollups.rollup_pending()
+    assert set(MetricRollup.objects.filter(metric=totals).values_list("last_value", flat=True)) == {None}
+    assert set(MetricRollup.objects.filter(metric=latest).values_list("last_value", flat=True)) == {4.0}
 
 
 def test_the_rollup_costs_a_constant_number_of_queries(metric, product, django_assert_max_num_queries):
