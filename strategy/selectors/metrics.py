@@ -99,14 +99,15 @@ def series_window(
     period: str, start: dt.date | None = None, end: dt.date | None = None, *, today: dt.date | None = None
 ) -> tuple[dt.date, dt.date]:
     """(first bucket, last bucket), inclusive. Defaults: the last 90 days / 26 weeks / 24 months up to
-    today (UTC), or that many buckets from `start` or up to `end` when only one is given."""
+    today (UTC); `start` alone runs up to today (not into the future); `end` alone gets that many
+    buckets before it."""
     count = DEFAULT_BUCKETS[period]
     if end is None and start is None:
         last = bucket_of(today or today_utc(), period)
         return shift(last, period, -(count - 1)), last
     if end is None:
         first = bucket_of(start, period)  # type: ignore[arg-type]
-        return first, shift(first, period, count - 1)
+        return first, max(first, bucket_of(today or today_utc(), period))
     last = bucket_of(end, period)
     if start is None:
         return shift(last, period, -(count - 1)), last

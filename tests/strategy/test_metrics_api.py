@@ -700,3 +700,8 @@ def test_series_defaults_and_buckets(team: Any, ids: Ids) -> None:
     ranged = viewer.get(f"/api/v1/metrics/{ids.metric}/series/?period=month&from=2025-01-15&to=2025-03-02").json()
     assert (ranged["first"], ranged["last"]) == ("2025-01-01", "2025-03-01")
     assert [b["bucket"] for b in ranged["buckets"]] == ["2025-03-01"]  # the fixture's sample
+    since = viewer.get(f"/api/v1/metrics/{ids.metric}/series/?period=week&from=2025-02-26").json()
+    assert (since["first"], since["last"]) == ("2025-02-24", monday.isoformat())  # from then up to today
+    future = (today + dt.timedelta(days=40)).isoformat()
+    ahead = viewer.get(f"/api/v1/metrics/{ids.metric}/series/?period=day&from={future}").json()
+    assert (ahead["first"], ahead["last"], ahead["buckets"]) == (future, future, [])
