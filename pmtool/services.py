@@ -411,35 +411,32 @@ def product_create(
     return product
 
 
+def stale_version(what: str, version: int, current: int, *, precondition: bool = False) -> Conflict:
+    """The error for an edit based on a version that is no longer the current one: Conflict (409),
+    or PreconditionFailed (412) when the version came from an If-Match header."""
+    error = PreconditionFailed if precondition else Conflict
+    return error(
+        f"This {what} was changed by someone else (you edited version {version}, it is now at "
+        f"version {current}). Reload it and apply your change again.",
+        code="stale_version",
+    )
+
+
 def lock_version(queryset: Any, pk: int, version: int | None, *, precondition: bool = False, what: str = "item") -> Any:
     """The row `pk` of `queryset`, locked (SELECT … FOR UPDATE) for the rest of the transaction.
 
     Optimistic locking for every editable object: a `version` that is not the row's current one
-    raises Conflict (409), or PreconditionFailed (412) when it came from an If-Match header.
-    `None` skips the check (callers that require a version check for it first)."""
+    raises `stale_version`. `None` skips the check (callers that require a version check for it first)."""
     locked = queryset.select_for_update().filter(pk=pk).first()
     if locked is None:
         raise NotFound(f"{what[:1].upper()}{what[1:]} not found.")
     if version is not None and locked.version != version:
-        error = PreconditionFailed if precondition else Conflict
-        raise error(
-            f"This {what} was changed by someone else (you edited version {version}, it is now at "
-            f"version {locked.version}). Reload it and apply your change again.",
-            code="stale_version",
-        )
+        raise stale_version(what, version, locked.version, precondition=precondition)
     return locked
 
 
 def _lock_product(product: Product, version: int | None, *, precondition: bool = False) -> Product:
-    locked = Product.objects.select_for_update().get(pk=product.pk)
-    if version is not None and locked.version != version:
-        error = PreconditionFailed if precondition else Conflict
-        raise error(
-            f"This product was changed by someone else (you edited version {version}, it is now at "
-            f"version {locked.version}). Reload it and apply your change again.",
-            code="stale_version",
-        )
-    return locked
+    return lock_version(Product.objects.all(), product.pk, version, precondition=precondition, what="product")
 
 
 @transaction.atomic

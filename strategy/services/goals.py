@@ -32,7 +32,7 @@ from django.utils import timezone
 from pmtool.activity import Actor, activity_record, json_safe
 from pmtool.errors import ValidationError
 from pmtool.models import Membership, Product, User, Workspace
-from pmtool.services import _clean_name, _no_nul, lock_version
+from pmtool.services import _clean_name, lock_version
 from strategy.models import (
     TEXT_MAX,
     TITLE_MAX,
@@ -48,6 +48,7 @@ from strategy.models import (
     StatusSource,
 )
 from strategy.rollups import schedule_goal_recompute
+from strategy.services.vision import clean_markdown
 
 
 class _Unset:
@@ -80,12 +81,7 @@ def _choice(value: str, choices: Any, field: str, what: str) -> str:
 
 
 def _text(value: str | None, field: str, *, max_length: int = TEXT_MAX) -> str:
-    value = _no_nul((value or "").strip(), field)
-    if len(value) > max_length:
-        raise ValidationError(
-            f"The {field.replace('_', ' ')} is too long.", fields={field: [f"At most {max_length} characters."]}
-        )
-    return value
+    return clean_markdown(value or "", field=field, max_length=max_length).strip()
 
 
 def _label(obj: Any) -> Any:

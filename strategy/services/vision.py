@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from pmtool.activity import Actor, activity_record, apply_changes
-from pmtool.errors import Conflict, PreconditionFailed, ValidationError
+from pmtool.errors import ValidationError
 from pmtool.models import Product
-from pmtool.services import _no_nul
+from pmtool.services import _no_nul, stale_version
 
 from ..models import TEXT_MAX, VISION_FIELDS, Vision, VisionRevision
 
@@ -49,15 +49,6 @@ def clean_markdown(value: Any, *, field: str, max_length: int = TEXT_MAX) -> str
     return value
 
 
-def _stale(what: str, version: int, current: int, *, precondition: bool) -> Exception:
-    error = PreconditionFailed if precondition else Conflict
-    return error(
-        f"This {what} was changed by someone else (you edited version {version}, it is now at "
-        f"version {current}). Reload it and apply your change again.",
-        code="stale_version",
-    )
-
-
 @transaction.atomic
 def vision_update(
     *,
@@ -87,7 +78,7 @@ def vision_update(
         vision = Vision.objects.select_for_update().filter(product_id=product.pk).first()
     current = vision.version if vision is not None else 0
     if version is not None and version != current:
-        raise _stale("vision", version, current, precondition=precondition)
+        raise stale_version("vision", version, current, precondition=precondition)
 
     created = vision is None
     if vision is None:
