@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv lint bench check-deploy migrations-check ci lock clean
+.PHONY: run test provision venv lint bench check-deploy migrations-check ci lock clean
 
 # constraints.txt pins every package, transitive ones too (see `make lock`).
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
@@ -28,9 +28,14 @@ run: $(STAMP)
 	@echo ""
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: create/update .venv and run the whole suite (PostgreSQL + Redis when they answer)
+## test: create/update .venv, provision what the tests need (scripts/provision.sh: chromium,
+## PostgreSQL, Redis) and run the whole suite
 test: $(STAMP)
 	@bash scripts/test.sh $(ARGS)
+
+## provision: only the set-up step of `make test` (install chromium, start PostgreSQL and Redis)
+provision:
+	@bash scripts/provision.sh
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .

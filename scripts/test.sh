@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Runs the whole suite. Database: $DATABASE_URL when set, else PostgreSQL on
-# 127.0.0.1:5432 when it answers, else SQLite (with a warning). Redis:
-# $REDIS_URL when set, else 127.0.0.1:6379 when it answers.
+# Runs the whole suite (`make test`). First scripts/provision.sh sets up what the tests need
+# (Debian's chromium, PostgreSQL and Redis started when they do not answer); with CI=true a
+# step it cannot do stops the run here. PMTOOL_PROVISION=0 skips it.
+# Database: $DATABASE_URL when set, else PostgreSQL on 127.0.0.1:5432 when it answers, else
+# SQLite (with a warning). Redis: $REDIS_URL when set, else 127.0.0.1:6379 when it answers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+
+if [[ "${PMTOOL_PROVISION:-1}" != 0 ]]; then
+  bash scripts/provision.sh
+fi
 
 answers() { # host port
   "$PY" - "$1" "$2" <<'PYEOF'
