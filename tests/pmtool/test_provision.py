@@ -9,6 +9,7 @@ file. Nothing on this machine is installed, started or removed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -139,10 +140,8 @@ def machine(tmp_path: Path) -> Iterator[Machine]:
     finally:
         for pid_file in m.pids:
             if pid_file.exists() and pid_file.read_text().strip():
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(int(pid_file.read_text()), signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
 
 
 def stop(m: Machine, port: int) -> None:
@@ -198,7 +197,8 @@ def test_not_root_says_the_command_in_one_line_and_fails_only_in_ci(machine, ci)
     result = machine.run(FAKE_UID="1000", CI=ci)
     line = one_line(result.stderr)
     assert "chromium" in line and "needs root" in line
-    assert "sudo sh -c 'apt-get update && apt-get install -y --no-install-recommends chromium fonts-dejavu-core'" in line
+    install = "apt-get update && apt-get install -y --no-install-recommends chromium fonts-dejavu-core"
+    assert f"sudo sh -c '{install}'" in line
     assert [c for c in machine.called() if c.startswith("apt-get")] == []
     if ci:
         assert result.returncode == 1 and line.startswith("provision: ERROR:")
