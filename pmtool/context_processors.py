@@ -43,6 +43,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "activity": "activity",
             "settings_general": "settings",
             "settings_members": "settings",
+            "tokens": "settings",  # reached from a workspace, the tokens page is one of its Settings tabs
         }.get(url_name, "")
     )
     return {

@@ -20,8 +20,12 @@ account_patterns = [
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/", views.remembered_workspace(auth_views.PasswordChangeView.as_view()), name="password_change"),
+    path(
+        "password/done/",
+        views.remembered_workspace(auth_views.PasswordChangeDoneView.as_view()),
+        name="password_change_done",
+    ),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<id:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

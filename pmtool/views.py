@@ -3,6 +3,7 @@ A page returns its partial when the request comes from htmx."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from functools import wraps
@@ -65,6 +66,22 @@ def workspace_page(minimum: str = Role.VIEWER, what: str = "do this") -> Callabl
         return wrapper
 
     return decorator
+
+
+def remembered_workspace(view: Callable) -> Callable:
+    """An account page (API tokens, password) keeps the shell of the workspace it was reached from:
+    the one the session remembers from the last workspace page, while the user is still a member
+    (else the page shows without a workspace, as before)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        slug = request.session.get("workspace") if request.user.is_authenticated else None
+        if slug and getattr(request, "workspace", None) is None:
+            with contextlib.suppress(NotFound):  # no longer a member: no workspace shell
+                request.workspace = access_workspace(request.user, slug=slug)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -511,6 +528,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@remembered_workspace
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)

@@ -1,20 +1,26 @@
 """Browser tests: Playwright's sync API driving Debian's chromium against `live_server`.
 
 Every page a test opens is watched: a console error, an uncaught exception or a
-Content-Security-Policy violation fails the test at teardown. Screenshots go to
-a `screens` directory under pytest's temp dir; their paths are printed (`-s`).
+Content-Security-Policy violation fails the test at teardown. Every distinct page is also
+audited once per session with axe-core (shipped by the `axe-playwright-python` package, injected
+by Playwright: no CDN) after it loads, against WCAG 2.0/2.1 A and AA and axe's best practices:
+a serious or critical violation fails the test too, naming the rule, the elements and the page.
+Screenshots go to a `screens` directory under pytest's temp dir; their paths are printed (`-s`).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.conftest import CHROMIUM, require
 
@@ -43,6 +49,39 @@ document.addEventListener("securitypolicyviolation", (e) => {
                 " at " + (e.sourceFile || document.location.href) + ":" + e.lineNumber);
 });
 """
+
+
+# The audit: WCAG 2.0/2.1 A and AA and best practice. label-content-name-mismatch (WCAG 2.5.3,
+# "label in name") is one of axe's experimental rules, off unless named: it is switched on.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+    "rules": {"label-content-name-mismatch": {"enabled": True}},
+    "resultTypes": ["violations"],
+}
+AXE_BLOCKING = {"serious", "critical"}
+_NUMBER_SEGMENT = re.compile(r"/\d+(?=/|$)")
+
+
+@dataclass
+class AxeAudit:
+    """One per session: which pages were audited (a page is its URL with ids made generic)."""
+
+    axe: Any = field(default_factory=Axe)
+    done: set[str] = field(default_factory=set)
+    running: set[str] = field(default_factory=set)
+    seconds: float = 0.0
+
+    @staticmethod
+    def key(url: str) -> str:
+        parts = urlsplit(url)
+        return _NUMBER_SEGMENT.sub("/<id>", parts.path) + (f"?{parts.query}" if parts.query else "")
+
+
+@pytest.fixture(scope="session")
+def axe_audit() -> Iterator[AxeAudit]:
+    audit = AxeAudit()
+    yield audit
+    print(f"\n[e2e] axe audited {len(audit.done)} distinct pages in {audit.seconds:.1f} s")
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +124,7 @@ class Browser:
     raw: Any
     base_url: str
     screens: Path
+    axe: AxeAudit = field(default_factory=AxeAudit)
     problems: list[Problem] = field(default_factory=list)
     # (url regex, text regex) pairs of console errors a test expects, e.g. a deliberate 404.
     allowed: list[tuple[str, str]] = field(default_factory=list)
@@ -129,6 +169,43 @@ class Browser:
         page.on("console", on_console)
         page.on("response", on_response)
         page.on("pageerror", lambda exc: self.problems.append(Problem(page.url, "pageerror", str(exc))))
+        page.on("load", lambda: self.audit(page))
+
+    def audit(self, page: Any, *, again: bool = False) -> None:
+        """Run axe-core on the page as it is now, once per distinct page per session (`again`: anyway).
+
+        Called on every load; a page that navigates away mid-audit is audited on a later visit.
+        """
+        from playwright.sync_api import Error as PlaywrightError
+
+        url = page.url
+        key = self.axe.key(url)
+        if not url.startswith(self.base_url) or (not again and (key in self.axe.done or key in self.axe.running)):
+            return
+        self.axe.running.add(key)
+        started = time.monotonic()
+        try:
+            results = self.axe.axe.run(page, options=AXE_OPTIONS).response
+        except PlaywrightError:
+            return  # the page went away (navigation, test over) before axe finished
+        finally:
+            self.axe.running.discard(key)
+            self.axe.seconds += time.monotonic() - started
+        self.axe.done.add(key)
+        for violation in results["violations"]:
+            if violation["impact"] not in AXE_BLOCKING:
+                continue
+            targets = "; ".join(" ".join(map(str, node["target"])) for node in violation["nodes"][:5])
+            text = f"{violation['id']} ({violation['impact']}): {violation['help']}. Elements: {targets}"
+            self.problems.append(Problem(url, "axe", text))
+
+    def audit_open_pages(self) -> None:
+        """The last page of each context may not have been audited yet (its load handler waits for
+        the next Playwright call): audit it now."""
+        for ctx in self.contexts:
+            for page in ctx.pages:
+                if not page.is_closed():
+                    self.audit(page)
 
     def unexpected_problems(self) -> list[Problem]:
         def allowed(p: Problem) -> bool:
@@ -153,14 +230,15 @@ class Browser:
 
 
 @pytest.fixture
-def web(playwright_browser: Any, live_server: Any, screens: Path) -> Iterator[Browser]:
-    b = Browser(raw=playwright_browser, base_url=live_server.url, screens=screens)
+def web(playwright_browser: Any, live_server: Any, screens: Path, axe_audit: AxeAudit) -> Iterator[Browser]:
+    b = Browser(raw=playwright_browser, base_url=live_server.url, screens=screens, axe=axe_audit)
     try:
         yield b
+        b.audit_open_pages()
     finally:
         b.close()
     problems = b.unexpected_problems()
-    assert not problems, "console errors or CSP violations:\n" + "\n".join(map(str, problems))
+    assert not problems, "console errors, CSP violations or accessibility failures:\n" + "\n".join(map(str, problems))
 
 
 def sign_in(page: Any, email: str, password: str = PASSWORD, *, next_url: str = "/") -> None:
