@@ -222,7 +222,7 @@ def test_products_page_works_on_a_phone(web, signed_in, team):
     web.shot(page, "10-products-phone")
 
     # Menus open and fit on the screen.
-    page.get_by_label(re.compile("Account menu")).click()
+    page.locator("details.usermenu > summary").click()
     menu = page.get_by_role("menu")
     expect(menu.get_by_role("menuitem", name="Sign out")).to_be_visible()
     box = menu.bounding_box()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -40,7 +38,7 @@ def test_tab_from_page_start_reaches_skip_link_first(web, signed_in, team, produ
 def test_keyboard_opens_menus_and_escape_closes_them(web, signed_in, team):
     page = signed_in(team.admin)
     page.goto("/w/acme/products/")
-    summary = page.get_by_label(re.compile("Account menu"))
+    summary = page.locator("details.usermenu > summary")
     summary.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("menuitem", name="API tokens")).to_be_visible()

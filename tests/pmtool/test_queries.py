@@ -33,6 +33,7 @@ BOUNDS = {
     "page: workspace activity":                       8,
     "page: product detail (with history)":            6,
     "page: API tokens":                               3,
+    "page: API tokens (in a workspace's shell)":      5,
     "api: products":                                  2,
     "api: workspaces":                                1,
     "api: members":                                   2,
@@ -209,6 +210,18 @@ def test_tokens_page(team, django_assert_max_num_queries):
     measure(
         django_assert_max_num_queries,
         "page: API tokens",
+        lambda: ok(client.get("/account/tokens/")),
+        lambda n: add_tokens(team.editor, n),
+        lambda r: len(r.context["tokens"]),
+    )
+
+
+def test_tokens_page_in_a_workspace_shell(team, django_assert_max_num_queries):
+    client = page(team.editor)
+    ok(client.get("/w/acme/products/"))  # remembered: the tokens page keeps this workspace's shell
+    measure(
+        django_assert_max_num_queries,
+        "page: API tokens (in a workspace's shell)",
         lambda: ok(client.get("/account/tokens/")),
         lambda n: add_tokens(team.editor, n),
         lambda r: len(r.context["tokens"]),

@@ -798,6 +798,26 @@ def test_shell_navigation_and_workspace_switcher(signed_in: Any, team: Any) -> N
     assert 'class="skip-link" href="#main"' in html
 
 
+def test_account_pages_keep_the_shell_of_the_workspace_they_are_reached_from(signed_in: Any, team: Any) -> None:
+    client = signed_in("editor")
+    alone = client.get("/account/tokens/").content.decode()
+    assert 'class="sidenav"' not in alone and "switcher" not in alone  # no workspace visited yet
+    client.get("/w/acme/settings/")
+    for path in ("/account/tokens/", "/account/password/"):
+        html = client.get(path).content.decode()
+        assert 'class="sidenav"' in html, path
+        assert '<span class="switcher-name">Acme</span>' in html, path
+        assert 'href="/w/acme/activity/"' in html, path
+    tokens = client.get("/account/tokens/").content.decode()
+    assert 'class="nav-settings" aria-current="page"' in tokens
+    assert 'href="/account/tokens/" aria-current="page">API tokens</a>' in tokens  # its Settings tab
+    # Removed from the workspace since: the page shows without it, not an error.
+    Membership.objects.filter(workspace=team.workspace, user=team.editor).delete()
+    response = client.get("/account/tokens/")
+    assert response.status_code == 200
+    assert 'class="sidenav"' not in response.content.decode()
+
+
 def test_anonymous_pages_redirect_to_sign_in(client: Any, team: Any) -> None:
     for path in ("/", "/w/acme/products/", "/account/tokens/", "/workspaces/"):
         response = client.get(path)
