@@ -81,7 +81,7 @@ class AxeAudit:
 def axe_audit() -> Iterator[AxeAudit]:
     audit = AxeAudit()
     yield audit
-    print(f"\n[e2e] axe audited {len(audit.done)} distinct pages in {audit.seconds:.1f} s")
+    print(f"\n[e2e] axe audited {len(audit.done)} distinct pages in {audit.seconds:.1f} s: {sorted(audit.done)}")
 
 
 @pytest.fixture(scope="session")
