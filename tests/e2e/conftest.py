@@ -70,6 +70,7 @@ class AxeAudit:
     done: set[str] = field(default_factory=set)
     running: set[str] = field(default_factory=set)
     seconds: float = 0.0
+    interrupted: int = 0
 
     @staticmethod
     def key(url: str) -> str:
@@ -81,7 +82,10 @@ class AxeAudit:
 def axe_audit() -> Iterator[AxeAudit]:
     audit = AxeAudit()
     yield audit
-    print(f"\n[e2e] axe audited {len(audit.done)} distinct pages in {audit.seconds:.1f} s: {sorted(audit.done)}")
+    print(
+        f"\n[e2e] axe audited {len(audit.done)} distinct pages in {audit.seconds:.1f} s"
+        f" ({audit.interrupted} audits cut short by a navigation, retried on the next visit)"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -187,6 +191,7 @@ class Browser:
         try:
             results = self.axe.axe.run(page, options=AXE_OPTIONS).response
         except PlaywrightError:
+            self.axe.interrupted += 1
             return  # the page went away (navigation, test over) before axe finished
         finally:
             self.axe.running.discard(key)
