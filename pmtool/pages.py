@@ -34,12 +34,15 @@ VERSION_MISSING: Final = (
     "This form was sent without the version you opened, so it could overwrite someone else's change: "
     "reload the page and apply your change again."
 )
+_NO_FILTER: Final[tuple[object, ...]] = (None, "", [])  # a filter left empty filters nothing
 Shown = Callable[[Any], Sequence[tuple[str, object]]]
 """The current values a conflict panel lists: obj → [(label, value), …]."""
 
 
 class WorkspaceRequest(HttpRequest):
-    """A request of a workspace page (for type checkers): what `workspace_page` and django-htmx set."""
+    """A request of a workspace page, for type checkers: `workspace` (set by pmtool.views.workspace_page),
+    `htmx` (django-htmx's middleware) and `role`, the caller's role (workspace_page sets it once the
+    callers move onto these blocks; until then it is `workspace.my_role`)."""
 
     workspace: Workspace
     role: Role
@@ -162,7 +165,8 @@ def filtered_list(
     `template#partial` fragment only. Invalid filters: their errors and no rows (never unfiltered
     rows under filters the user believes apply), 400."""
     invalid = form.is_bound and not form.is_valid()
-    filters = {} if invalid or not form.is_bound else {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+    chosen = {} if invalid or not form.is_bound else form.cleaned_data
+    filters = {name: value for name, value in chosen.items() if value not in _NO_FILTER}
     queryset = rows(filters)
     if invalid:
         queryset = queryset.none()
