@@ -111,7 +111,7 @@ def lock_version(queryset: models.QuerySet[M], pk: int, version: int, *, what: s
     NotFound when there is no such row; StaleVersion when `version` (required) is not its current one.
     Call it inside the service's transaction."""
     expected = require_version(version)
-    locked = queryset.select_for_update().filter(pk=pk).first()
+    locked = queryset.select_for_update(of=("self",)).filter(pk=pk).first()
     if locked is None:
         raise _not_found(what)
     if version_of(locked) != expected:

@@ -116,3 +116,10 @@ def test_delete_versioned_needs_the_current_version_and_calls_before_while_the_r
 def test_version_of_refuses_a_model_without_a_version(team: Any) -> None:
     with pytest.raises(TypeError):
         versioning.version_of(team.admin)
+
+
+def test_lock_version_locks_only_the_row_so_nullable_joins_are_fine(product: Product) -> None:
+    # FOR UPDATE on the nullable side of an outer join is an error in PostgreSQL: only the row is locked.
+    queryset = Product.objects.select_related("created_by")
+    with transaction.atomic():
+        assert lock_version(queryset, product.pk, product.version, what="product").pk == product.pk
