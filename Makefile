@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test provision venv lint bench check-deploy migrations-check ci lock clean
+.PHONY: run test provision venv lint typecheck bench check-deploy migrations-check ci lock clean
 
 # constraints.txt pins every package, transitive ones too (see `make lock`).
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
@@ -39,6 +39,15 @@ provision:
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .
+
+# Modules held to mypy --strict (pyproject.toml [tool.mypy] overrides list the same ones). Phase 2 of
+# issue 8 adds services, selectors and permissions here and runs `typecheck` from `lint`.
+STRICT := pmtool/versioning.py pmtool/cleaning.py pmtool/timeframes.py pmtool/queue.py pmtool/pages.py \
+	pmtool/api/versioned.py
+
+## typecheck: mypy (django-stubs, DRF stubs) on the strict modules; imported modules are read, not reported
+typecheck: $(STAMP)
+	@$(VENV)/bin/mypy --follow-imports=silent $(STRICT)
 
 ## bench: run every benchmark in bench/ on PostgreSQL (or only some: make bench ARGS=products_list)
 bench: $(STAMP)

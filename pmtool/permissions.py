@@ -8,8 +8,10 @@ so existence is not leaked.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
+from django.db import models
 from django.db.models import OuterRef, Subquery
 
 from .errors import NotFound, PermissionDenied
@@ -17,6 +19,8 @@ from .models import Invitation, Membership, Product, Role, Workspace
 from .selectors import invitations_pending
 
 ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
+
+M = TypeVar("M", bound=models.Model)
 
 
 def role_at_least(role: str | None, minimum: str) -> bool:
@@ -123,3 +127,62 @@ def access_pending_invitation(invitation_id: int, *, workspace: Workspace) -> In
     if invitation is None:
         raise NotFound("Invitation not found.")
     return invitation
+
+
+def can_remove_member(actor_membership: Membership | None, membership: Membership) -> bool:
+    """You may leave a workspace yourself; otherwise only an admin removes a member."""
+    if actor_membership is None or actor_membership.workspace_id != membership.workspace_id:
+        return False
+    return actor_membership.user_id == membership.user_id or actor_membership.role == Role.ADMIN
+
+
+@dataclass(frozen=True)
+class Access(Generic[M]):
+    """An object the caller may see, with the caller's role in its workspace."""
+
+    obj: M
+    role: Role
+
+    @property
+    def can_edit(self) -> bool:
+        return can_edit_content(self.role)
+
+    @property
+    def can_manage(self) -> bool:
+        return can_manage_workspace(self.role)
+
+
+_ROLE_ALIAS = "_access_role"
+
+
+def access_object(
+    user: Any,
+    queryset: models.QuerySet[M],
+    pk: int,
+    *,
+    what: str,
+    workspace_field: str = "workspace_id",
+    write: bool = False,
+    action: str | None = None,
+) -> Access[M]:
+    """Fetch-and-authorise in one query: the row `pk` of `queryset` and the caller's role.
+
+    A missing id and an object outside the caller's workspaces are the same NotFound ("Persona not
+    found."), so existence is not leaked; `write=True` needs an editor or admin (PermissionDenied,
+    "Only an editor or admin of this workspace can change personas." with action="change personas").
+    `workspace_field` is the path to the workspace id, e.g. "goal__workspace_id" for a key result."""
+    missing = NotFound(f"{what[:1].upper()}{what[1:]} not found.")
+    if not getattr(user, "is_authenticated", False):
+        raise missing
+    obj = (
+        queryset.filter(pk=pk)
+        .annotate(**{_ROLE_ALIAS: member_role(user, workspace_field)})
+        .filter(**{f"{_ROLE_ALIAS}__isnull": False})
+        .first()
+    )
+    if obj is None:
+        raise missing
+    role = Role(obj.__dict__.pop(_ROLE_ALIAS))
+    if write:
+        require_role(role, Role.EDITOR, action or f"change this {what}")
+    return Access(obj=obj, role=role)

@@ -1,0 +1,154 @@
+"""The API side of the versioned-object protocol (pmtool.versioning), for every app.
+
+Owns: the shared OpenAPI pieces (the If-Match header parameter, the `version` field and its help
+text, VersionSerializer for deletes, PageFilterSerializer for cursor pages), the strong ETag, the
+versioned response (JSON body + `ETag: "<version>"`), and the one write-with-version path: the
+version comes from the body `version` or the If-Match header (required for updates and deletes),
+the service runs, and its StaleVersion becomes 409 (body version) or 412 (If-Match) with the
+current version in the error body and the ETag header.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ..errors import PreconditionFailed, ValidationError
+from ..versioning import StaleVersion
+from .errors import error_body
+from .serializers import MAX_ID, StrictSerializer
+
+T = TypeVar("T")
+
+VERSION_HELP: Final = (
+    "The version you read. Required unless an If-Match header carries it; a stale version answers 409 "
+    "(412 for If-Match)."
+)
+IF_MATCH: Final = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The version you read, as its strong ETag, e.g. "3" (a weak W/"3" never matches: 412).',
+)
+_STRONG_TAG = re.compile(r'^\s*"(\d{1,18})"\s*$')
+_WEAK_TAG = re.compile(r'^\s*W/"(\d{1,18})"\s*$')
+_VERSION_REQUIRED: Final = {"version": ["This field is required (or send If-Match)."]}
+
+
+def version_field(*, min_value: int = 1, **kwargs: Any) -> serializers.IntegerField:
+    """The optional body `version` of an update or delete (If-Match may carry it instead)."""
+    return serializers.IntegerField(
+        min_value=min_value, max_value=MAX_ID, required=False, help_text=VERSION_HELP, **kwargs
+    )
+
+
+class VersionSerializer(StrictSerializer):
+    """The body of a delete (or an archive): only the version you read."""
+
+    version = version_field()
+
+
+class PageFilterSerializer(StrictSerializer):
+    """The query of a cursor-paginated list."""
+
+    cursor = serializers.CharField(required=False, max_length=1000)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
+
+
+def etag(version: int) -> str:
+    """The strong entity tag of a version: "3"."""
+    return f'"{version}"'
+
+
+def versioned_response(data: Any, version: int, *, status_code: int = status.HTTP_200_OK) -> Response:
+    """A versioned object's JSON with its version as the strong ETag."""
+    return Response(data, status=status_code, headers={"ETag": etag(version)})
+
+
+@dataclass(frozen=True)
+class ReadVersion:
+    """The version a write is based on, and whether it came from If-Match (stale → 412, else 409)."""
+
+    version: int
+    from_if_match: bool
+
+
+def _if_match(request: Request) -> int | None:
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    if _WEAK_TAG.match(header):
+        raise PreconditionFailed(
+            'A weak entity tag (W/"…") never matches If-Match: send the strong ETag you read, e.g. If-Match: "3".',
+            code="precondition_failed",
+        )
+    match = _STRONG_TAG.match(header)
+    if match is None:
+        raise ValidationError(
+            'The If-Match header must carry the version, e.g. If-Match: "3".', code="invalid_if_match"
+        )
+    return int(match.group(1))
+
+
+def read_version(request: Request, data: dict[str, Any]) -> ReadVersion:
+    """The version of an update or delete, popped from `data` (the validated body) or read from If-Match.
+
+    Neither: 400 naming `version` (concurrent edits must not be lost silently). Both and different:
+    400. Malformed If-Match: 400. A weak tag: 412."""
+    header = _if_match(request)
+    body = data.pop("version", None)
+    if header is not None and body is not None and header != body:
+        raise ValidationError(
+            f"The body version ({body}) and the If-Match version ({header}) differ: send one of them.",
+            fields={"version": ["Differs from the If-Match header."]},
+        )
+    if header is not None:
+        return ReadVersion(version=header, from_if_match=True)
+    if not isinstance(body, int):
+        raise ValidationError(
+            "Send the version you edited (a 'version' field or an If-Match header), so concurrent edits are not lost.",
+            fields=_VERSION_REQUIRED,
+        )
+    return ReadVersion(version=body, from_if_match=False)
+
+
+def stale_response(exc: StaleVersion, *, from_if_match: bool) -> Response:
+    """409 (body version) or 412 (If-Match) for a stale version, the current version in
+    `fields.version` and in the ETag header."""
+    code = status.HTTP_412_PRECONDITION_FAILED if from_if_match else status.HTTP_409_CONFLICT
+    fields = {"version": [f"The current version is {exc.current_version}."]}
+    return Response(error_body(exc.code, exc.message, fields), status=code, headers={"ETag": etag(exc.current_version)})
+
+
+def write_with_version(
+    request: Request,
+    data: dict[str, Any],
+    write: Callable[[int], T],
+    respond: Callable[[T], Response],
+) -> Response:
+    """The one write path of a versioned object: read the version (body or If-Match), call
+    `write(version)` (the service), answer `respond(result)`; a stale version is 409 or 412."""
+    read = read_version(request, data)
+    try:
+        result = write(read.version)
+    except StaleVersion as exc:
+        return stale_response(exc, from_if_match=read.from_if_match)
+    return respond(result)
+
+
+def no_content(_: object = None) -> Response:
+    """The answer of a delete."""
+    return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def body_of(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A mutable copy of validated data (read_version pops `version` from it)."""
+    return dict(data)

@@ -1,0 +1,122 @@
+"""pmtool.cleaning: every cleaner, and the same messages as the code it will replace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from pmtool import cleaning
+from pmtool.errors import ValidationError
+from pmtool.models import LifecycleStage
+from pmtool.services import _clean_name, _validate_slug
+from strategy.models import ThreatLevel
+from strategy.services import goals as goal_services
+from strategy.services.research import clean_website
+from strategy.services.vision import clean_markdown, valid_text
+
+
+def _outcome(clean: Callable[[], Any]) -> tuple[str, Any]:
+    try:
+        return "ok", clean()
+    except ValidationError as exc:
+        return exc.message, exc.fields
+
+
+NAMES = ["Atlas", "  Atlas  ", "", "   ", "a\x00b", "x" * 120, "x" * 121, None]
+TEXTS = ["", "  code\nline  \n\n", "\r\nA\r\nB\r", "a\x00b", "\ud800", "x" * 10_001, 42, "\n\n# Title\n"]
+URLS = ["", "https://example.com", "http://a.test/x?y=1", "javascript:alert(1)", "ftp://a.test", "example", "x\x00"]
+COLOURS = ["#4F46E5", " #4f46e5 ", "4f46e5", "#4f46e", "red", "", None]
+NUMBERS = [None, 0, 1.5, -1e15, 1e15, 1e15 + 1e5, float("nan"), float("inf"), True, "3"]
+SLUGS = ["mobile-app", "Mobile-App", "mobile app", "", "ä", "x" * 61]
+
+
+@pytest.mark.parametrize("value", NAMES)
+def test_clean_name_gives_the_core_services_messages(value: Any) -> None:
+    assert _outcome(lambda: cleaning.clean_name(value)) == _outcome(lambda: _clean_name(value))
+    assert _outcome(lambda: cleaning.clean_name(value, field="title", max_length=5)) == _outcome(
+        lambda: _clean_name(value, field="title", max_length=5)
+    )
+
+
+@pytest.mark.parametrize("value", TEXTS)
+def test_markdown_and_text_give_the_strategy_messages(value: Any) -> None:
+    assert _outcome(lambda: cleaning.clean_markdown(value, field="problem")) == _outcome(
+        lambda: clean_markdown(value, field="problem")
+    )
+    assert _outcome(lambda: cleaning.valid_text(value, field="quote")) == _outcome(
+        lambda: valid_text(value, field="quote")
+    )
+    assert _outcome(lambda: cleaning.clean_text(value, field="description")) == _outcome(
+        lambda: goal_services._text(value, "description")
+    )
+
+
+def test_markdown_keeps_a_leading_code_indent_and_drops_surrounding_blank_lines() -> None:
+    assert cleaning.clean_markdown("\n\n    code\nend  \n\n", field="x") == "    code\nend"
+    assert cleaning.clean_text(None, field="x") == ""
+
+
+def test_nul_is_refused_naming_the_field() -> None:
+    with pytest.raises(ValidationError) as caught:
+        cleaning.no_nul("a\x00", "goals")
+    assert caught.value.fields == {"goals": ["Null characters are not allowed."]}
+
+
+@pytest.mark.parametrize("value", URLS)
+def test_clean_url_gives_the_website_messages(value: Any) -> None:
+    assert _outcome(lambda: cleaning.clean_url(value)) == _outcome(lambda: clean_website(value))
+
+
+def test_clean_url_names_another_field() -> None:
+    with pytest.raises(ValidationError) as caught:
+        cleaning.clean_url("javascript:alert(1)", field="link")
+    assert caught.value.message == "The link is not a web address." and list(caught.value.fields) == ["link"]
+
+
+@pytest.mark.parametrize("value", COLOURS)
+def test_clean_colour_gives_the_initiative_messages(value: Any) -> None:
+    assert _outcome(lambda: cleaning.clean_colour(value)) == _outcome(lambda: goal_services._colour(value))
+
+
+@pytest.mark.parametrize("value", NUMBERS)
+def test_clean_number_gives_the_key_result_messages(value: Any) -> None:
+    assert _outcome(lambda: cleaning.clean_number(value, field="target")) == _outcome(
+        lambda: goal_services._number(value, "target")
+    )
+
+
+@pytest.mark.parametrize(
+    ("bounds", "message"),
+    [
+        ({"minimum": 0, "maximum": 100}, "A finite number between 0 and 100."),
+        ({"minimum": 0.5, "maximum": 2.5}, "A finite number between 0.5 and 2.5."),
+        ({"minimum": 0}, "A finite number between 0 and 10^15."),
+    ],
+)
+def test_clean_number_names_its_bounds(bounds: dict[str, float], message: str) -> None:
+    outside = bounds["maximum"] + 1 if "maximum" in bounds else bounds["minimum"] - 1
+    with pytest.raises(ValidationError) as caught:
+        cleaning.clean_number(outside, field="p", **bounds)
+    assert caught.value.fields == {"p": [message]}
+    assert cleaning.clean_number(bounds["minimum"], field="p", **bounds) == bounds["minimum"]
+
+
+@pytest.mark.parametrize("value", ["high", "nope", "", None, 3])
+def test_clean_choice_gives_the_choice_messages(value: Any) -> None:
+    assert _outcome(
+        lambda: cleaning.clean_choice(value, ThreatLevel, field="threat_level", what="threat level")
+    ) == _outcome(lambda: goal_services._choice(value, ThreatLevel, "threat_level", "threat level"))
+
+
+def test_clean_choice_lists_the_choices() -> None:
+    with pytest.raises(ValidationError) as caught:
+        cleaning.clean_choice("dead", LifecycleStage, field="stage", what="lifecycle stage")
+    assert caught.value.message == "Unknown lifecycle stage."
+    assert caught.value.fields == {"stage": [f"Choose one of: {', '.join(LifecycleStage.values)}."]}
+
+
+@pytest.mark.parametrize("value", SLUGS)
+def test_clean_slug_gives_the_core_messages(value: str) -> None:
+    assert _outcome(lambda: cleaning.clean_slug(value)) == _outcome(lambda: _validate_slug(value))
