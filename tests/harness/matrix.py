@@ -24,7 +24,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from pmtool import services
-from pmtool.models import Product, User
+from pmtool.models import ActivityEvent, ApiToken, Invitation, Membership, Product, User, Workspace
 from tests.factories import ProductFactory
 
 from .routes import api_methods_in, api_methods_routed, pages_in, pages_routed
@@ -70,6 +70,20 @@ def make_world(team: Any) -> World:
 def world(team: Any) -> World:
     """Import it into a matrix module (`from tests.harness.matrix import world  # noqa: F401`)."""
     return make_world(team)
+
+
+def core_snapshot() -> dict[str, Any]:
+    """Everything a core write could change (not last_used_at: reading with a token updates it).
+    An app's matrix adds its own tables to it."""
+    return {
+        "users": sorted(User.objects.values_list("id", "email", "password", "is_active")),
+        "workspaces": sorted(Workspace.objects.values_list("id", "name", "slug")),
+        "members": sorted(Membership.objects.values_list("id", "workspace_id", "user_id", "role")),
+        "invitations": sorted(Invitation.objects.values_list("id", "accepted_at", "revoked_at")),
+        "products": sorted(Product.objects.values_list("id", "name", "slug", "stage", "version", "archived_at")),
+        "tokens": sorted(ApiToken.objects.values_list("id", "revoked_at")),
+        "events": ActivityEvent.objects.count(),
+    }
 
 
 # --- callers ----------------------------------------------------------------------
