@@ -4,8 +4,11 @@ routes it, the methods an API view implements, and the (method, path) pairs a ma
 
 from __future__ import annotations
 
+import ast
+import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
@@ -101,3 +104,41 @@ def unrouted(rows: Sequence[tuple]) -> list[tuple[str, str]]:
         listed.setdefault(route, set()).add(method)
         sample.setdefault(route, path)
     return [(method, sample[route]) for route in sample for method in METHODS if method not in listed[route]]
+
+
+# --- which matrix covers which URL module ------------------------------------------------
+
+TESTS_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _declares_covers(source: str) -> bool:
+    """The module assigns COVERS at its top level (read without importing it)."""
+    for node in ast.parse(source).body:
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
+        if any(isinstance(t, ast.Name) and t.id == "COVERS" for t in targets):
+            return True
+    return False
+
+
+def matrix_modules(root: Path = TESTS_ROOT, package: str = "tests") -> list[str]:
+    """Dotted names of the modules under `root` (the package `package`) that declare COVERS: the
+    permission matrices. A new app's tests/<app>/test_permissions.py is found without a list."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if _declares_covers(path.read_text(encoding="utf-8")):
+            parts = path.relative_to(root).with_suffix("").parts
+            found.append(".".join((package, *parts)))
+    return found
+
+
+def covered(modules: Iterable[str]) -> set[str]:
+    """The URL modules the matrix modules `modules` declare in their COVERS."""
+    return set().union(*(set(importlib.import_module(name).COVERS) for name in modules))
+
+
+def uncovered(routed: Iterable[str] | None = None, matrices: Iterable[str] | None = None) -> set[str]:
+    """URL modules (every routed one by default) that no matrix module covers."""
+    routed = url_modules() if routed is None else set(routed)
+    return set(routed) - covered(matrix_modules() if matrices is None else matrices)
