@@ -16,9 +16,7 @@ from pmtool.models import ActivityEvent
 from strategy.models import Competitor, Persona
 from strategy.services.research import competitor_create, persona_create
 from tests.factories import ProductFactory
-from tests.pmtool.test_api import BAD_IDS, TOO_BIG_ID, assert_error, send
-
-from .test_vision_api import Endpoint, body_cases, check_bad_body
+from tests.harness.bodies import BAD_IDS, TOO_BIG_ID, Endpoint, assert_error, body_cases, check_bad_body, send
 
 pytestmark = pytest.mark.django_db
 
