@@ -27,7 +27,17 @@ from pmtool import services
 from pmtool.activity import Actor
 from pmtool.api import urls as api_urls
 from pmtool.models import ActivityEvent, ApiToken, Invitation, Membership, Product, Role, TokenScope
-from tests.harness.bodies import BAD_IDS, HUGE, TOO_BIG_ID, Endpoint, assert_error, body_cases, check_bad_body, send
+from tests.harness.bodies import (
+    BAD_IDS,
+    BAD_IF_MATCH,
+    HUGE,
+    TOO_BIG_ID,
+    Endpoint,
+    assert_error,
+    body_cases,
+    check_bad_body,
+    send,
+)
 
 from ..factories import ProductFactory
 
@@ -247,7 +257,7 @@ def test_method_not_allowed_is_405_with_error_body(api_as: Any, team: Any, ids: 
 
 
 def test_malformed_if_match_is_400(api_as: Any, team: Any, product: Product) -> None:
-    for header in ("abc", '"1", "2"', '"99999999999999999999999"', "1\x00"):
+    for header in BAD_IF_MATCH:
         response = api_as(team.editor).patch(
             f"/api/v1/products/{product.pk}/", {"name": "X"}, format="json", HTTP_IF_MATCH=header
         )
