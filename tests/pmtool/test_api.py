@@ -19,14 +19,13 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
-from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from pmtool import services
 from pmtool.activity import Actor
-from pmtool.api import urls as api_urls
 from pmtool.models import ActivityEvent, ApiToken, Invitation, Membership, Product, Role, TokenScope
+from tests.harness import routes
 from tests.harness.bodies import (
     BAD_IDS,
     BAD_IF_MATCH,
@@ -431,16 +430,7 @@ ALL_ENDPOINTS = (
 
 
 def _api_routes() -> set[str]:
-    def walk(patterns: list, prefix: str) -> set[str]:
-        found: set[str] = set()
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                found |= walk(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern):
-                found.add(prefix + str(p.pattern))
-        return found
-
-    return walk(api_urls.urlpatterns, "/api/v1/")
+    return {"/" + r.route for r in routes.routes_of({"pmtool.api.urls"}) if r.is_api}
 
 
 def test_the_tables_cover_every_api_route() -> None:
