@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,51 +19,31 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
-from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from pmtool import services
 from pmtool.activity import Actor
-from pmtool.api import urls as api_urls
 from pmtool.models import ActivityEvent, ApiToken, Invitation, Membership, Product, Role, TokenScope
+from tests.harness import routes
+from tests.harness.bodies import (
+    BAD_IDS,
+    BAD_IF_MATCH,
+    HUGE,
+    TOO_BIG_ID,
+    Endpoint,
+    assert_error,
+    body_cases,
+    check_bad_body,
+    send,
+)
 
 from ..factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
-HUGE = "x" * 10_000
-TOO_BIG_ID = "99999999999999999999"  # 20 digits: more than a bigint holds
-
 
 # --- helpers ------------------------------------------------------------------------
-
-
-def assert_error(response: Any, status: int, code: str | None = None, fields: tuple[str, ...] = ()) -> dict:
-    """`response` is a JSON error with the one body shape; returns the "error" object."""
-    assert response.status_code == status, (response.status_code, response.content[:500])
-    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
-    body = response.json()
-    assert set(body) == {"error"}, body
-    error = body["error"]
-    assert set(error) == {"code", "message", "fields"}, error
-    assert isinstance(error["code"], str) and error["code"], error
-    assert isinstance(error["message"], str) and error["message"].strip(), error
-    assert isinstance(error["fields"], dict), error
-    if code is not None:
-        assert error["code"] == code, error
-    for name in fields:
-        assert name in error["fields"], (name, error)
-        assert error["fields"][name], error
-    return error
-
-
-def send(client: APIClient, method: str, url: str, body: Any = None, *, raw: str | None = None, **extra: Any) -> Any:
-    """Send `body` as JSON (or `raw` bytes labelled as JSON)."""
-    if raw is None and body is None:
-        return getattr(client, method)(url, **extra)
-    data = raw if raw is not None else json.dumps(body)
-    return client.generic(method.upper(), url, data=data, content_type="application/json", **extra)
 
 
 def bearer(raw: str) -> APIClient:
@@ -108,21 +88,6 @@ def ids(team: Any, product: Product) -> Ids:
 
 
 # --- the endpoint table -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    name: str
-    method: str
-    url: str
-    valid: dict[str, Any] = field(default_factory=dict)
-    strings: tuple[str, ...] = ()
-    required: tuple[str, ...] = ()
-    wrong_types: tuple[dict[str, Any], ...] = ()
-    ok: int = 200
-
-    def __str__(self) -> str:
-        return self.name
 
 
 BODY_ENDPOINTS = (
@@ -238,42 +203,6 @@ BODY_ENDPOINTS = (
 )
 
 
-def _body_cases() -> list[Any]:
-    """(endpoint, label, body-or-raw, expected fields) for every way to send a bad body."""
-    cases = []
-    for ep in BODY_ENDPOINTS:
-        cases.append(pytest.param(ep, "raw", '{"name":', "parse_error", (), id=f"{ep}-malformed-json"))
-        cases.append(pytest.param(ep, "raw", '{"name": "x",}', "parse_error", (), id=f"{ep}-trailing-comma"))
-        cases.append(pytest.param(ep, "raw", "\x00\xff", "parse_error", (), id=f"{ep}-binary"))
-        for label, value in (("array", ["x"]), ("empty-array", []), ("string", "name"), ("number", 42), ("null", None)):
-            cases.append(pytest.param(ep, "raw", json.dumps(value), "invalid", (), id=f"{ep}-{label}-body"))
-        cases.append(pytest.param(ep, "json", {**ep.valid, "bogus": 1}, "invalid", ("bogus",), id=f"{ep}-unknown"))
-        cases.append(pytest.param(ep, "raw", '{"\\ud800": 1}', "invalid", (), id=f"{ep}-surrogate-key"))
-        for name in ep.required:
-            body = {k: v for k, v in ep.valid.items() if k != name}
-            cases.append(pytest.param(ep, "json", body, "invalid", (name,), id=f"{ep}-missing-{name}"))
-        for name in ep.strings:
-            cases.append(pytest.param(ep, "json", {**ep.valid, name: HUGE}, "invalid", (name,), id=f"{ep}-huge-{name}"))
-            cases.append(
-                pytest.param(ep, "json", {**ep.valid, name: "a\x00b"}, "invalid", (name,), id=f"{ep}-nul-{name}")
-            )
-            # A lone surrogate is valid JSON ("\\ud800") but not UTF-8: the database cannot store it.
-            cases.append(
-                pytest.param(
-                    ep,
-                    "raw",
-                    json.dumps({**ep.valid, name: "a\ud800b"}),
-                    "invalid",
-                    (name,),
-                    id=f"{ep}-surrogate-{name}",
-                )
-            )
-        for i, wrong in enumerate(ep.wrong_types):
-            (name,) = wrong
-            cases.append(pytest.param(ep, "json", {**ep.valid, **wrong}, None, (name,), id=f"{ep}-wrong-{name}-{i}"))
-    return cases
-
-
 @pytest.mark.parametrize("endpoint", BODY_ENDPOINTS, ids=str)
 def test_valid_body_is_accepted(api_as: Any, team: Any, ids: Ids, endpoint: Endpoint) -> None:
     """The baseline the bad-input table varies: the same request with a good body succeeds."""
@@ -281,16 +210,11 @@ def test_valid_body_is_accepted(api_as: Any, team: Any, ids: Ids, endpoint: Endp
     assert response.status_code == endpoint.ok, response.content
 
 
-@pytest.mark.parametrize(("endpoint", "kind", "payload", "code", "fields"), _body_cases())
+@pytest.mark.parametrize(("endpoint", "kind", "payload", "code", "fields"), body_cases(BODY_ENDPOINTS))
 def test_bad_body_is_a_4xx_with_the_error_body(
     api_as: Any, team: Any, ids: Ids, endpoint: Endpoint, kind: str, payload: Any, code: str | None, fields: tuple
 ) -> None:
-    url = ids.fill(endpoint.url)
-    if kind == "raw":
-        response = send(api_as(team.admin), endpoint.method, url, raw=payload)
-    else:
-        response = send(api_as(team.admin), endpoint.method, url, payload)
-    assert_error(response, 400, code, fields)
+    check_bad_body(api_as(team.admin), ids.fill(endpoint.url), endpoint, kind, payload, code, fields)
     # Nothing was written.
     assert Product.objects.filter(name__in=["Zephyr", "Atlas 2"]).count() == 0
     assert not Product.objects.filter(archived_at__isnull=False).exists()
@@ -332,7 +256,7 @@ def test_method_not_allowed_is_405_with_error_body(api_as: Any, team: Any, ids: 
 
 
 def test_malformed_if_match_is_400(api_as: Any, team: Any, product: Product) -> None:
-    for header in ("abc", '"1", "2"', '"99999999999999999999999"', "1\x00"):
+    for header in BAD_IF_MATCH:
         response = api_as(team.editor).patch(
             f"/api/v1/products/{product.pk}/", {"name": "X"}, format="json", HTTP_IF_MATCH=header
         )
@@ -361,7 +285,6 @@ ID_ENDPOINTS = (
     ("get", "/api/v1/products/{x}/activity/", None),
     ("delete", "/api/v1/tokens/{x}/", None),
 )
-BAD_IDS = ("999999", "999999999999999999", TOO_BIG_ID, "0", "-1", "abc", "1.5", "%00", "1e3")
 
 
 @pytest.mark.parametrize("bad_id", BAD_IDS)
@@ -507,16 +430,7 @@ ALL_ENDPOINTS = (
 
 
 def _api_routes() -> set[str]:
-    def walk(patterns: list, prefix: str) -> set[str]:
-        found: set[str] = set()
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                found |= walk(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern):
-                found.add(prefix + str(p.pattern))
-        return found
-
-    return walk(api_urls.urlpatterns, "/api/v1/")
+    return {"/" + r.route for r in routes.routes_of({"pmtool.api.urls"}) if r.is_api}
 
 
 def test_the_tables_cover_every_api_route() -> None:

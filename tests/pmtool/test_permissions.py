@@ -20,14 +20,12 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from pmtool import services
 from pmtool.errors import NotFound, PermissionDenied
-from pmtool.models import ActivityEvent, ApiToken, Invitation, Membership, Product, Role, User, Workspace
+from pmtool.models import ApiToken, Invitation, Membership, Product, Role
 from pmtool.permissions import (
     access_membership,
     access_product,
@@ -39,11 +37,11 @@ from pmtool.permissions import (
     role_at_least,
 )
 from tests.factories import ProductFactory, UserFactory
+from tests.harness import matrix, routes
+from tests.harness.matrix import LOGIN, NOOP, api_caller, page_caller
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = "login"
-NOOP = "noop"
 PASSWORD = "correct-horse-battery"  # tests/factories.py
 
 # fmt: off
@@ -130,44 +128,9 @@ PAGE_MATRIX = [
 ]
 # fmt: on
 
-API_CALLERS = ("anonymous", "outsider", "viewer", "editor", "admin", "rw", "ro")
-PAGE_CALLERS = ("anonymous", "outsider", "viewer", "editor", "admin")
-
-
-class _Ids(dict):
-    """Any placeholder resolves to a plausible id/token (for route lookups without a database)."""
-
-    def __missing__(self, key: str) -> str:
-        return "token" if key == "invite_token" else "1"
-
-
 # The URL modules whose routes these tables cover (tests/test_route_coverage.py checks that every
 # URL module of the project is covered by some matrix).
 COVERS = {"pmtool.urls", "pmtool.api.urls", "backlog.urls", "roadmaps.urls", "feedback.urls"}
-
-
-def _routes(modules: set[str] | None = None) -> list[tuple[str, Any]]:
-    """(route, view) of every URL pattern, or of those routed by the URL modules in `modules`."""
-    return [
-        (route, callback) for route, callback, module in routes_with_module() if modules is None or module in modules
-    ]
-
-
-def routes_with_module() -> list[tuple[str, Any, str]]:
-    """(route, view, URL module) of every pattern; an include of a list belongs to its includer."""
-    found: list[tuple[str, Any, str]] = []
-
-    def walk(patterns: list[Any], prefix: str, module: str) -> None:
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                name = pattern.urlconf_name
-                inner = name if isinstance(name, str) else getattr(name, "__name__", module)
-                walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-            elif isinstance(pattern, URLPattern):
-                found.append((prefix + str(pattern.pattern), pattern.callback, module))
-
-    walk(get_resolver().url_patterns, "", "pmtool.urls")
-    return found
 
 
 # Request bodies of the writes (the same for every caller; valid, so a refusal is about permission).
@@ -206,29 +169,21 @@ PAGE_BODIES: dict[str, dict[str, Any]] = {
 
 
 @dataclass
-class World:
-    """The acme team, its products, one more member, a pending invitation and everyone's tokens."""
+class World(matrix.World):
+    """The harness's world (tests/harness/matrix.py) plus one more member, a pending invitation and
+    everyone's tokens."""
 
-    team: Any
-    product: Product
-    archived: Product
     member: Membership  # "extra@acme.test", a viewer: the target of role changes and removals
     invitation: Invitation
     invite_token: str
     my_tokens: dict[str, ApiToken]
     admins_token: ApiToken
-    raw: dict[str, str]  # "rw" / "ro": the admin's token secrets
-
-    def user_of(self, who: str) -> User | None:
-        return self.team.admin if who in ("rw", "ro") else self.team.user(who)
 
     def params(self, who: str) -> dict[str, Any]:
         user = self.user_of(who)
         me = Membership.objects.filter(workspace=self.team.workspace, user=user).first() if user else None
         return {
-            "ws": self.team.workspace.pk,
-            "product": self.product.pk,
-            "archived": self.archived.pk,
+            **super().params(who),
             "member": self.member.pk,
             "me": (me or self.member).pk,
             "invitation": self.invitation.pk,
@@ -240,9 +195,7 @@ class World:
 
 @pytest.fixture
 def world(team: Any) -> World:
-    product = ProductFactory(workspace=team.workspace, name="Atlas", slug="atlas", stage="growth")
-    archived = ProductFactory(workspace=team.workspace, name="Old", slug="old", archived_at=timezone.now(), version=2)
-    ProductFactory(workspace=team.other_workspace, name="Theirs", slug="theirs")
+    base = matrix.make_world(team)
     extra = UserFactory(email="extra@acme.test", name="Extra")
     member = Membership.objects.create(workspace=team.workspace, user=extra, role=Role.VIEWER)
     invitation = services.invitation_create(
@@ -253,105 +206,43 @@ def world(team: Any) -> World:
         for who in ("outsider", "viewer", "editor", "admin")
     }
     admins_token = services.api_token_create(user=team.admin, name="admin's other")[0]
-    raw = {
-        "rw": services.api_token_create(user=team.admin, name="rw", scope="write")[1],
-        "ro": services.api_token_create(user=team.admin, name="ro", scope="read")[1],
-    }
     return World(
-        team, product, archived, member, invitation, services.invitation_token(invitation), my_tokens, admins_token, raw
+        **vars(base),
+        member=member,
+        invitation=invitation,
+        invite_token=services.invitation_token(invitation),
+        my_tokens=my_tokens,
+        admins_token=admins_token,
     )
 
 
-def snapshot() -> dict[str, Any]:
-    """Everything a write could change (not last_used_at: reading with a token updates it)."""
-    return {
-        "users": sorted(User.objects.values_list("id", "email", "password", "is_active")),
-        "workspaces": sorted(Workspace.objects.values_list("id", "name", "slug")),
-        "members": sorted(Membership.objects.values_list("id", "workspace_id", "user_id", "role")),
-        "invitations": sorted(Invitation.objects.values_list("id", "accepted_at", "revoked_at")),
-        "products": sorted(Product.objects.values_list("id", "name", "slug", "stage", "version", "archived_at")),
-        "tokens": sorted(ApiToken.objects.values_list("id", "revoked_at")),
-        "events": ActivityEvent.objects.count(),
-    }
+snapshot = matrix.core_snapshot  # everything a core write could change
 
 
 # --- API ------------------------------------------------------------------------
 
 
-def api_caller(world: World, who: str) -> APIClient:
-    client = APIClient()
-    if who in world.raw:
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {world.raw[who]}")
-    elif who != "anonymous":
-        client.force_authenticate(world.user_of(who))
-    return client
-
-
-API_CASES = [
-    pytest.param(name, method, path, who, expected, id=f"{name}-{method}-{who}")
-    for name, method, path, *cells in API_MATRIX
-    for who, expected in zip(API_CALLERS, cells, strict=True)
-]
-
-
-@pytest.mark.parametrize(("name", "method", "path", "who", "expected"), API_CASES)
+@pytest.mark.parametrize(("name", "method", "path", "who", "expected"), matrix.api_cases(API_MATRIX))
 def test_api_permission_matrix(world, name, method, path, who, expected):
     url = "/api/v1/" + path.format(**world.params(who))
     before = snapshot()
 
     response = getattr(api_caller(world, who), method.lower())(url, API_BODIES.get(name), format="json")
 
-    assert response.status_code == expected, response.content[:500]
-    if expected >= 400:
-        error = response.json()["error"]
-        assert set(error) == {"code", "message", "fields"}
-        codes = {401: "not_authenticated", 403: "permission_denied", 404: "not_found", 409: "last_admin"}
-        assert error["code"] == codes[expected]
-        assert snapshot() == before
-    if expected == 401:
-        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
-    if expected == 403 and who == "ro":
-        assert "read-only" in response.json()["error"]["message"]
+    codes = {**matrix.API_ERROR_CODES, 409: "last_admin"}
+    matrix.check_api_cell(response, who, expected, snapshot=snapshot, before=before, codes=codes)
 
 
 def test_api_matrix_covers_every_endpoint_and_method():
     """Every route of pmtool/api/urls.py, with exactly the methods its view implements."""
-    in_matrix: dict[str, set[str]] = {}
-    for _name, method, path, *_cells in API_MATRIX:
-        route = resolve("/api/v1/" + path.format_map(_Ids())).route
-        in_matrix.setdefault(route, set()).add(method)
-    routed = {
-        route: {m.upper() for m in ("get", "post", "put", "patch", "delete") if hasattr(callback.cls, m)}
-        for route, callback in _routes(COVERS)
-        if route.startswith("api/v1/")
-    }
-    assert in_matrix == routed
+    matrix.assert_api_matrix_covers(API_MATRIX, COVERS)
 
 
-def _unrouted() -> list[tuple[str, str]]:
-    """(method, path) pairs the matrix does not list: one path per route, every other method."""
-    listed: dict[str, set[str]] = {}
-    sample: dict[str, str] = {}
-    for _name, method, path, *_cells in API_MATRIX:
-        route = resolve("/api/v1/" + path.format_map(_Ids())).route
-        listed.setdefault(route, set()).add(method)
-        sample.setdefault(route, path)
-    return [
-        (method, sample[route])
-        for route in sample
-        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
-        if method not in listed[route]
-    ]
-
-
-@pytest.mark.parametrize(("method", "path"), _unrouted())
+@pytest.mark.parametrize(("method", "path"), routes.unrouted(API_MATRIX))
 def test_api_methods_not_routed_are_405(world, method, path):
     response = api_caller(world, "admin").generic(method, "/api/v1/" + path.format(**world.params("admin")))
-    assert response.status_code == 405
     # The schema endpoint answers in its own media type (OpenAPI YAML); everything else in JSON.
-    assert "method_not_allowed" in response.content.decode()
-    if response["Content-Type"].startswith("application/json"):
-        assert response.json()["error"]["code"] == "method_not_allowed"
+    matrix.assert_method_not_allowed(response, json=path != "schema/")
 
 
 def test_an_outsider_gets_the_same_404_as_for_an_id_that_does_not_exist(world):
@@ -397,58 +288,20 @@ def test_session_writes_need_the_csrf_token(world):
 # --- pages ----------------------------------------------------------------------
 
 
-def page_caller(world: World, who: str) -> Client:
-    client = Client()
-    user = world.user_of(who)
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-PAGE_CASES = [
-    pytest.param(name, method, path, who, expected, id=f"{name}-{method}-{who}")
-    for name, method, path, *cells in PAGE_MATRIX
-    for who, expected in zip(PAGE_CALLERS, cells, strict=True)
-]
-
-
-def cells_of(name: str) -> list[Any]:
-    return next(cells for row_name, _method, _path, *cells in PAGE_MATRIX if row_name == name)
-
-
-@pytest.mark.parametrize(("name", "method", "path", "who", "expected"), PAGE_CASES)
+@pytest.mark.parametrize(("name", "method", "path", "who", "expected"), matrix.page_cases(PAGE_MATRIX))
 def test_page_permission_matrix(world, name, method, path, who, expected):
     url = path.format(**world.params(who))
     before = snapshot()
-    client = page_caller(world, who)
 
-    if method == "GET":
-        response = client.get(url)
-    else:
-        response = client.post(url, PAGE_BODIES.get(name, {}))
+    response = matrix.call_page(page_caller(world, who), method, url, PAGE_BODIES.get(name, {}))
 
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"] == f"/account/login/?next={quote(url)}"
-    elif expected == NOOP:
-        assert response.status_code == 302, response.content[:500]
-        assert not response["Location"].startswith("/account/login/")
-        assert snapshot() == before
-    else:
-        assert response.status_code == expected, response.content[:500]
-        if expected == 302 and cells_of(name)[0] == LOGIN:
-            # A signed-in caller of a protected page is redirected onwards, not to the sign-in page.
-            assert not response["Location"].startswith("/account/login/")
-        if expected >= 400:
-            assert snapshot() == before
-            assert "text/html" in response["Content-Type"]
+    protected = matrix.cells_of(PAGE_MATRIX, name)[0] == LOGIN
+    matrix.check_page_cell(response, url, expected, snapshot=snapshot, before=before, protected=protected)
 
 
 def test_page_matrix_covers_every_page():
     """Every route outside /api/v1/ (pmtool/urls.py and the strategy/backlog/roadmaps/feedback urls)."""
-    in_matrix = {resolve(path.format_map(_Ids())).route for _n, _m, path, *_c in PAGE_MATRIX}
-    routed = {route for route, _callback in _routes(COVERS) if not route.startswith("api/v1/")}
-    assert in_matrix == routed
+    matrix.assert_page_matrix_covers(PAGE_MATRIX, COVERS)
 
 
 def test_refused_page_writes_explain_themselves(world):

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from pmtool import services
 from pmtool.models import ActivityEvent, Invitation, Membership, Product, Role, User, Workspace
-from tests import querycount
-from tests.querycount import api, ok, page
+from tests.harness import queries as querycount
+from tests.harness.queries import api, ok, page
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from pmtool.activity import Actor
 from pmtool.models import Product
 from strategy.models import Goal, Initiative, KeyResult
 from strategy.services.goals import goal_create, initiative_create, key_result_create
-from tests.pmtool.test_permissions import LOGIN
+from tests.harness.matrix import LOGIN
 
 # fmt: off
 API_MATRIX: list[tuple] = [

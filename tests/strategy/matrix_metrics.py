@@ -13,7 +13,7 @@ from pmtool.activity import Actor
 from pmtool.models import Product
 from strategy.models import Metric, MetricSample
 from strategy.services.metrics import metric_create, sample_add
-from tests.pmtool.test_permissions import LOGIN
+from tests.harness.matrix import LOGIN
 
 # fmt: off
 API_MATRIX: list[tuple] = [

@@ -11,7 +11,7 @@ from pmtool.activity import Actor
 from pmtool.models import Product
 from strategy.models import Competitor, Persona
 from strategy.services.research import competitor_create, persona_create
-from tests.pmtool.test_permissions import LOGIN
+from tests.harness.matrix import LOGIN
 
 # fmt: off
 API_MATRIX: list[tuple] = [

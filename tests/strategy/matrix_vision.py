@@ -11,7 +11,7 @@ from pmtool.activity import Actor
 from pmtool.models import Product
 from strategy.models import VISION_FIELDS, Vision, VisionRevision
 from strategy.services.vision import vision_update
-from tests.pmtool.test_permissions import LOGIN
+from tests.harness.matrix import LOGIN
 
 # fmt: off
 API_MATRIX: list[tuple] = [

@@ -12,8 +12,8 @@ import pytest
 
 from pmtool.models import Membership, Product, Role, User
 from strategy.models import Competitor, Goal, Initiative, KeyResult, Metric, Persona, Vision
-from tests import querycount
-from tests.querycount import api, ok, page
+from tests.harness import queries as querycount
+from tests.harness.queries import api, ok, page
 
 pytestmark = pytest.mark.django_db
 

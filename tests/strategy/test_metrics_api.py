@@ -4,9 +4,8 @@ optimistic locking, bulk ingestion of 10,000 samples, CSV uploads in three encod
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +17,7 @@ from strategy import rollups
 from strategy.models import Metric, MetricSample
 from strategy.services import metrics as services
 from tests.factories import ProductFactory
-from tests.pmtool.test_api import HUGE, TOO_BIG_ID, assert_error, send
+from tests.harness.bodies import BAD_IDS, HUGE, TOO_BIG_ID, Endpoint, assert_error, body_cases, check_bad_body, send
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -54,21 +53,6 @@ def client(user: Any) -> APIClient:
 
 
 # --- the bad-input table ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    name: str
-    method: str
-    url: str
-    valid: dict[str, Any] = field(default_factory=dict)
-    strings: tuple[str, ...] = ()
-    required: tuple[str, ...] = ()
-    wrong_types: tuple[dict[str, Any], ...] = ()
-    ok: int = 200
-
-    def __str__(self) -> str:
-        return self.name
 
 
 CSV = "ts,value\n2025-03-02,4\n2025-03-03T12:00:00Z,5\n"
@@ -186,43 +170,6 @@ BODY_ENDPOINTS = (
 )
 
 
-def _body_cases() -> list[Any]:
-    cases = []
-    for ep in BODY_ENDPOINTS:
-        cases.append(pytest.param(ep, "raw", '{"name":', "parse_error", (), id=f"{ep}-malformed-json"))
-        cases.append(pytest.param(ep, "raw", '{"name": "x",}', "parse_error", (), id=f"{ep}-trailing-comma"))
-        cases.append(pytest.param(ep, "raw", "\x00\xff", "parse_error", (), id=f"{ep}-binary"))
-        for label, value in (("array", ["x"]), ("empty-array", []), ("string", "name"), ("number", 42), ("null", None)):
-            cases.append(pytest.param(ep, "raw", json.dumps(value), "invalid", (), id=f"{ep}-{label}-body"))
-        cases.append(pytest.param(ep, "json", {**ep.valid, "bogus": 1}, "invalid", ("bogus",), id=f"{ep}-unknown"))
-        cases.append(pytest.param(ep, "raw", '{"\\ud800": 1}', "invalid", (), id=f"{ep}-surrogate-key"))
-        for name in ep.required:
-            body = {k: v for k, v in ep.valid.items() if k != name}
-            cases.append(pytest.param(ep, "json", body, "invalid", (name,), id=f"{ep}-missing-{name}"))
-        for name in ep.strings:
-            cases.append(pytest.param(ep, "json", {**ep.valid, name: HUGE}, "invalid", (name,), id=f"{ep}-huge-{name}"))
-            cases.append(
-                pytest.param(ep, "json", {**ep.valid, name: "a\x00b"}, "invalid", (name,), id=f"{ep}-nul-{name}")
-            )
-            cases.append(
-                pytest.param(
-                    ep,
-                    "raw",
-                    json.dumps({**ep.valid, name: "a\ud800b"}),
-                    "invalid",
-                    (name,),
-                    id=f"{ep}-surrogate-{name}",
-                )
-            )
-        for i, wrong in enumerate(ep.wrong_types):
-            (name,) = wrong
-            expected = "to" if ep.name == "samples-delete" and wrong == {"to": "2025-02-01"} else name
-            cases.append(
-                pytest.param(ep, "json", {**ep.valid, **wrong}, None, (expected,), id=f"{ep}-wrong-{name}-{i}")
-            )
-    return cases
-
-
 def _state() -> Any:
     return (
         sorted(Metric.objects.values_list("id", "name", "unit", "direction", "aggregation", "description", "version")),
@@ -236,17 +183,12 @@ def test_valid_body_is_accepted(team: Any, ids: Ids, endpoint: Endpoint) -> None
     assert response.status_code == endpoint.ok, response.content
 
 
-@pytest.mark.parametrize(("endpoint", "kind", "payload", "code", "fields"), _body_cases())
+@pytest.mark.parametrize(("endpoint", "kind", "payload", "code", "fields"), body_cases(BODY_ENDPOINTS))
 def test_bad_body_is_a_4xx_with_the_error_body(
     team: Any, ids: Ids, endpoint: Endpoint, kind: str, payload: Any, code: str | None, fields: tuple
 ) -> None:
     before = _state()
-    url = ids.fill(endpoint.url)
-    if kind == "raw":
-        response = send(client(team.editor), endpoint.method, url, raw=payload)
-    else:
-        response = send(client(team.editor), endpoint.method, url, payload)
-    assert_error(response, 400, code, fields)
+    check_bad_body(client(team.editor), ids.fill(endpoint.url), endpoint, kind, payload, code, fields)
     assert _state() == before
 
 
@@ -266,7 +208,6 @@ ID_ENDPOINTS = (
     ("delete", "/api/v1/metrics/{x}/samples/{sample}/", None),
     ("get", "/api/v1/metrics/{x}/series/", None),
 )
-BAD_IDS = ("999999", "999999999999999999", TOO_BIG_ID, "0", "-1", "abc", "1.5", "%00", "1e3")
 
 
 @pytest.mark.parametrize("bad_id", BAD_IDS)

@@ -15,8 +15,8 @@ from pmtool.models import Product
 from strategy import rollups
 from strategy.models import Goal, KeyResult, Metric, MetricSample
 from strategy.services import metrics as services
-from tests import querycount
-from tests.querycount import api, ok, page
+from tests.harness import queries as querycount
+from tests.harness.queries import api, ok, page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

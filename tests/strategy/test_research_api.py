@@ -16,9 +16,16 @@ from pmtool.models import ActivityEvent
 from strategy.models import Competitor, Persona
 from strategy.services.research import competitor_create, persona_create
 from tests.factories import ProductFactory
-from tests.pmtool.test_api import BAD_IDS, TOO_BIG_ID, assert_error, send
-
-from .test_vision_api import Endpoint, body_cases, check_bad_body
+from tests.harness.bodies import (
+    BAD_IDS,
+    BAD_IF_MATCH,
+    TOO_BIG_ID,
+    Endpoint,
+    assert_error,
+    body_cases,
+    check_bad_body,
+    send,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +166,7 @@ def test_bad_body_is_a_4xx_with_the_error_body(api_as, team, ids, endpoint, kind
 )  # fmt: skip
 def test_malformed_if_match_is_400(api_as, team, ids, method, url):
     before = snapshot()
-    for header in ("abc", '"1", "2"', '"99999999999999999999999"', "1\x00"):
+    for header in BAD_IF_MATCH:
         response = send(api_as(team.editor), method, ids.fill(url), {"name": "X"}, HTTP_IF_MATCH=header)
         assert_error(response, 400, "invalid_if_match")
     assert snapshot() == before

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from strategy.models import Competitor, Persona, ThreatLevel
 from strategy.services.vision import vision_update
-from tests.querycount import api, measure, ok, page
+from tests.harness.queries import api, measure, ok, page
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ one error body, never a 500."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,70 +16,20 @@ from pmtool.models import ActivityEvent
 from strategy.models import Vision, VisionRevision
 from strategy.services.vision import vision_update
 from tests.factories import ProductFactory
-from tests.pmtool.test_api import BAD_IDS, TOO_BIG_ID, assert_error, send
+from tests.harness.bodies import (
+    BAD_IDS,
+    BAD_IF_MATCH,
+    TOO_BIG_ID,
+    Endpoint,
+    assert_error,
+    body_cases,
+    check_bad_body,
+    send,
+)
 
 pytestmark = pytest.mark.django_db
 
 TEXT = 10_000
-
-
-# --- the bad-input table (shared with test_research_api.py) ---------------------------------
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    name: str
-    method: str
-    url: str
-    valid: dict[str, Any] = field(default_factory=dict)
-    strings: dict[str, int] = field(default_factory=dict)  # text field → its maximum length
-    required: tuple[str, ...] = ()
-    wrong_types: tuple[dict[str, Any], ...] = ()
-    ok: int = 200
-
-    def __str__(self) -> str:
-        return self.name
-
-
-def body_cases(endpoints: tuple[Endpoint, ...]) -> list[Any]:
-    """(endpoint, kind, body-or-raw, code, fields) for every way to send a bad body."""
-    cases = []
-    for ep in endpoints:
-        for label, raw in (
-            ("malformed-json", '{"name":'),
-            ("trailing-comma", '{"name": "x",}'),
-            ("binary", "\x00\xff"),
-        ):
-            cases.append(pytest.param(ep, "raw", raw, "parse_error", (), id=f"{ep}-{label}"))
-        for label, value in (("array", ["x"]), ("empty-array", []), ("string", "name"), ("number", 42), ("null", None)):
-            cases.append(pytest.param(ep, "raw", json.dumps(value), "invalid", (), id=f"{ep}-{label}-body"))
-        cases.append(pytest.param(ep, "json", {**ep.valid, "bogus": 1}, "invalid", ("bogus",), id=f"{ep}-unknown"))
-        cases.append(pytest.param(ep, "raw", '{"\\ud800": 1}', "invalid", (), id=f"{ep}-surrogate-key"))
-        for name in ep.required:
-            body = {k: v for k, v in ep.valid.items() if k != name}
-            cases.append(pytest.param(ep, "json", body, "invalid", (name,), id=f"{ep}-missing-{name}"))
-        for name, limit in ep.strings.items():
-            for label, value in (("too-long", "x" * (limit + 1)), ("10000", "x" * 10_000), ("nul", "a\x00b")):
-                if label == "10000" and limit >= 10_000:
-                    continue  # fits
-                cases.append(
-                    pytest.param(ep, "json", {**ep.valid, name: value}, "invalid", (name,), id=f"{ep}-{label}-{name}")
-                )
-            # A lone surrogate is valid JSON ("\\ud800") but not UTF-8: the database cannot store it.
-            raw = json.dumps({**ep.valid, name: "a\ud800b"})
-            cases.append(pytest.param(ep, "raw", raw, "invalid", (name,), id=f"{ep}-surrogate-{name}"))
-        for i, wrong in enumerate(ep.wrong_types):
-            (name,) = wrong
-            cases.append(pytest.param(ep, "json", {**ep.valid, **wrong}, None, (name,), id=f"{ep}-wrong-{name}-{i}"))
-    return cases
-
-
-def check_bad_body(client: APIClient, url: str, endpoint: Endpoint, kind: str, payload: Any, code: Any, fields: Any):
-    if kind == "raw":
-        response = send(client, endpoint.method, url, raw=payload)
-    else:
-        response = send(client, endpoint.method, url, payload)
-    return assert_error(response, 400, code, fields)
 
 
 # --- fixtures --------------------------------------------------------------------------------
@@ -140,7 +90,7 @@ def test_bad_body_is_a_4xx_with_the_error_body(api_as, team, ids, endpoint, kind
 
 
 def test_malformed_if_match_is_400(api_as, team, ids):
-    for header in ("abc", '"1", "2"', '"99999999999999999999999"', "1\x00", ""):
+    for header in (*BAD_IF_MATCH, ""):
         response = api_as(team.editor).put(
             f"/api/v1/products/{ids.product}/vision/", {"statement": "X"}, format="json", HTTP_IF_MATCH=header
         )

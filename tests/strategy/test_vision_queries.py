@@ -11,7 +11,7 @@ from pmtool.models import User
 from strategy.models import VISION_FIELDS, Vision, VisionRevision
 from strategy.services.vision import vision_update
 from tests.factories import UserFactory
-from tests.querycount import api, measure, ok, page
+from tests.harness.queries import api, measure, ok, page
 
 pytestmark = pytest.mark.django_db
 
