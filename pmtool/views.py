@@ -289,7 +289,13 @@ def activity(request: HttpRequest) -> HttpResponse:
     members = selectors.members_of(workspace)
     actors = [(m.user_id, m.user.display_name) for m in members]
     products = list(selectors.products_of(workspace, archived=None).values_list("id", "name")[:500])
-    form = ActivityFilterForm(request.GET or None, actors=actors, products=products, actions=KNOWN_ACTIONS)
+    form = ActivityFilterForm(
+        request.GET or None,
+        actors=actors,
+        products=products,
+        actions=KNOWN_ACTIONS,
+        kinds=selectors.activity_kinds(workspace),
+    )
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     invalid = form.is_bound and bool(form.errors)
     events = selectors.activity_of_workspace(
