@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import selectors
 from .models import Product, Role, Workspace
 from .permissions import can_edit_content, role_at_least
 
@@ -159,8 +160,6 @@ _ACTIVITY_EVENTS = 25  # events read to make those entries (a burst merges sever
 
 
 def _products_section(home: Home) -> dict[str, Any]:
-    from . import selectors
-
     products = list(selectors.products_of(home.workspace)[: HOME_PRODUCTS + 1])
     return {
         "cards": product_cards(home, products[:HOME_PRODUCTS]),
@@ -170,8 +169,6 @@ def _products_section(home: Home) -> dict[str, Any]:
 
 
 def _activity_section(home: Home) -> dict[str, Any]:
-    from . import selectors
-
     events = list(selectors.activity_of_workspace(home.workspace)[:_ACTIVITY_EVENTS])
     return {"events": events, "limit": HOME_ACTIVITY}
 

@@ -104,10 +104,7 @@ def activity_kinds(workspace: Workspace) -> list[tuple[str, str]]:
     """The kinds of object the workspace's activity is about, as (model name, verbose name): the
     activity page's "Object" filter offers exactly these (one query; content types are cached)."""
     type_ids = (
-        ActivityEvent.objects.filter(workspace=workspace)
-        .order_by()
-        .values_list("target_type_id", flat=True)
-        .distinct()
+        ActivityEvent.objects.filter(workspace=workspace).order_by().values_list("target_type_id", flat=True).distinct()
     )
     kinds = []
     for type_id in type_ids:
