@@ -61,3 +61,14 @@ def strategy_state_of(product_ids: list[int], *, today: dt.date, goals_each: int
             state.current_goals.append(goal)
             state.current_goal_count = goal.current_count
     return states
+
+
+def current_company_goals(workspace_id: int, *, today: dt.date, limit: int) -> list[Goal]:
+    """The workspace's first `limit` company goals (no product, no parent) not ended by `today`,
+    with `key_result_count`. One query."""
+    return list(
+        Goal.objects.filter(workspace_id=workspace_id, product__isnull=True, parent__isnull=True)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .annotate(key_result_count=_count(KeyResult.objects.filter(goal_id=OuterRef("pk")), "goal_id"))
+        .order_by(F("start_date").asc(nulls_last=True), "title", "id")[:limit]
+    )

@@ -118,6 +118,28 @@ def test_an_empty_workspace_offers_the_first_step(client: Any, team: Any) -> Non
     assert "Editors and admins can create products." in viewer
 
 
+def test_current_company_goals_have_their_section(client: Any, team: Any, product: Product) -> None:
+    assert "Company goals" not in html_of(page(team.viewer).get("/w/acme/"))  # none: no empty section
+    today = timezone.localdate()
+    parent = Goal.objects.create(
+        workspace=team.workspace,
+        title="Become the default operations screen",
+        start_date=today - dt.timedelta(days=30),
+        end_date=today + dt.timedelta(days=60),
+        progress=44,  # from its child goals: no key results of its own
+        status="off_track",
+    )
+    Goal.objects.create(workspace=team.workspace, title="An ended company goal", end_date=today - dt.timedelta(days=1))
+    Goal.objects.create(workspace=team.workspace, title="Not measured yet")
+    Goal.objects.create(workspace=team.workspace, product=product, parent=parent, title="A product goal under it")
+    html = html_of(page(team.viewer).get("/w/acme/"))
+    section = html.split('id="home-strategy-company-goals-title"', 1)[1].split("<section", 1)[0]
+    assert "Become the default operations screen" in section and "44%" in section and "Off track" in section
+    assert "Not measured yet" in section and "No key results yet" in section
+    assert "An ended company goal" not in section and "A product goal under it" not in section
+    assert 'href="/w/acme/strategy/"' in section
+
+
 def test_recent_activity_is_short_and_links_to_all(client: Any, team: Any, product: Product) -> None:
     for i in range(8):
         other = ProductFactory(workspace=team.workspace, name=f"Other {i}", slug=f"other-{i}")
@@ -193,6 +215,7 @@ def test_the_home_counts_the_same_queries_for_one_product_and_many(
             services.product_update(actor=team.actor("editor"), product=p, version=1, description=f"v{i}")
 
     client = page(team.editor)
+    Goal.objects.create(workspace=team.workspace, title="Company goal", progress=30)
     add_products(1)
     client.get("/w/acme/")  # warm per-process caches (content types)
     with django_assert_max_num_queries(HOME_QUERIES) as one:
@@ -206,5 +229,5 @@ def test_the_home_counts_the_same_queries_for_one_product_and_many(
     assert len(one) == len(many), f"{len(one)} queries with 1 product, {len(many)} with {home.HOME_PRODUCTS}"
 
 
-# session, user, workspace, switcher + products, strategy's two reads, recent activity
-HOME_QUERIES = 8
+# session, user, workspace, switcher + products, strategy's two reads for the cards, company goals, activity
+HOME_QUERIES = 9
