@@ -7,3 +7,6 @@ class PmtoolConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the system checks
+        from .home import register_core_sections
+
+        register_core_sections()

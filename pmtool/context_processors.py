@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from .permissions import can_edit_content, can_manage_workspace
 
 NAV_SECTIONS = (
+    ("home", "Home", "workspace_home"),
     ("products", "Products", "product_list"),
     ("strategy", "Strategy", "strategy:home"),
     ("backlog", "Backlog", "backlog:home"),
@@ -36,6 +37,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         url_name.split(":")[0]
         if ":" in url_name
         else {
+            "workspace_home": "home",
             "product_list": "products",
             "product_create": "products",
             "product_detail": "products",

@@ -108,25 +108,84 @@ class AcceptInvitationForm(forms.Form):
 
 
 class ActivityFilterForm(forms.Form):
-    actor = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Who")
-    action = forms.ChoiceField(required=False, label="Action")
+    """The activity page's filters. `from`/`to` (as the labels read) are accepted for `since`/`until`;
+    a parameter the page does not know is an error that names it, never silently dropped."""
+
+    ALIASES = {"from": "since", "to": "until"}
+    OTHER_PARAMETERS = {"page"}
+
+    actor = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label="Who",
+        error_messages={"invalid_choice": "Choose someone from the list: %(value)s is not a member here."},
+    )
+    action = forms.ChoiceField(
+        required=False,
+        label="Action",
+        error_messages={"invalid_choice": "“%(value)s” is not an action the log records."},
+    )
     kind = forms.ChoiceField(
         required=False,
         label="Object",
-        choices=[
-            ("", "Any"),
-            ("product", "Product"),
-            ("membership", "Member"),
-            ("invitation", "Invitation"),
-            ("workspace", "Workspace"),
-        ],
+        error_messages={"invalid_choice": "No activity on objects of kind “%(value)s” here."},
     )
-    product = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Product")
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
+    product = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label="Product",
+        error_messages={"invalid_choice": "Choose a product from the list: %(value)s is not one of this workspace."},
+    )
+    since = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="From",
+        error_messages={"invalid": "“From” is not a date: use the form 2026-01-31."},
+    )
+    until = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="To",
+        error_messages={"invalid": "“To” is not a date: use the form 2026-01-31."},
+    )
 
-    def __init__(self, *args: object, actors: list, products: list, actions: tuple, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: object = None,
+        *,
+        actors: list,
+        products: list,
+        actions: tuple,
+        kinds: list,
+        **kwargs: object,
+    ) -> None:
+        self.unknown: list[str] = []
+        if data is not None:
+            data = data.copy()  # type: ignore[attr-defined]
+            for alias, name in self.ALIASES.items():
+                if alias in data:
+                    values = data.pop(alias)
+                    if name not in data:
+                        data.setlist(name, values)
+        super().__init__(data, **kwargs)
         self.fields["actor"].choices = [("", "Anyone"), *actors]
         self.fields["product"].choices = [("", "Any"), *products]
         self.fields["action"].choices = [("", "Any"), *[(a, a.replace("_", " ")) for a in actions]]
+        self.fields["kind"].choices = [("", "Any"), *kinds]
+        if data is not None:
+            self.unknown = sorted(k for k in data if k not in self.fields and k not in self.OTHER_PARAMETERS)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.unknown:
+            names = ", ".join(f"“{name[:40]}”" for name in self.unknown[:5])
+            self.add_error(
+                None,
+                f"Unknown filter {names}: this page filters by who, action, object, product, from and to.",
+            )
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "“To” is before “From”: nothing can match.")
+        return data

@@ -100,6 +100,21 @@ def activity_of_workspace(
     return qs.select_related("actor_user", "target_type", "product").order_by("-created_at", "-id")
 
 
+def activity_kinds(workspace: Workspace) -> list[tuple[str, str]]:
+    """The kinds of object the workspace's activity is about, as (model name, verbose name): the
+    activity page's "Object" filter offers exactly these (one query; content types are cached)."""
+    type_ids = (
+        ActivityEvent.objects.filter(workspace=workspace).order_by().values_list("target_type_id", flat=True).distinct()
+    )
+    kinds = []
+    for type_id in type_ids:
+        content_type = ContentType.objects.get_for_id(type_id)
+        model = content_type.model_class()
+        label = str(model._meta.verbose_name) if model is not None else content_type.model
+        kinds.append((content_type.model, label[:1].upper() + label[1:]))
+    return sorted(kinds, key=lambda kind: kind[1])
+
+
 def activity_of_object(obj: Any) -> QuerySet[ActivityEvent]:
     """The history of one object, newest first."""
     target_type = ContentType.objects.get_for_model(obj, for_concrete_model=True)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from . import home as home_page
 from . import selectors, services, throttle
 from .activity import KNOWN_ACTIONS, Actor
 from .errors import ApplicationError, NotFound
@@ -124,9 +125,9 @@ def home(request: HttpRequest) -> HttpResponse:
     slugs = [w["workspace__slug"] for w in switcher]
     last = request.session.get("workspace")
     if last in slugs:
-        return redirect("product_list", ws=last)
+        return redirect("workspace_home", ws=last)
     if len(slugs) == 1:
-        return redirect("product_list", ws=slugs[0])
+        return redirect("workspace_home", ws=slugs[0])
     return redirect("workspace_list")
 
 
@@ -154,13 +155,15 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"Workspace “{workspace.name}” created. Invite your team from Settings → Members."
             )
-            return redirect("product_list", ws=workspace.slug)
+            return redirect("workspace_home", ws=workspace.slug)
     return render(request, "pmtool/workspace_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @workspace_page()
+@require_GET
 def workspace_home(request: HttpRequest) -> HttpResponse:
-    return redirect("product_list", ws=request.workspace.slug)
+    """The workspace's home: sections registered by the apps (pmtool.home), products first."""
+    return render(request, "pmtool/home.html", {"sections": home_page.build(request, request.workspace)})
 
 
 # --- products -----------------------------------------------------------------
@@ -303,7 +306,13 @@ def activity(request: HttpRequest) -> HttpResponse:
     members = selectors.members_of(workspace)
     actors = [(m.user_id, m.user.display_name) for m in members]
     products = list(selectors.products_of(workspace, archived=None).values_list("id", "name")[:500])
-    form = ActivityFilterForm(request.GET or None, actors=actors, products=products, actions=KNOWN_ACTIONS)
+    form = ActivityFilterForm(
+        request.GET or None,
+        actors=actors,
+        products=products,
+        actions=KNOWN_ACTIONS,
+        kinds=selectors.activity_kinds(workspace),
+    )
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     invalid = form.is_bound and bool(form.errors)
     events = selectors.activity_of_workspace(
@@ -500,7 +509,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 messages.error(request, exc.message)
                 return redirect(request.path)
             messages.success(request, f"Welcome to {membership.workspace.name}.")
-            return redirect("product_list", ws=membership.workspace.slug)
+            return redirect("workspace_home", ws=membership.workspace.slug)
         return render(request, "pmtool/invitation_accept.html", context)
     if has_account:
         login_url = f"{reverse('login')}?next={request.path}"
@@ -518,7 +527,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to {membership.workspace.name}, {user.display_name}.")
-            return redirect("product_list", ws=membership.workspace.slug)
+            return redirect("workspace_home", ws=membership.workspace.slug)
     return render(
         request, "pmtool/invitation_accept.html", {**context, "form": form}, status=400 if form.errors else 200
     )

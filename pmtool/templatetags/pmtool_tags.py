@@ -43,3 +43,13 @@ def change_value(value: object) -> object:
 def markdown_filter(value: str | None) -> str:
     """{{ text|markdown }}: Markdown rendered and sanitised (pmtool.markdown)."""
     return render_markdown(value)
+
+
+@register.simple_tag
+def history_entries(events: object, limit: int | None = None) -> list:
+    """{% history_entries events [limit] as entries %}: a newest-first list of events as readable
+    entries (labels, bursts by one person on one object merged; see pmtool.history), the first `limit`."""
+    from pmtool.history import entries
+
+    shown = entries(events or [])
+    return shown[:limit] if limit else shown

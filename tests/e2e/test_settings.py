@@ -126,7 +126,7 @@ def test_workspace_list_and_create(web, signed_in, team):
     web.shot(page, "28-workspace-form-errors")
     page.get_by_label("Name").fill("Skunkworks")
     page.get_by_role("button", name="Create workspace").click()
-    expect(page).to_have_url(re.compile(r"/w/skunkworks/products/$"))
+    expect(page).to_have_url(re.compile(r"/w/skunkworks/$"))  # the new workspace's home
     expect(page.get_by_role("status")).to_contain_text("Skunkworks")
 
     # The switcher lists both workspaces.
@@ -157,7 +157,7 @@ def test_invited_person_sets_a_password_and_lands_in_the_workspace(web, signed_i
     page.get_by_label("Password", exact=True).fill("a-long-secret-for-grace")
     page.get_by_label("Password again").fill("a-long-secret-for-grace")
     page.get_by_role("button", name="Create account and join").click()
-    expect(page).to_have_url(re.compile(r"/w/acme/products/$"))
+    expect(page).to_have_url(re.compile(r"/w/acme/$"))
     expect(page.get_by_role("status")).to_contain_text("Welcome to Acme, Grace Hopper")
     expect(page.get_by_role("link", name="New product")).to_be_visible()  # an editor
     assert Membership.objects.get(workspace=team.workspace, user__email="grace@acme.test").role == Role.EDITOR

@@ -52,6 +52,7 @@ def test_keyboard_opens_menus_and_escape_closes_them(web, signed_in, team):
 
 PAGES = [
     # (screenshot name, path, heading)
+    ("39-home", "/w/acme/", "Acme"),
     ("40-products", "/w/acme/products/", "Products"),
     ("41-product-detail", "/w/acme/products/atlas/", "Atlas"),
     ("42-product-new", "/w/acme/products/new/", "New product"),

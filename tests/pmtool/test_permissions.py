@@ -101,7 +101,7 @@ PAGE_MATRIX = [
     ("invitation-accept",    "POST", "/invitations/{invite_token}/",                    302,    NOOP, NOOP, NOOP, NOOP),
     ("invitation-forged",    "GET",  "/invitations/forged-token/",                      404,    404,  404,  404,  404),
     ("workspace-unknown",    "GET",  "/w/nope/products/",                               LOGIN,  404,  404,  404,  404),
-    ("workspace-home",       "GET",  "/w/acme/",                                        LOGIN,  404,  302,  302,  302),
+    ("workspace-home",       "GET",  "/w/acme/",                                        LOGIN,  404,  200,  200,  200),
     ("products",             "GET",  "/w/acme/products/",                               LOGIN,  404,  200,  200,  200),
     ("product-new",          "GET",  "/w/acme/products/new/",                           LOGIN,  404,  403,  200,  200),
     ("product-create",       "POST", "/w/acme/products/new/",                           LOGIN,  404,  403,  302,  302),

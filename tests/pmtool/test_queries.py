@@ -30,7 +30,7 @@ BOUNDS = {
     "page: products":                                 6,
     "page: workspaces":                               3,
     "page: members (with invitations)":               6,
-    "page: workspace activity":                       8,
+    "page: workspace activity":                       9,  # + the kinds of object its filter offers
     "page: product detail (with history)":            6,
     "page: API tokens":                               3,
     "page: API tokens (in a workspace's shell)":      5,
