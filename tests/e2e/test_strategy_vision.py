@@ -305,3 +305,49 @@ def test_the_comparison_keeps_the_product_in_view_and_clamps_long_cells(web, sig
     page.get_by_role("checkbox", name=re.compile("of Positioning of Atlas")).press("Space")
     assert clamped.evaluate("el => el.scrollHeight > el.clientHeight + 20")
     web.shot(page, "research-09-comparison-more", full_page=False)
+
+
+BOLDER = """el => {
+  const plain = document.createElement("span");
+  plain.textContent = el.textContent;
+  el.after(plain);
+  const ratio = el.getBoundingClientRect().width / plain.getBoundingClientRect().width;
+  plain.remove();
+  return ratio;
+}"""
+
+
+def test_bold_in_the_vision_statement_shows_and_the_card_cuts_between_words(web, signed_in, team, product):
+    """The statement's own weight made the browser pick the bold face already, so <strong> looked
+    the same: measured here as drawn (bold text is wider than the same text in the regular face)."""
+    vision_update(
+        actor=team.actor(),
+        product=product,
+        version=0,
+        statement="Every store team plans its week **in minutes**, not hours.",
+        problem=(
+            "Store numbers live in four systems (point of sale, inventory, rota, finance). Teams export "
+            "CSVs every morning, glue them together in spreadsheets, and decide on yesterday's data. "
+            "Nobody trusts the numbers by noon."
+        ),
+    )
+    page = signed_in(team.viewer)
+    for url, statement in (
+        ("/w/acme/products/atlas/vision/", ".vision-statement .vision-md"),
+        ("/w/acme/products/atlas/strategy/", ".summary-statement"),
+    ):
+        page.goto(url)
+        strong = page.locator(f"{statement} strong")
+        expect(strong).to_have_text("in minutes")
+        assert strong.evaluate(BOLDER) > 1.03, f"bold is not visible on {url}"
+    card = page.locator(".vision-summary")
+    problem = card.locator("dd", has=page.locator("a.vr-more"))
+    expect(problem).to_contain_text("Store numbers live in four systems")
+    expect(problem.get_by_role("link", name="more of Problem")).to_have_attribute(
+        "href", re.compile("#vision-section-3$")
+    )
+    # Nothing is hidden by a clamp: what shows is what the server cut, between words.
+    assert problem.evaluate("el => el.scrollHeight <= el.clientHeight + 1")
+    web.shot(page, "vision-06-strategy-card")
+    problem.get_by_role("link", name="more of Problem").click()
+    expect(page.get_by_role("heading", name="Problem")).to_be_visible()
