@@ -225,6 +225,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a `status` (or `direction`, `period`) with different choices: name each enum.
     "ENUM_NAME_OVERRIDES": {
         "GoalStatusEnum": "strategy.models.GoalStatus",
+        "ManualGoalStatusEnum": "strategy.models.ManualGoalStatus",
         "InitiativeStatusEnum": "strategy.models.InitiativeStatus",
     },
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -72,10 +72,26 @@ class VisionRevision(models.Model):
 
 
 class GoalStatus(models.TextChoices):
+    """Where a goal stands. The last two are derived only: a goal with nothing measured has no
+    on-track/off-track reading, and nobody sets "no key results" by hand."""
+
     ON_TRACK = "on_track", "On track"
     AT_RISK = "at_risk", "At risk"
     OFF_TRACK = "off_track", "Off track"
     DONE = "done", "Done"
+    MISSED = "missed", "Missed"
+    NO_KEY_RESULTS = "no_key_results", "No key results yet"
+    NOT_MEASURED = "not_measured", "Not measured yet"
+
+
+class ManualGoalStatus(models.TextChoices):
+    """The statuses a person may set by hand (GoalStatus without the "nothing measured" ones)."""
+
+    ON_TRACK = GoalStatus.ON_TRACK.value, GoalStatus.ON_TRACK.label
+    AT_RISK = GoalStatus.AT_RISK.value, GoalStatus.AT_RISK.label
+    OFF_TRACK = GoalStatus.OFF_TRACK.value, GoalStatus.OFF_TRACK.label
+    DONE = GoalStatus.DONE.value, GoalStatus.DONE.label
+    MISSED = GoalStatus.MISSED.value, GoalStatus.MISSED.label
 
 
 class StatusSource(models.TextChoices):
@@ -86,8 +102,9 @@ class StatusSource(models.TextChoices):
 class Goal(models.Model):
     """An objective. `product` empty = a company goal; a product goal may have a company goal as parent.
 
-    `progress` (0–100, empty without key results) and, when `status_source` is derived, `status`
-    are written by the rollup (strategy.rollups.goals_recompute), never by a request.
+    `progress` (0–100, empty when nothing is measured) and, when `status_source` is derived, `status`
+    are written by the rollup (strategy.rollups.goals_recompute), never by a request. A new goal has
+    no key results, so its status starts as "no key results yet".
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="goals")
@@ -98,7 +115,7 @@ class Goal(models.Model):
     owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=12, choices=GoalStatus.choices, default=GoalStatus.ON_TRACK)
+    status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.NO_KEY_RESULTS)
     status_source = models.CharField(max_length=10, choices=StatusSource.choices, default=StatusSource.DERIVED)
     progress = models.FloatField(null=True, blank=True)
     progress_updated_at = models.DateTimeField(null=True, blank=True)

@@ -46,6 +46,7 @@ ROLLUP = "strategy_metricrollup"
 DIRTY = "strategy_metricdirtyday"
 METRIC = "strategy_metric"
 GOAL = "strategy_goal"
+KEY_RESULT = "strategy_keyresult"
 
 
 def _pg() -> bool:
@@ -360,7 +361,9 @@ def goals_recompute(goal_ids: Iterable[int] | None = None, *, today: dt.date | N
     """Progress and derived status of these goals (None: every goal) and of their parents.
 
     Progress = the weight-averaged progress of the goal's key results that have one, else the mean
-    progress of its child goals, else empty. Two UPDATEs (children first, then their parents) cover
+    progress of its child goals that have one (a child with nothing measured is left out, not
+    counted as 0 or 100), else empty: the sources are tried in order (`_progress_sources`), so a
+    further fallback is one more entry there. Two UPDATEs (children first, then their parents) cover
     the two levels of the goal tree (company goal → product goals)."""
     today = today or timezone.localdate()
     goals = Goal.objects.all() if goal_ids is None else Goal.objects.filter(pk__in=list(goal_ids))
@@ -368,19 +371,7 @@ def goals_recompute(goal_ids: Iterable[int] | None = None, *, today: dt.date | N
         if goal_ids is not None:
             goal_ids = list(goal_ids)
         key_results_refresh(Q() if goal_ids is None else Q(goal_id__in=goal_ids), today=today)
-        kr = (
-            KeyResult.objects.filter(goal_id=OuterRef("pk"), progress__isnull=False)
-            .values("goal_id")
-            .annotate(p=Sum(F("progress") * F("weight"), output_field=FloatField()) / Sum("weight"))
-            .values("p")
-        )
-        children = (
-            Goal.objects.filter(parent_id=OuterRef("pk"), progress__isnull=False)
-            .values("parent_id")
-            .annotate(p=Avg("progress"))
-            .values("p")
-        )
-        progress = Coalesce(Subquery(kr, output_field=FloatField()), Subquery(children, output_field=FloatField()))
+        progress = Coalesce(*_progress_sources())
         now = timezone.now()
         n = goals.update(progress=progress, progress_updated_at=now)
         parents = Goal.objects.filter(children__in=goals).distinct()
@@ -391,30 +382,61 @@ def goals_recompute(goal_ids: Iterable[int] | None = None, *, today: dt.date | N
     return n
 
 
+def _progress_sources() -> list[Subquery]:
+    """A goal's progress, source by source (the first that has a value wins): its measured key
+    results (weighted), then its measured child goals (mean)."""
+    kr = (
+        KeyResult.objects.filter(goal_id=OuterRef("pk"), progress__isnull=False)
+        .values("goal_id")
+        .annotate(p=Sum(F("progress") * F("weight"), output_field=FloatField()) / Sum("weight"))
+        .values("p")
+    )
+    children = (
+        Goal.objects.filter(parent_id=OuterRef("pk"), progress__isnull=False)
+        .values("parent_id")
+        .annotate(p=Avg("progress"))
+        .values("p")
+    )
+    return [Subquery(kr, output_field=FloatField()), Subquery(children, output_field=FloatField())]
+
+
 def _derive_status(goal_ids: list[int] | None, today: dt.date) -> None:
-    """Status from progress against elapsed time: within 10 points of where the calendar says the
-    goal should be → on track, within 25 → at risk, further behind → off track; 100 % → done."""
+    """Status from progress against elapsed time, in this order:
+
+    - 100 % → done;
+    - nothing measured (no progress) → no derived reading: "not measured yet" when the goal or one of
+      its child goals has key results, else "no key results yet" (neutral, whatever the calendar says);
+    - the time frame is over (its end is before today) → missed: it is no longer "on track";
+    - within 10 points of where the calendar says the goal should be → on track, within 25 → at
+      risk, further behind → off track."""
     if _pg():
         elapsed, length = "(%s::date - start_date)", "GREATEST(end_date - start_date, 1)"
+        over = "%s::date > end_date"
     else:
         elapsed, length = (
             "(julianday(%s) - julianday(start_date))",
             "MAX(julianday(end_date) - julianday(start_date), 1)",
         )
+        over = "%s > end_date"
     expected = (
         "(CASE WHEN start_date IS NULL OR end_date IS NULL THEN NULL "
         "WHEN %s >= end_date THEN 100.0 WHEN %s <= start_date THEN 0.0 "
         f"ELSE 100.0 * {elapsed} / {length} END)"
     )
+    measurable = (
+        f"EXISTS (SELECT 1 FROM {KEY_RESULT} k WHERE k.goal_id = {GOAL}.id) OR EXISTS (SELECT 1 FROM {KEY_RESULT} k "
+        f"JOIN {GOAL} c ON c.id = k.goal_id WHERE c.parent_id = {GOAL}.id)"
+    )
     sql = (
-        f"UPDATE {GOAL} SET status = CASE WHEN progress IS NULL THEN 'on_track' "
-        f"WHEN progress >= 100 THEN 'done' "
+        f"UPDATE {GOAL} SET status = CASE WHEN progress >= 100 THEN 'done' "
+        f"WHEN progress IS NULL THEN (CASE WHEN {measurable} THEN 'not_measured' ELSE 'no_key_results' END) "
+        f"WHEN end_date IS NOT NULL AND {over} THEN 'missed' "
         f"WHEN {expected} IS NULL OR progress >= {expected} - 10 THEN 'on_track' "
         f"WHEN progress >= {expected} - 25 THEN 'at_risk' ELSE 'off_track' END "
         "WHERE status_source = %s"
     )
     day = today.isoformat()
-    params: list[Any] = [day, day, day] * 3 + [StatusSource.DERIVED]
+    params: list[Any] = [day] + [day, day, day] * 3 + [StatusSource.DERIVED]
     if goal_ids is not None:
         if not goal_ids:
             return

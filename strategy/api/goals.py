@@ -29,6 +29,7 @@ from ..models import (
     InitiativeStatus,
     KeyResult,
     KeyResultKind,
+    ManualGoalStatus,
     Period,
     StatusSource,
 )
@@ -204,7 +205,9 @@ class _GoalFields(StrictSerializer):
     start_date = serializers.DateField(required=False, allow_null=True)
     end_date = serializers.DateField(required=False, allow_null=True)
     status = serializers.ChoiceField(
-        choices=GoalStatus.choices, required=False, help_text="Setting a status by hand makes status_source manual."
+        choices=ManualGoalStatus.choices,
+        required=False,
+        help_text="Setting a status by hand makes status_source manual ('nothing measured' statuses are derived only).",
     )
     status_source = serializers.ChoiceField(choices=StatusSource.choices, required=False)
 

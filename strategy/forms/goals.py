@@ -9,33 +9,69 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from ..models import TEXT_MAX, TITLE_MAX, Direction, GoalStatus, InitiativeStatus, KeyResultKind, Period
+from ..models import (
+    TEXT_MAX,
+    TITLE_MAX,
+    Direction,
+    GoalStatus,
+    InitiativeStatus,
+    KeyResultKind,
+    ManualGoalStatus,
+    Period,
+)
 from ..services.goals import NUMBER_LIMIT
 
 DERIVED = "derived"
 STATUS_CHOICES = [
     (DERIVED, "Automatic: from progress and time"),
-    *[(value, f"{label} (set by hand)") for value, label in GoalStatus.choices],
+    *[(value, f"{label} (set by hand)") for value, label in ManualGoalStatus.choices],
 ]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MARKDOWN_HELP = "Markdown: **bold**, _italic_, lists, links. At most 10,000 characters."
 
 
-def quarter_choices(today: dt.date | None = None, *, keep: str | None = None) -> list[tuple[str, str]]:
-    """Custom dates, then the quarters from last year to next year (plus `keep` when it is older or later)."""
+PAST_YEARS = 2  # "show past quarters" lists this many years back
+
+
+def current_quarter(today: dt.date | None = None) -> str:
+    """The quarter `today` (default: the local date) falls in, e.g. "2026-Q4"."""
     today = today or timezone.localdate()
-    quarters = [f"{year}-Q{q}" for year in range(today.year - 1, today.year + 2) for q in range(1, 5)]
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+def quarter_choices(
+    today: dt.date | None = None, *, keep: str | None = None, past: bool = False
+) -> list[tuple[str, str]]:
+    """Custom dates, then the quarters from this one to the end of next year; with `past`, from
+    PAST_YEARS years back. `keep` (the quarter a goal has now) is always listed, however old."""
+    today = today or timezone.localdate()
+    first = (today.year - PAST_YEARS, 1) if past else (today.year, (today.month - 1) // 3 + 1)
+    quarters = [f"{year}-Q{q}" for year in range(first[0], today.year + 2) for q in range(1, 5) if (year, q) >= first]
     if keep and keep not in quarters:
         quarters = sorted([*quarters, keep])
     return [("", "Custom dates"), *[(q, q.replace("-", " ")) for q in quarters]]
 
 
 class TimeFrameMixin(forms.Form):
-    """A quarter, or custom start and end dates (both or neither; the service checks the order)."""
+    """A quarter, or custom start and end dates (both or neither; the service checks the order).
+
+    The quarter list starts at the current quarter; `past_quarters` (a hidden field, set by the
+    "Show past quarters" button, see `quarter_list_switch`) lists older ones too."""
 
     quarter = forms.ChoiceField(required=False, label="Quarter", help_text="A quarter, or custom dates below.")
     start_date = forms.DateField(required=False, widget=DATE, label="Start")
     end_date = forms.DateField(required=False, widget=DATE, label="End")
+    past_quarters = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def _set_quarters(self, keep: str | None) -> None:
+        past = self["past_quarters"].value() in (True, "True", "true", "1", "on")
+        self.show_past_quarters = past
+        self.fields["quarter"].choices = quarter_choices(keep=keep, past=past)
+
+    def focus_quarter(self) -> None:
+        """After switching the list, the cursor goes back to the quarter, not the title."""
+        self.fields["title"].widget.attrs.pop("autofocus", None)
+        self.fields["quarter"].widget.attrs["autofocus"] = True
 
     def time_frame(self) -> dict[str, Any]:
         """Service arguments: the quarter when one is chosen, else the two dates."""
@@ -43,6 +79,13 @@ class TimeFrameMixin(forms.Form):
         if data.get("quarter"):
             return {"quarter": data["quarter"]}
         return {"start_date": data.get("start_date"), "end_date": data.get("end_date")}
+
+
+def quarter_list_switch(data: Any) -> bool | None:
+    """Which quarter list a "Show/Hide past quarters" button asked for (None: not that button).
+    The button submits the form without saving it, so it works without JavaScript too."""
+    asked = data.get("quarters") if data is not None else None
+    return {"past": True, "upcoming": False}.get(asked)
 
 
 class GoalForm(TimeFrameMixin):
@@ -83,7 +126,7 @@ class GoalForm(TimeFrameMixin):
         self.fields["product"].choices = [("", "Company goal (no product)"), *products]
         self.fields["parent"].choices = [("", "— none —"), *parents]
         self.fields["owner"].choices = [("", "— nobody yet —"), *owners]
-        self.fields["quarter"].choices = quarter_choices(keep=quarter)
+        self._set_quarters(quarter)
 
     def status_arguments(self) -> dict[str, Any]:
         status = self.cleaned_data["status"]
@@ -182,7 +225,7 @@ class InitiativeForm(TimeFrameMixin):
         super().__init__(*args, **kwargs)
         self.fields["product"].choices = [("", "Workspace-wide (no product)"), *products]
         self.fields["goals"].choices = goals
-        self.fields["quarter"].choices = quarter_choices(keep=quarter)
+        self._set_quarters(quarter)
 
 
 class InitiativeFilterForm(forms.Form):

@@ -1,11 +1,13 @@
 """Reads of a product's vision: the vision itself (or an empty, unsaved one), its revisions with
-the fields each one changed (computed in SQL), and a per-field comparison of two revisions."""
+the fields each one changed (computed in SQL), and a per-field comparison of two revisions (of the
+rendered text, block by block)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from html import unescape
 from typing import Any
 
 from django.db.models import BooleanField, Case, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, When
@@ -13,6 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from pmtool.errors import NotFound
+from pmtool.markdown import render_markdown
 from pmtool.models import Product
 
 from ..models import VISION_FIELDS, Vision, VisionRevision
@@ -78,52 +81,123 @@ def vision_revision(vision: Vision, number: int) -> VisionRevision:
 
 
 # --- comparing two revisions ------------------------------------------------------------
+#
+# A field is compared as the text a reader sees (its Markdown rendered, so no `**` or `- `), one
+# block per paragraph, list item or heading. Blocks are matched first; a block that changed is
+# shown twice, before (its removed words struck through) and after (its added words underlined),
+# so neither version is interleaved with the other. Removed and added blocks carry a − or + sign
+# and a hidden "Removed:" / "Added:" for screen readers: the marks never rely on colour alone.
 
-# A word, or a run of spaces or line breaks: a diff in whole words that keeps the text's
-# own spacing and line breaks.
+# A word, or a run of spaces: a diff in whole words that keeps the text's own spacing.
 _WORDS = re.compile(r"\S+|\s+")
 # Above this many token pairs a changed block is shown as removed + added, not word by word
 # (difflib's matcher is quadratic in the worst case: this bounds a field to ~0.1 s).
 _WORD_DIFF_LIMIT = 1_000_000
+# Two blocks less alike than this are a removal and an addition, not one edited block.
+_SAME_BLOCK = 0.4
+# A run of more unchanged blocks than this shows its first and last, and how many are between.
+_CONTEXT_RUN = 3
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|pre|tr)>|<br\s*/?>|<hr\s*/?>", re.IGNORECASE)
+_CELL_END = re.compile(r"</t[dh]>", re.IGNORECASE)
+_ITEM = re.compile(r"<li>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+_BETWEEN_CELLS = re.compile(r"\s+(?=<t[dh][ >])", re.IGNORECASE)
 
 
-def _del(text: str) -> str:
-    return f"<del>{escape(text)}</del>" if text else ""
+def text_blocks(markdown: str) -> list[str]:
+    """What a reader sees of `markdown`: its rendered text, one string per block (list items as
+    "• item", table rows as "a | b"); the Markdown marks themselves are gone."""
+    html = str(render_markdown(markdown))
+    html = _ITEM.sub("\n• ", _BETWEEN_CELLS.sub("", html))
+    html = _CELL_END.sub(" | ", html)
+    html = _BLOCK_END.sub("\n", html)
+    text = unescape(_TAG.sub("", html))
+    return [" ".join(line.split()).removesuffix(" |") for line in text.splitlines() if line.strip()]
 
 
-def _ins(text: str) -> str:
-    return f"<ins>{escape(text)}</ins>" if text else ""
+def _marked(tag: str, text: str) -> str:
+    return f"<{tag}>{escape(text)}</{tag}>" if text.strip() else escape(text)
 
 
-def _word_diff(old: str, new: str) -> str:
+def _word_marks(old: str, new: str) -> tuple[str, str] | None:
+    """The two versions of an edited block: removed words in <del> in the old one, added words in
+    <ins> in the new one. None when they have too little in common to read as one edit."""
     a, b = _WORDS.findall(old), _WORDS.findall(new)
     if len(a) * len(b) > _WORD_DIFF_LIMIT:
-        return _del(old) + _ins(new)
-    parts = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            parts.append(escape("".join(a[i1:i2])))
+        return None
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.ratio() < _SAME_BLOCK:
+        return None
+    before, after = [], []
+    for changed, i1, i2, j1, j2 in _runs(matcher.get_opcodes(), a):
+        old_text, new_text = "".join(a[i1:i2]), "".join(b[j1:j2])
+        before.append(_marked("del", old_text) if changed else escape(old_text))
+        after.append(_marked("ins", new_text) if changed else escape(new_text))
+    return "".join(before), "".join(after)
+
+
+def _runs(opcodes: list[tuple[str, int, int, int, int]], a: list[str]) -> list[tuple[bool, int, int, int, int]]:
+    """(changed, i1, i2, j1, j2) runs: a lone space kept between two changes joins them, so "not
+    hours" → "with confidence" is one mark on each side rather than two."""
+    runs: list[tuple[bool, int, int, int, int]] = []
+    for n, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        changed = tag != "equal"
+        between = 0 < n < len(opcodes) - 1 and not changed and not "".join(a[i1:i2]).strip()
+        if (changed or between) and runs and runs[-1][0]:
+            runs[-1] = (True, runs[-1][1], i2, runs[-1][3], j2)
         else:
-            parts.append(_del("".join(a[i1:i2])) + _ins("".join(b[j1:j2])))
-    return "".join(parts)
+            runs.append((changed or between, i1, i2, j1, j2))
+    return runs
+
+
+def _row(kind: str, body: str) -> str:
+    sign, spoken = {"same": ("", ""), "removed": ("−", "Removed: "), "added": ("+", "Added: ")}[kind]
+    said = f'<span class="visually-hidden">{spoken}</span>' if spoken else ""
+    return (
+        f'<div class="diff-block diff-{kind}"><span class="diff-sign" aria-hidden="true">{sign}</span>'
+        f'<div class="diff-body">{said}{body}</div></div>'
+    )
+
+
+def _unchanged(blocks: list[str]) -> list[str]:
+    if len(blocks) <= _CONTEXT_RUN:
+        return [_row("same", escape(b)) for b in blocks]
+    hidden = len(blocks) - 2
+    skipped = f'<div class="diff-skip">⋯ {hidden} unchanged paragraph{"s" if hidden != 1 else ""}</div>'
+    return [_row("same", escape(blocks[0])), skipped, _row("same", escape(blocks[-1]))]
+
+
+def _replaced(old: list[str], new: list[str]) -> list[str]:
+    """Rows for blocks replaced by others: pairs that read as edits side by side (before, after),
+    the rest as removed, then added."""
+    rows, removed, added = [], [], []
+    for before, after in zip(old, new, strict=False):
+        marks = _word_marks(before, after)
+        if marks is None:
+            removed.append(_row("removed", _marked("del", before)))
+            added.append(_row("added", _marked("ins", after)))
+        else:
+            rows += [*removed, *added, _row("removed", marks[0]), _row("added", marks[1])]
+            removed, added = [], []
+    removed += [_row("removed", _marked("del", b)) for b in old[len(new) :]]
+    added += [_row("added", _marked("ins", b)) for b in new[len(old) :]]
+    return [*rows, *removed, *added]
 
 
 def diff_html(old: str, new: str) -> SafeString:
-    """`old` → `new` as HTML: unchanged text escaped, removed words in <del>, added ones in <ins>.
-
-    Lines are matched first, then the words of each changed block, so a long text diffs fast
-    and an edit in one paragraph does not smear over the others."""
-    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
-    parts = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old_lines, new_lines).get_opcodes():
-        before, after = "".join(old_lines[i1:i2]), "".join(new_lines[j1:j2])
+    """`old` → `new` (Markdown) as HTML rows of the rendered text: unchanged blocks plain (long runs
+    shortened), removed blocks in <del>, added ones in <ins>, an edited block before and after."""
+    a, b = text_blocks(old), text_blocks(new)
+    rows: list[str] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
-            parts.append(escape(before))
+            rows += _unchanged(a[i1:i2])
         elif tag == "replace":
-            parts.append(_word_diff(before, after))
+            rows += _replaced(a[i1:i2], b[j1:j2])
         else:
-            parts.append(_del(before) + _ins(after))
-    return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped above
+            rows += [_row("removed", _marked("del", x)) for x in a[i1:i2]]
+            rows += [_row("added", _marked("ins", x)) for x in b[j1:j2]]
+    return mark_safe("".join(rows))  # noqa: S308 - every piece of text is escaped above
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from strategy.models import (
     InitiativeStatus,
     KeyResult,
     KeyResultKind,
+    ManualGoalStatus,
     Metric,
     Period,
     StatusSource,
@@ -201,12 +202,13 @@ def _parent(goal: Goal | None, workspace_id: int, parent_id: int | None) -> Goal
 
 
 def _status(status: Any, status_source: Any, current: tuple[str, str] | None = None) -> tuple[str, str]:
-    """(status, status_source). Setting a status by hand makes it manual; a derived status is the rollup's."""
+    """(status, status_source). Setting a status by hand makes it manual; a derived status is the rollup's
+    (a new goal has no key results yet). "No key results yet" / "not measured yet" are never set by hand."""
     source = status_source if _given(status_source) and status_source is not None else None
     if source is not None:
         _choice(source, StatusSource, "status_source", "status source")
     if _given(status) and status is not None:
-        _choice(status, GoalStatus, "status", "status")
+        _choice(status, ManualGoalStatus, "status", "status")
         if source == StatusSource.DERIVED:
             raise ValidationError(
                 "A derived status is computed from progress and time.",
@@ -214,7 +216,7 @@ def _status(status: Any, status_source: Any, current: tuple[str, str] | None = N
             )
         return status, StatusSource.MANUAL
     if current is None:
-        return GoalStatus.ON_TRACK, source or StatusSource.DERIVED
+        return GoalStatus.NO_KEY_RESULTS, source or StatusSource.DERIVED
     return current[0], source or current[1]
 
 

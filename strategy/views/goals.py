@@ -7,6 +7,7 @@ Thin: form → access_* → service/selector → template. Key results are edite
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +26,17 @@ from pmtool.permissions import access_product, can_edit_content
 from pmtool.selectors import activity_of_object
 from pmtool.views import workspace_page
 
-from ..forms.goals import DERIVED, GoalFilterForm, GoalForm, InitiativeFilterForm, InitiativeForm, KeyResultForm
+from ..forms.goals import (
+    DERIVED,
+    GoalFilterForm,
+    GoalForm,
+    InitiativeFilterForm,
+    InitiativeForm,
+    KeyResultForm,
+    TimeFrameMixin,
+    current_quarter,
+    quarter_list_switch,
+)
 from ..models import Goal, Initiative, KeyResult, KeyResultKind, StatusSource
 from ..permissions import access_goal, access_initiative, access_key_result
 from ..selectors import goals as selectors
@@ -147,6 +158,19 @@ def goal_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context, status=400 if form.is_bound and form.errors else 200)
 
 
+def _quarter_list_switched(request: HttpRequest, make_form: Callable[..., TimeFrameMixin]) -> TimeFrameMixin | None:
+    """The form re-shown with the other quarter list when "Show/Hide past quarters" was pressed
+    (what was typed stays, nothing is saved, no errors are shown); None for any other request."""
+    past = quarter_list_switch(request.POST) if request.method == "POST" else None
+    if past is None:
+        return None
+    posted = make_form(request.POST)
+    typed = {name: posted[name].value() for name in posted.fields}
+    form = make_form(None, initial={**typed, "past_quarters": past})
+    form.focus_quarter()
+    return form
+
+
 def _goal_form(request: HttpRequest, data: Any = None, *, goal: Goal | None = None, **kwargs: Any) -> GoalForm:
     quarter = quarter_of(goal.start_date, goal.end_date) if goal else None
     parents = selectors.parent_choices(request.workspace, exclude_id=goal.pk if goal else None)
@@ -177,7 +201,11 @@ def goal_create(request: HttpRequest) -> HttpResponse:
         "status": DERIVED,
         "product": _product_from_query(request),
         "parent": _id_from_query(request, "parent"),
+        "quarter": current_quarter(),
     }
+    switched = _quarter_list_switched(request, lambda data, **kw: _goal_form(request, data, **kw))
+    if switched is not None:
+        return _goal_form_page(request, switched)
     form = _goal_form(request, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -277,6 +305,9 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
         "status": goal.status if goal.status_source == StatusSource.MANUAL else DERIVED,
         "version": goal.version,
     }
+    switched = _quarter_list_switched(request, lambda data, **kw: _goal_form(request, data, goal=goal, **kw))
+    if switched is not None:
+        return _goal_form_page(request, switched, goal)
     form = _goal_form(request, request.POST or None, goal=goal, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -573,6 +604,9 @@ def _initiative_form_page(
 def initiative_create(request: HttpRequest) -> HttpResponse:
     goal_id = _id_from_query(request, "goal")
     initial = {"product": _product_from_query(request), "goals": [goal_id] if goal_id else []}
+    switched = _quarter_list_switched(request, lambda data, **kw: _initiative_form(request, data, **kw))
+    if switched is not None:
+        return _initiative_form_page(request, switched)
     form = _initiative_form(request, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -631,6 +665,11 @@ def initiative_edit(request: HttpRequest, initiative_id: int) -> HttpResponse:
         "goals": list(initiative.goals.values_list("pk", flat=True)),
         "version": initiative.version,
     }
+    switched = _quarter_list_switched(
+        request, lambda data, **kw: _initiative_form(request, data, initiative=initiative, **kw)
+    )
+    if switched is not None:
+        return _initiative_form_page(request, switched, initiative)
     form = _initiative_form(request, request.POST or None, initiative=initiative, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

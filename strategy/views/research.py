@@ -234,6 +234,42 @@ def competitor_delete(request: HttpRequest, competitor_id: int) -> HttpResponse:
     )
 
 
+CLAMP_CHARS = 140  # a comparison cell with more text than this (about five lines) is clamped, with "more"
+
+
+def _cell(what: str, *parts: tuple[str, str, bool]) -> dict[str, Any]:
+    """One text cell of the comparison: its parts (source label, text, is Markdown), the ones with
+    text only; `long` when they are long enough to clamp; `what` names the cell for its toggle."""
+    kept = [{"source": source, "text": text, "markdown": md} for source, text, md in parts if text]
+    return {"parts": kept, "long": sum(len(p["text"]) for p in kept) > CLAMP_CHARS, "what": what}
+
+
+def _comparison_rows(product: Any, vision: Any, competitors: list[Competitor]) -> list[dict[str, Any]]:
+    """The text rows of the comparison (threat level and website are drawn by the template): the
+    product's column first, read from its description and vision, then one cell per competitor."""
+
+    def v(field: str) -> str:
+        return getattr(vision, field, "") if vision is not None else ""
+
+    own = {
+        "positioning": (("", product.description, False), ("Target customers (vision)", v("target_customers"), True)),
+        "strengths": (("Differentiation (vision)", v("differentiation"), True),),
+        "weaknesses": (),
+        "pricing_notes": (("Business model (vision)", v("business_model"), True),),
+    }
+    rows = []
+    for field, label in (
+        ("positioning", "Positioning"),
+        ("strengths", "Strengths"),
+        ("weaknesses", "Weaknesses"),
+        ("pricing_notes", "Pricing"),
+    ):
+        cells = [_cell(f"{label} of {product.name}", *own[field])]
+        cells += [_cell(f"{label} of {c.name}", ("", getattr(c, field), True)) for c in competitors]
+        rows.append({"key": field, "label": label, "cells": cells})
+    return rows
+
+
 @workspace_page()
 @require_GET
 def competitor_compare(request: HttpRequest, slug: str) -> HttpResponse:
@@ -247,6 +283,7 @@ def competitor_compare(request: HttpRequest, slug: str) -> HttpResponse:
             "comparison": comparison,
             "vision": comparison.vision,
             "competitors": comparison.competitors,
+            "rows": _comparison_rows(product, comparison.vision, comparison.competitors),
             "threat_levels": ThreatLevel.choices,
             "can_edit": can_edit_content(product.my_role),
             "tab": "compare",

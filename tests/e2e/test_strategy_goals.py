@@ -240,3 +240,61 @@ def test_strategy_pages_fit_a_phone(web, signed_in, team):
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{path} scrolls sideways ({width}px)"
         shot(web, page, name)
+
+
+def previous_quarter() -> str:
+    today = timezone.localdate()
+    q = (today.month - 1) // 3 + 1
+    return f"{today.year - 1}-Q4" if q == 1 else f"{today.year}-Q{q - 1}"
+
+
+def test_new_goal_form_starts_at_this_quarter_and_shows_past_ones_without_javascript(web, team, product):
+    """No JavaScript at all: the quarter defaults to this one, "Show past quarters" re-shows the form
+    with what was typed and the older quarters, and a past quarter saves."""
+    from .conftest import sign_in
+
+    page = web.context(java_script_enabled=False).new_page()
+    sign_in(page, team.editor.email)
+    page.goto("/w/acme/goals/new/")
+    quarter = page.get_by_label("Quarter")
+    expect(quarter).to_have_value(this_quarter())
+    options = quarter.locator("option").all_text_contents()
+    assert options[:2] == ["Custom dates", this_quarter().replace("-", " ")], options
+    assert previous_quarter().replace("-", " ") not in options
+    expect(page.get_by_label("Start")).to_be_hidden()  # a quarter is chosen: no custom dates
+    page.get_by_label("Title").fill("Close the books faster")
+    page.get_by_role("button", name="Show past quarters").click()
+    expect(page.get_by_label("Title")).to_have_value("Close the books faster")
+    expect(page.get_by_role("button", name="Hide past quarters")).to_be_visible()
+    expect(page.locator(".form-errors")).to_have_count(0)
+    assert not Goal.objects.exists()
+    page.get_by_label("Quarter").select_option(previous_quarter())
+    shot(web, page, "goals-09-form-past-quarters")
+    page.get_by_role("button", name="Create goal").click()
+    expect(page.get_by_role("heading", name="Close the books faster", level=1)).to_be_visible()
+    goal = Goal.objects.get()
+    assert goal.end_date < timezone.localdate()
+    # No key results yet: a neutral "No key results yet", and the first key result's form is simply open.
+    expect(page.locator(".goal-status").first).to_have_text("No key results yet")
+    expect(page.get_by_role("heading", name="Add the first key result")).to_be_visible()
+    expect(page.get_by_role("textbox", name=re.compile("^Key result"))).to_be_visible()
+    expect(page.locator("details.kr-add")).to_have_count(0)
+
+
+def test_add_another_key_result_is_a_disclosure_that_reads_open_or_closed(web, signed_in, team, product):
+    goal = goal_create(actor=Actor.for_system("tests"), workspace=team.workspace, title="Grow", product_id=product.pk)
+    key_result_create(actor=Actor.for_system("tests"), goal=goal, title="Signups", kind="manual", percent=10)
+    page = signed_in(team.editor)
+    page.goto(f"/w/acme/goals/{goal.pk}/")
+    disclosure = page.locator("details.kr-add")
+    summary = disclosure.locator("summary")
+    expect(summary).to_have_text("Add a key result")
+    expect(disclosure.locator("form")).to_be_hidden()
+    # Not dressed as a button: no button border, a chevron that turns when it opens.
+    assert summary.evaluate("el => getComputedStyle(el).borderTopWidth") == "0px"
+    closed = summary.evaluate("el => getComputedStyle(el, '::before').transform")
+    summary.click()
+    expect(disclosure.locator("form")).to_be_visible()
+    assert summary.evaluate("el => getComputedStyle(el, '::before').transform") != closed
+    expect(disclosure.locator(".kr-add-panel")).to_be_visible()
+    shot(web, page, "goals-10-add-another-key-result-open")

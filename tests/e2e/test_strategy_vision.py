@@ -239,3 +239,115 @@ def test_personas_competitors_and_the_comparison(web, signed_in, team, product):
     page.get_by_role("button", name="Delete competitor").click()
     expect(page.get_by_role("status")).to_contain_text("Competitor “RotaPad” deleted.")
     assert not Competitor.objects.filter(name="RotaPad").exists()
+
+
+LONG = (
+    "Sold to store operations teams who plan staff rotas every week. The pitch is the forecast: it reads "
+    "point-of-sale data, weather and local events, and proposes a rota a manager only adjusts. "
+    "Contracts are yearly, priced per store, with a pilot of three stores before the first invoice."
+)
+
+
+def test_the_comparison_keeps_the_product_in_view_and_clamps_long_cells(web, signed_in, team, product):
+    """At 1280 px: the aspect and product columns stay put while six competitors scroll, at least
+    four fit beside the product, and a long cell shows a few lines with "more" (no JavaScript)."""
+    vision_update(actor=team.actor(), product=product, version=0, target_customers=LONG, differentiation="Fast.")
+    for i, name in enumerate(["Shiftwise", "RotaPad", "Planday", "Deputy", "StaffBoard", "Rosterly"]):
+        Competitor.objects.create(
+            product=product, name=name, positioning=LONG if i % 2 == 0 else "Rotas for small shops.", strengths="Cheap"
+        )
+    page = signed_in(team.editor)
+    page.goto("/w/acme/products/atlas/competitors/compare/")
+    scroller = page.locator(".compare-scroll")
+    box = scroller.bounding_box()
+    headers = page.locator(".compare-table thead th")
+    expect(headers).to_have_count(7)
+
+    def fully_visible(i: int) -> bool:
+        cell = headers.nth(i).bounding_box()
+        return cell["x"] >= box["x"] - 1 and cell["x"] + cell["width"] <= box["x"] + box["width"] + 1
+
+    visible = [i for i in range(7) if fully_visible(i)]
+    assert visible[:5] == [0, 1, 2, 3, 4], visible  # the product and at least four competitors
+    # Long cells are clamped: a few lines, a fade, "more"; short ones are whole.
+    positioning = page.get_by_role("row", name=re.compile("^Positioning"))
+    clamped = positioning.locator(".clamp-long .clamp-body").first
+    assert clamped.evaluate("el => el.scrollHeight > el.clientHeight + 20"), "a long cell should be clamped"
+    row_height = positioning.bounding_box()["height"]
+    assert row_height < 220, row_height
+    web.shot(page, "research-07-comparison-1280", full_page=False)
+
+    # Scrolling sideways: the aspect and product columns stay where they are, the competitors move.
+    own = headers.nth(0).bounding_box()
+    label = page.get_by_role("rowheader", name="Strengths").bounding_box()
+    last = headers.nth(6).bounding_box()
+    scroller.evaluate("el => el.scrollBy(600, 0)")
+    page.wait_for_function("document.querySelector('.compare-scroll').scrollLeft > 0")
+    assert abs(headers.nth(0).bounding_box()["x"] - own["x"]) < 1
+    assert abs(page.get_by_role("rowheader", name="Strengths").bounding_box()["x"] - label["x"]) < 1
+    assert headers.nth(6).bounding_box()["x"] < last["x"] - 100
+    # The last competitor is not hidden under the frozen product column once scrolled to the end.
+    scroller.evaluate("el => el.scrollTo(el.scrollWidth, 0)")
+    page.wait_for_timeout(100)
+    own = headers.nth(0).bounding_box()
+    assert headers.nth(6).bounding_box()["x"] >= own["x"] + own["width"] - 1
+    web.shot(page, "research-08-comparison-scrolled", full_page=False)
+
+    # "more" opens the whole text and "less" closes it again, by mouse or by keyboard.
+    scroller.evaluate("el => el.scrollTo(0, 0)")
+    more = positioning.locator(".clamp-more").first
+    expect(more.locator(".clamp-closed")).to_have_text("more")
+    expect(more.locator(".clamp-open")).to_be_hidden()
+    more.click()
+    assert clamped.evaluate("el => el.scrollHeight <= el.clientHeight + 1"), "more should show the whole text"
+    expect(more.locator(".clamp-open")).to_have_text("less")
+    expect(more.locator(".clamp-closed")).to_be_hidden()
+    page.get_by_role("checkbox", name=re.compile("of Positioning of Atlas")).press("Space")
+    assert clamped.evaluate("el => el.scrollHeight > el.clientHeight + 20")
+    web.shot(page, "research-09-comparison-more", full_page=False)
+
+
+BOLDER = """el => {
+  const plain = document.createElement("span");
+  plain.textContent = el.textContent;
+  el.after(plain);
+  const ratio = el.getBoundingClientRect().width / plain.getBoundingClientRect().width;
+  plain.remove();
+  return ratio;
+}"""
+
+
+def test_bold_in_the_vision_statement_shows_and_the_card_cuts_between_words(web, signed_in, team, product):
+    """The statement's own weight made the browser pick the bold face already, so <strong> looked
+    the same: measured here as drawn (bold text is wider than the same text in the regular face)."""
+    vision_update(
+        actor=team.actor(),
+        product=product,
+        version=0,
+        statement="Every store team plans its week **in minutes**, not hours.",
+        problem=(
+            "Store numbers live in four systems (point of sale, inventory, rota, finance). Teams export "
+            "CSVs every morning, glue them together in spreadsheets, and decide on yesterday's data. "
+            "Nobody trusts the numbers by noon."
+        ),
+    )
+    page = signed_in(team.viewer)
+    for url, statement in (
+        ("/w/acme/products/atlas/vision/", ".vision-statement .vision-md"),
+        ("/w/acme/products/atlas/strategy/", ".summary-statement"),
+    ):
+        page.goto(url)
+        strong = page.locator(f"{statement} strong")
+        expect(strong).to_have_text("in minutes")
+        assert strong.evaluate(BOLDER) > 1.03, f"bold is not visible on {url}"
+    card = page.locator(".vision-summary")
+    problem = card.locator("dd", has=page.locator("a.vr-more"))
+    expect(problem).to_contain_text("Store numbers live in four systems")
+    expect(problem.get_by_role("link", name="more of Problem")).to_have_attribute(
+        "href", re.compile("#vision-section-3$")
+    )
+    # Nothing is hidden by a clamp: what shows is what the server cut, between words.
+    assert problem.evaluate("el => el.scrollHeight <= el.clientHeight + 1")
+    web.shot(page, "vision-06-strategy-card")
+    problem.get_by_role("link", name="more of Problem").click()
+    expect(page.get_by_role("heading", name="Problem")).to_be_visible()

@@ -483,6 +483,28 @@ def test_progress_and_derived_status_cannot_be_written(api_as: Any, team: Any, i
     assert Goal.objects.get(pk=ids.goal).progress is None
 
 
+def test_nothing_measured_statuses_are_read_only_and_documented(api_as: Any, team: Any, ids: Ids) -> None:
+    client = api_as(team.editor)
+    for status in ("no_key_results", "not_measured"):
+        response = client.patch(f"/api/v1/goals/{ids.goal}/", {"version": 1, "status": status}, format="json")
+        assert_error(response, 400, fields=("status",))
+    assert Goal.objects.get(pk=ids.goal).version == 1  # the 400 changed nothing
+    response = client.patch(f"/api/v1/goals/{ids.goal}/", {"version": 1, "status": "missed"}, format="json")
+    assert (response.status_code, response.json()["status"], response.json()["status_source"]) == (
+        200,
+        "missed",
+        "manual",
+    )
+    schema = json.loads(APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content)[
+        "components"
+    ]["schemas"]
+    assert schema["GoalStatusEnum"]["enum"] == [
+        "on_track", "at_risk", "off_track", "done", "missed", "no_key_results", "not_measured"
+    ]  # fmt: skip
+    assert schema["ManualGoalStatusEnum"]["enum"] == ["on_track", "at_risk", "off_track", "done", "missed"]
+    assert "ManualGoalStatusEnum" in json.dumps(schema["PatchedGoalUpdateRequest"]["properties"]["status"])
+
+
 def test_goal_patch_if_match_and_conflicts(api_as: Any, team: Any, ids: Ids) -> None:
     client = api_as(team.editor)
     url = f"/api/v1/goals/{ids.goal}/"
@@ -562,7 +584,7 @@ def test_key_results_move_the_goal_progress(api_as: Any, team: Any, product: Any
     goal = client.get(f"/api/v1/goals/{gid}/").json()
     assert goal["progress"] == pytest.approx((50 + 90 * 3) / 4)
     assert goal["expected_progress"] == 100
-    assert goal["status"] == "at_risk"  # 80 % done with the whole time frame gone: within 25 points
+    assert goal["status"] == "missed"  # 80 % done with the whole time frame gone
     assert [kr["title"] for kr in goal["key_results"]] == ["Activated accounts", "Docs rewritten"]
 
     kid = first.json()["id"]

@@ -234,10 +234,16 @@ def test_status_set_by_hand_or_derived(team: Any) -> None:
         company_goal(team, status_source="guessed")
     assert fields_of(exc) == {"status_source"}
 
-    # Back to derived: the rollup writes the status (no key results, no progress → on track).
+    # Nobody sets "nothing measured" by hand: it is the rollup's reading.
+    for derived_only in ("no_key_results", "not_measured"):
+        with pytest.raises(ValidationError) as exc:
+            company_goal(team, status=derived_only)
+        assert fields_of(exc) == {"status"}
+
+    # Back to derived: the rollup writes the status (no key results, no progress → no reading).
     goal = goal_update(actor=team.actor(), goal=goal, version=goal.version, status_source="derived")
     goal = refreshed(goal)
-    assert (goal.status, goal.status_source) == (GoalStatus.ON_TRACK, StatusSource.DERIVED)
+    assert (goal.status, goal.status_source) == (GoalStatus.NO_KEY_RESULTS, StatusSource.DERIVED)
     # A status alone makes it manual again.
     goal = goal_update(actor=team.actor(), goal=goal, version=goal.version, status="done")
     assert (refreshed(goal).status, goal.status_source) == (GoalStatus.DONE, StatusSource.MANUAL)
@@ -303,6 +309,12 @@ def test_goal_delete_keeps_children_and_recomputes_the_parent(team: Any, product
 # --- key results and progress ----------------------------------------------------------------
 
 
+def test_a_new_goal_reads_no_key_results_yet_before_the_rollup_runs(team: Any) -> None:
+    goal = company_goal(team, quarter="2026-Q4")  # no commit here: the recompute has not run
+    assert (refreshed(goal).status, goal.status_source) == (GoalStatus.NO_KEY_RESULTS, StatusSource.DERIVED)
+    assert goal.progress is None
+
+
 @committing
 def test_progress_is_the_weighted_mean_of_key_results(team: Any) -> None:
     goal = company_goal(team, **LONG_AGO)
@@ -311,8 +323,8 @@ def test_progress_is_the_weighted_mean_of_key_results(team: Any) -> None:
     second = key_result_create(actor=team.actor(), goal=goal, title="Docs", kind="manual", percent=20, weight=3)
     assert (first.position, second.position) == (1, 2)
     assert refreshed(goal).progress == pytest.approx((50 * 1 + 20 * 3) / 4)
-    # The time frame is over and progress is far behind: derived status says so.
-    assert refreshed(goal).status == GoalStatus.OFF_TRACK
+    # The time frame is over and progress is short of 100 %: missed.
+    assert refreshed(goal).status == GoalStatus.MISSED
 
     second = key_result_update(actor=team.actor(), key_result=second, version=1, percent=100)
     first = key_result_update(actor=team.actor(), key_result=first, version=1, current=100)

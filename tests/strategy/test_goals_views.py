@@ -221,6 +221,7 @@ def test_goal_create_and_edit_succeed(signed_in: Any, team: Any, product: Any) -
             "product": str(product.pk),
             "owner": str(team.viewer.pk),
             "quarter": "2026-Q3",
+            "past_quarters": "True",  # listed after "Show past quarters" (the list starts at this quarter)
             "status": "at_risk",
         },
     )
@@ -572,3 +573,108 @@ def test_pages_satisfy_the_csp_and_highlight_strategy(
     html = response.content.decode()
     assert_no_inline_code(html)
     assert 'class="nav-strategy" aria-current="page"' in html
+
+
+# --- goals with nothing to measure, the quarter list, the add-a-key-result form (issue 10) ----------
+
+
+def _quarters_listed(html: str) -> list[str]:
+    select = re.search(r'<select name="quarter".*?</select>', html, re.S)
+    assert select, html
+    return re.findall(r'<option value="(\d{4}-Q\d)"', select.group(0))
+
+
+def _this_and_last_quarter() -> tuple[str, str]:
+    today = dt.date.today()
+    q = (today.month - 1) // 3 + 1
+    last = f"{today.year - 1}-Q4" if q == 1 else f"{today.year}-Q{q - 1}"
+    return f"{today.year}-Q{q}", last
+
+
+def test_goals_without_key_results_say_so_everywhere(signed_in: Any, team: Any, product: Any) -> None:
+    """A 2025 Q1 goal (long over) and a later company goal, neither with key results: no "On track"."""
+    from strategy import rollups
+
+    old = goal_create(
+        actor=team.actor(), workspace=team.workspace, title="Old goal", product_id=product.pk, quarter="2025-Q1"
+    )
+    later = goal_create(actor=team.actor(), workspace=team.workspace, title="Later goal", quarter="2026-Q4")
+    rollups.goals_recompute([old.pk, later.pk])
+    client = signed_in("viewer")
+    pages = {
+        "overview": "/w/acme/strategy/",
+        "product strategy": f"/w/acme/products/{product.slug}/strategy/",
+        "goal list": "/w/acme/goals/",
+        "goal page": f"/w/acme/goals/{old.pk}/",
+    }
+    for name, url in pages.items():
+        html = client.get(url).content.decode()
+        assert "goal-status-no_key_results" in html, name
+        assert "No key results yet" in html, name
+        assert "goal-status-on_track" not in html and "progress-fill-on_track" not in html, name
+    detail = client.get(f"/w/acme/goals/{old.pk}/").content.decode()
+    assert "automatic, once it has key results to measure" in detail
+    api = client.get(f"/api/v1/goals/{old.pk}/").json()
+    assert (api["status"], api["progress"]) == ("no_key_results", None)
+
+
+def test_new_goal_form_defaults_to_the_current_quarter_and_lists_from_it(signed_in: Any) -> None:
+    this, last = _this_and_last_quarter()
+    html = signed_in("editor").get("/w/acme/goals/new/").content.decode()
+    assert re.search(rf'<option value="{this}" selected>', html)
+    listed = _quarters_listed(html)
+    assert listed[0] == this and last not in listed
+    assert 'name="quarters" value="past"' in html and "Show past quarters" in html
+
+
+def test_show_past_quarters_keeps_what_was_typed_and_saves_nothing(signed_in: Any, product: Any) -> None:
+    this, last = _this_and_last_quarter()
+    client = signed_in("editor")
+    form = {**GOAL_FORM, "title": "Typed already", "product": str(product.pk), "quarter": this, "quarters": "past"}
+    response = client.post("/w/acme/goals/new/", form)
+    html = response.content.decode()
+    assert response.status_code == 200 and not Goal.objects.exists()
+    assert last in _quarters_listed(html) and "Hide past quarters" in html
+    assert input_value(html, "title") == "Typed already"
+    assert re.search(rf'<option value="{product.pk}" selected>', html)
+    assert 'name="past_quarters" value="True"' in html
+    assert "field-invalid" not in html and "form-errors" not in html
+    assert re.search(r'<select name="quarter"[^>]*autofocus', html)  # back where the user was
+    # Then saving with a past quarter works; without the list switched it is refused beside the field.
+    response = client.post("/w/acme/goals/new/", {**form, "quarters": "", "quarter": last})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    response = client.post("/w/acme/goals/new/", {**form, "quarters": "", "quarter": last, "past_quarters": "True"})
+    assert response.status_code == 302
+    assert Goal.objects.get().title == "Typed already"
+
+
+def test_editing_a_goal_in_a_past_quarter_keeps_its_quarter(signed_in: Any, team: Any) -> None:
+    goal = goal_create(actor=team.actor(), workspace=team.workspace, title="Old", quarter="2024-Q2")
+    client = signed_in("editor")
+    html = client.get(f"/w/acme/goals/{goal.pk}/edit/").content.decode()
+    assert re.search(r'<option value="2024-Q2" selected>', html)
+    data = {**GOAL_FORM, "title": "Old, renamed", "quarter": "2024-Q2", "version": "1"}
+    assert client.post(f"/w/acme/goals/{goal.pk}/edit/", data).status_code == 302
+    goal.refresh_from_db()
+    assert (goal.title, goal.start_date, goal.end_date) == ("Old, renamed", dt.date(2024, 4, 1), dt.date(2024, 6, 30))
+
+
+def test_enter_in_the_form_saves_rather_than_switching_the_quarter_list(signed_in: Any) -> None:
+    """The first submit button is the one implicit submission (Enter) uses."""
+    html = signed_in("editor").get("/w/acme/goals/new/").content.decode()
+    form = html[html.index('<form method="post" class="card form goal-form"') :]
+    first = re.search(r"<button[^>]*>", form).group(0)
+    assert 'name="quarters"' not in first and 'type="submit"' in first
+
+
+def test_the_first_key_result_form_is_open_with_a_heading_not_a_toggle(signed_in: Any, goal: Goal) -> None:
+    client = signed_in("editor")
+    html = client.get(f"/w/acme/goals/{goal.pk}/").content.decode()
+    assert "Add the first key result" in html
+    assert "<details" not in html.split('id="key-results"')[1].split("</section>")[0]
+    key_result_create(actor=Actor.for_system("tests"), goal=goal, title="Activated", kind="manual", percent=10)
+    html = client.get(f"/w/acme/goals/{goal.pk}/").content.decode()
+    section = html.split('id="key-results"')[1].split("</section>")[0]
+    assert '<details class="kr-add kr-add-toggle">' in section  # closed while there are key results
+    assert '<summary class="kr-add-summary">' in section

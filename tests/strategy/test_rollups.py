@@ -360,11 +360,76 @@ def test_a_company_goal_without_key_results_averages_its_children(team, goal, pr
     assert company.progress == pytest.approx(60.0)
 
 
-def test_a_goal_without_any_input_has_no_progress(goal):
-    rollups.goals_recompute([goal.pk])
+@pytest.mark.parametrize("today", ["2026-07-02", "2027-03-01"])  # under way, and long over
+def test_a_goal_without_key_results_has_no_progress_and_no_derived_reading(goal, today):
+    """Nothing to measure: neither "on track" nor "missed", even once its time is over."""
+    rollups.goals_recompute([goal.pk], today=dt.date.fromisoformat(today))
     goal.refresh_from_db()
     assert goal.progress is None
+    assert goal.status == GoalStatus.NO_KEY_RESULTS
+
+
+def test_a_company_goal_for_a_later_quarter_without_key_results(team):
+    later = Goal.objects.create(
+        workspace=team.workspace, title="Later", start_date=dt.date(2026, 10, 1), end_date=dt.date(2026, 12, 31)
+    )
+    rollups.goals_recompute([later.pk], today=dt.date(2026, 7, 2))
+    later.refresh_from_db()
+    assert (later.progress, later.status) == (None, GoalStatus.NO_KEY_RESULTS)
+
+
+def test_a_goal_whose_key_results_have_no_values_yet_is_not_measured(goal):
+    KeyResult.objects.create(goal=goal, title="no current yet", baseline=0, target=10)
+    rollups.goals_recompute([goal.pk], today=dt.date(2027, 3, 1))
+    goal.refresh_from_db()
+    assert (goal.progress, goal.status) == (None, GoalStatus.NOT_MEASURED)
+
+
+@pytest.mark.parametrize(
+    ("percents", "status"),
+    [((100, 100), GoalStatus.DONE), ((100, 95), GoalStatus.MISSED), ((5, 0), GoalStatus.MISSED)],
+)
+def test_a_goal_whose_time_is_over_is_done_or_missed(goal, percents, status):
+    for percent in percents:
+        KeyResult.objects.create(goal=goal, title=f"kr {percent}", kind="manual", percent=percent)
+    rollups.goals_recompute([goal.pk], today=dt.date(2027, 1, 1))  # the day after its end
+    goal.refresh_from_db()
+    assert goal.status == status
+
+
+def test_a_goal_on_its_last_day_is_not_over_yet(goal):
+    KeyResult.objects.create(goal=goal, title="a", kind="manual", percent=95)
+    rollups.goals_recompute([goal.pk], today=dt.date(2026, 12, 31))
+    goal.refresh_from_db()
     assert goal.status == GoalStatus.ON_TRACK
+
+
+def test_a_parent_ignores_a_child_without_key_results(team, goal, product):
+    company = Goal.objects.create(
+        workspace=team.workspace, title="Company", start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31)
+    )
+    empty = Goal.objects.create(workspace=team.workspace, product=product, title="Empty", parent=company)
+    Goal.objects.filter(pk=goal.pk).update(parent=company)
+    KeyResult.objects.create(goal=goal, title="a", kind="manual", percent=50)
+
+    rollups.goals_recompute([goal.pk, empty.pk], today=dt.date(2026, 7, 2))
+
+    company.refresh_from_db(), empty.refresh_from_db()
+    assert company.progress == pytest.approx(50.0)  # not (50 + 0) / 2, nor (50 + 100) / 2
+    assert company.status == GoalStatus.ON_TRACK
+    assert (empty.progress, empty.status) == (None, GoalStatus.NO_KEY_RESULTS)
+
+
+def test_a_parent_whose_children_have_nothing_measured(team, goal, product):
+    company = Goal.objects.create(workspace=team.workspace, title="Company")
+    Goal.objects.filter(pk=goal.pk).update(parent=company)
+    rollups.goals_recompute([goal.pk])
+    company.refresh_from_db()
+    assert (company.progress, company.status) == (None, GoalStatus.NO_KEY_RESULTS)
+    KeyResult.objects.create(goal=goal, title="no current yet", baseline=0, target=10)
+    rollups.goals_recompute([goal.pk])
+    company.refresh_from_db()
+    assert (company.progress, company.status) == (None, GoalStatus.NOT_MEASURED)
 
 
 # today: 2026-07-02 is 50 % through 2026 (182 of 364 days).
@@ -376,7 +441,7 @@ def test_a_goal_without_any_input_has_no_progress(goal):
         (10, "2026-07-02", GoalStatus.OFF_TRACK),  # 40 behind
         (100, "2026-03-01", GoalStatus.DONE),
         (0, "2025-12-01", GoalStatus.ON_TRACK),  # not started yet
-        (80, "2027-01-15", GoalStatus.AT_RISK),  # over, 20 short
+        (80, "2027-01-15", GoalStatus.MISSED),  # over, 20 short
     ],
 )
 def test_derived_status_compares_progress_with_elapsed_time(goal, percent, today, status):

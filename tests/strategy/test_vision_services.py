@@ -3,6 +3,7 @@ activity, concurrent first writes, the revision list's changed fields and the co
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from typing import Any
@@ -265,6 +266,12 @@ def test_vision_revision_reads_one_with_its_text(team, product):
 # --- comparing --------------------------------------------------------------------------
 
 
+def rows(html: Any) -> list[tuple[str, str]]:
+    """(kind, body) of each row of a diff, without the words spoken to screen readers."""
+    found = re.findall(r'<div class="diff-block diff-(\w+)">.*?<div class="diff-body">(.*?)</div></div>', str(html))
+    return [(kind, re.sub(r'<span class="visually-hidden">[^<]*</span>', "", body)) for kind, body in found]
+
+
 def test_compare_defaults_to_the_latest_against_the_one_before(team, product):
     write(team, product, 0, statement="We help teams plan.", problem="Chaos.")
     write(team, product, 1, statement="We help small teams plan weekly.")
@@ -272,9 +279,13 @@ def test_compare_defaults_to_the_latest_against_the_one_before(team, product):
     assert (comparison.older.number, comparison.newer.number) == (1, 2)
     by_field = {f.field: f for f in comparison.fields}
     assert [f.field for f in comparison.changed] == ["statement"]
-    assert str(by_field["statement"].html) == "We help <ins>small </ins>teams <del>plan.</del><ins>plan weekly.</ins>"
+    # The edited sentence before and after, each readable on its own (not interleaved).
+    assert rows(by_field["statement"].html) == [
+        ("removed", "We help teams <del>plan.</del>"),
+        ("added", "We help <ins>small </ins>teams <ins>plan weekly.</ins>"),
+    ]
     assert by_field["problem"].changed is False
-    assert str(by_field["problem"].html) == "Chaos."
+    assert rows(by_field["problem"].html) == [("same", "Chaos.")]
     assert by_field["business_model"].empty is True
     assert [f.label for f in comparison.unchanged][:1] == ["Target customers"]
 
@@ -287,10 +298,10 @@ def test_compare_any_two_in_either_order_and_against_nothing(team, product):
     forwards, backwards = vision_compare(vision, 1, 3), vision_compare(vision, 3, 1)
     for comparison in (forwards, backwards):
         assert (comparison.older.number, comparison.newer.number) == (1, 3)
-        assert str(comparison.fields[0].html) == "<del>A.</del><ins>C.</ins>"
+        assert rows(comparison.fields[0].html) == [("removed", "<del>A.</del>"), ("added", "<ins>C.</ins>")]
     first = vision_compare(vision, 0, 1)
     assert first.older is None
-    assert str(first.fields[0].html) == "<ins>A.</ins>"
+    assert rows(first.fields[0].html) == [("added", "<ins>A.</ins>")]
     same = vision_compare(vision, 2, 2)
     assert same.changed == []
 
@@ -309,18 +320,49 @@ def test_compare_with_a_revision_that_does_not_exist_is_not_found(team, product,
         vision_compare(vision_of(product), a, b)
 
 
-def test_diff_is_escaped_and_keeps_line_breaks():
-    html = str(diff_html("Keep <b>this</b>\nold line\n", 'Keep <b>this</b>\nnew line & "more"\n<script>x</script>'))
-    assert "<b>" not in html and "<script>" not in html
-    assert html == (
-        "Keep &lt;b&gt;this&lt;/b&gt;\n<del>old</del><ins>new</ins> line<ins> &amp; &quot;more&quot;</ins>\n"
-        "<ins>&lt;script&gt;x&lt;/script&gt;</ins>"
+def test_diff_is_escaped():
+    html = str(
+        diff_html("Keep <b>this</b>.\n\nOld line.", 'Keep <b>this</b>.\n\nNew line & "more".\n\n<script>x</script>')
     )
+    assert "<b>" not in html and "<script>" not in html
+    assert rows(html) == [
+        ("same", "Keep &lt;b&gt;this&lt;/b&gt;."),
+        ("removed", "<del>Old line.</del>"),
+        ("added", "<ins>New line &amp; &quot;more&quot;.</ins>"),
+        ("added", "<ins>&lt;script&gt;x&lt;/script&gt;</ins>"),
+    ]
 
 
-def test_diff_of_unrelated_paragraphs_marks_whole_lines():
-    html = str(diff_html("First.\nSecond.\nThird.", "First.\nThird."))
-    assert html == "First.\n<del>Second.\n</del>Third."
+def test_diff_compares_the_text_as_it_reads_not_the_markdown():
+    """No `**` or `- ` in the diff: a word made bold is no change of text, list items are blocks."""
+    old = "We plan **weekly**.\n\n- Store managers\n- Regional leads"
+    new = "We plan weekly.\n\n- Store managers\n- Regional operations leads\n- Finance"
+    html = str(diff_html(old, new))
+    assert "**" not in html and "- " not in html
+    assert rows(html) == [
+        ("same", "We plan weekly."),
+        ("same", "• Store managers"),
+        ("removed", "• Regional leads"),
+        ("added", "• Regional <ins>operations </ins>leads"),
+        ("added", "<ins>• Finance</ins>"),
+    ]
+
+
+def test_diff_of_unrelated_paragraphs_marks_whole_blocks():
+    html = str(diff_html("First.\n\nSecond.\n\nThird.", "First.\n\nThird."))
+    assert rows(html) == [("same", "First."), ("removed", "<del>Second.</del>"), ("same", "Third.")]
+    rewritten = str(diff_html("Plan rotas in spreadsheets.", "Forecasts from point-of-sale data, set up in a day."))
+    assert rows(rewritten) == [
+        ("removed", "<del>Plan rotas in spreadsheets.</del>"),
+        ("added", "<ins>Forecasts from point-of-sale data, set up in a day.</ins>"),
+    ]
+
+
+def test_a_long_unchanged_run_is_shortened():
+    same = "\n\n".join(f"Paragraph {i}." for i in range(1, 8))
+    html = str(diff_html(same + "\n\nOld end.", same + "\n\nNew end."))
+    assert [kind for kind, _body in rows(html)] == ["same", "same", "removed", "added"]
+    assert "⋯ 5 unchanged paragraphs" in html
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ summary partial the product strategy page includes."""
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from typing import Any
 
@@ -297,3 +298,38 @@ def test_summary_partial_with_a_vision(team, product):
     assert f'href="{BASE}"' in html and f'href="{BASE}history/"' in html and f'href="{BASE}edit/"' in html
     assert f'href="{BASE}edit/"' not in summary(team, product, vision_of(product), False)
     assert_no_inline_code(html)
+
+
+PROBLEM = (
+    "Store numbers live in four systems (point of sale, inventory, rota, finance). Teams export CSVs "
+    "every morning, glue them together in spreadsheets, and decide on yesterday's data while the shop "
+    "floor has already moved on."
+)
+
+
+def test_summary_cuts_long_sections_between_words_with_more(team, product):
+    write(team, product, 0, statement="Plan.", problem=PROBLEM, business_model="Per store per month.")
+    html = summary(team, product, vision_of(product), False)
+    problem = re.search(r"<dt>Problem</dt><dd[^>]*>(.*?)</dd>", html, re.S).group(1)
+    shown = html_module.unescape(re.sub(r"<[^>]+>", "", problem.split('<a class="vr-more"')[0])).strip()
+    # A prefix of the text, ending at a sentence end or a whole word + "…", never inside a word.
+    assert shown.endswith(".") or shown.endswith("…")
+    kept = shown.removesuffix("…")
+    assert PROBLEM.startswith(kept) and PROBLEM[len(kept)] in " ", kept
+    assert len(kept) < len(PROBLEM)
+    assert f'<a class="vr-more" href="{BASE}#vision-section-3">more<span class="visually-hidden"> of Problem' in html
+    assert "vr-clamp" not in html  # the CSS line clamp cut words in half
+    business = re.search(r"<dt>Business model</dt><dd[^>]*>(.*?)</dd>", html, re.S).group(1)
+    assert "Per store per month." in business and "vr-more" not in business  # short: whole, no "more"
+
+
+def test_history_diff_reads_the_rendered_text_in_blocks(signed_in, team, product):
+    write(team, product, 0, statement="Plan **weekly** with the team.")
+    write(team, product, 1, statement="Plan **daily** with the whole team.")
+    diff = signed_in("viewer").get(BASE + "history/").content.decode()
+    diff = diff[diff.index('id="vision-diff"') :]
+    assert "**" not in diff
+    assert '<div class="diff-block diff-removed">' in diff and '<div class="diff-block diff-added">' in diff
+    assert "Plan <del>weekly</del> with the team." in diff
+    assert "Plan <ins>daily</ins> with the <ins>whole </ins>team." in diff
+    assert '<span class="visually-hidden">Removed: </span>' in diff  # not by colour alone
