@@ -106,7 +106,11 @@ class SampleInputSerializer(serializers.Serializer):
     """Documentation only: the service validates (see SampleListView.post)."""
 
     ts = serializers.CharField(help_text='ISO 8601 with an offset or "Z"; a date alone is midnight UTC.')
-    value = serializers.FloatField(help_text="A finite number.")
+    value = serializers.FloatField(
+        min_value=-services.VALUE_MAX,
+        max_value=services.VALUE_MAX,
+        help_text=f"A finite number {services.VALUE_RANGE}, so every sum and average of a bucket can hold it.",
+    )
 
 
 class SampleBatchSerializer(serializers.Serializer):

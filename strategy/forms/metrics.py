@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from ..models import TEXT_MAX, Aggregation, Direction, Period
+from ..services.metrics import VALUE_MAX
 
 AGGREGATION_HELP = (
     "How the samples of one day, week or month combine: the sum (sign-ups), the average (response time), "
@@ -45,7 +46,16 @@ class MetricForm(forms.Form):
 class SampleForm(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label="Time (UTC)", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
-    value = forms.FloatField(widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
+    value = forms.FloatField(
+        min_value=-VALUE_MAX,
+        max_value=VALUE_MAX,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        help_text="From −10^15 to 10^15.",
+        error_messages={
+            "max_value": "Out of range: values go from −10^15 to 10^15.",
+            "min_value": "Out of range: values go from −10^15 to 10^15.",
+        },
+    )
 
     def timestamp(self) -> dt.datetime:
         """The sample's instant, in UTC."""

@@ -8,7 +8,9 @@ query per sample.
 
 Timestamps must say which instant they are: ISO 8601 with an offset or "Z". A date alone means
 midnight UTC; a date and time without an offset is refused (it would silently depend on a time
-zone). Values are finite numbers.
+zone). Values are finite numbers within ±10^15 (VALUE_MAX): a double holds every integer up to
+2^53 ≈ 9.007 × 10^15 exactly, so single values stay exact, and no sum or average of a bucket can
+overflow (that would take about 10^293 samples), which keeps every aggregation of the rollup safe.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ MAX_ERRORS = 20  # errors reported per rejected batch (the first ones)
 TS_MIN = dt.datetime(1900, 1, 1, tzinfo=UTC)
 TS_MAX = dt.datetime(3000, 1, 1, tzinfo=UTC)  # exclusive
 UNIT_MAX = 40
+VALUE_MAX = 1e15  # |value| at most 10^15: see the module docstring
+VALUE_RANGE = "from −10^15 to 10^15 (±1,000,000,000,000,000)"
 NAME_MAX = 120
 TS_COLUMNS = ("ts", "time", "date", "timestamp")
 VALUE_COLUMN = "value"
@@ -280,6 +284,8 @@ def parse_value(raw: Any, *, text: bool = False, decimal_comma: bool = False) ->
         raise _Invalid("Expected a number.")
     if not math.isfinite(value):
         raise _Invalid("The value must be a finite number (not NaN or infinity).")
+    if abs(value) > VALUE_MAX:
+        raise _Invalid(f"The value is out of range: values go {VALUE_RANGE}.")
     return value
 
 
