@@ -13,12 +13,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from pmtool.models import Workspace
 
-from ..models import Direction, KeyResult, Metric, MetricDirtyDay, MetricRollup, MetricSample, Period
+from ..models import (
+    Direction,
+    KeyResult,
+    Metric,
+    MetricDirtyDay,
+    MetricRollup,
+    MetricRollupFailure,
+    MetricSample,
+    Period,
+)
 
 UTC = dt.UTC
 
@@ -49,8 +59,21 @@ def metrics_of_workspace(workspace: Workspace, *, product_id: int | None = None)
 
 
 def metric_status(metric_id: int) -> Metric | None:
-    """One metric with its status annotations (after a write, for the response)."""
-    return with_status(Metric.objects.filter(pk=metric_id).select_related("product")).first()
+    """One metric with its status annotations (after a write, for the response), and how many of
+    its days the rollup has set aside (`set_aside_days`)."""
+    failures = (
+        MetricRollupFailure.objects.filter(metric_id=OuterRef("pk")).values("metric_id").annotate(n=Count("*"))
+    )
+    return (
+        with_status(Metric.objects.filter(pk=metric_id).select_related("product"))
+        .annotate(set_aside_days=Coalesce(Subquery(failures.values("n"), output_field=IntegerField()), 0))
+        .first()
+    )
+
+
+def rollup_failures_of(metric: Metric, *, limit: int = 5) -> list[MetricRollupFailure]:
+    """The days of this metric the rollup set aside, the oldest first (the first `limit`)."""
+    return list(MetricRollupFailure.objects.filter(metric_id=metric.pk).order_by("day")[:limit])
 
 
 def samples_of(

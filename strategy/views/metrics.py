@@ -129,6 +129,7 @@ def _live_context(request: HttpRequest, metric: Metric) -> tuple[dict[str, Any],
         first = selectors.shift(last, period, -(selectors.MAX_BUCKETS[period] - 1))
     rows = selectors.series(metric, period, first, last)
     latest = selectors.latest_of(rows, metric.direction)
+    set_aside = getattr(metric, "set_aside_days", 0)
     query = {"period": period}
     if data.get("start"):
         query["start"] = data["start"].isoformat()
@@ -147,6 +148,8 @@ def _live_context(request: HttpRequest, metric: Metric) -> tuple[dict[str, Any],
         "latest": latest,
         "in_progress": _in_progress(metric, latest, period),
         "bucket_count": len(rows),
+        "set_aside": set_aside,
+        "rollup_failures": selectors.rollup_failures_of(metric) if set_aside else [],
         "live_query": urlencode(query),
     }, valid
 

@@ -244,6 +244,17 @@ def test_an_error_in_the_in_process_rollup_never_fails_the_request(
 # --- /healthz --------------------------------------------------------------------------------
 
 
+def test_the_metric_page_shows_a_set_aside_day(team: Any, metric: Metric, client: Any) -> None:
+    client.force_login(team.viewer)
+    url = reverse("strategy:metric_detail", kwargs={"ws": team.workspace.slug, "metric_id": metric.pk})
+    assert "could not be rolled up" not in client.get(url).content.decode()
+    poison(metric)
+    rollups.rollup_pending()
+    html = client.get(url).content.decode()
+    assert "1 day could not be rolled up" in html
+    assert "Jan 5, 2026" in html and "out of range" in html
+
+
 def test_healthz_reports_set_aside_days_as_degraded(metric: Metric, client: Any) -> None:
     assert client.get("/healthz").json()["rollup"]["status"] == "ok"
     poison(metric)
