@@ -9,7 +9,14 @@ from typing import Any
 from django import forms
 
 from ..models import TEXT_MAX, Aggregation, Direction, Period
-from ..services.metrics import VALUE_MAX
+from ..services.metrics import DATE_MAX, DATE_MIN, DATE_RANGE_ERROR, VALUE_MAX
+
+
+def _bounded(day: dt.date | None) -> None:
+    """Dates of a range or a chart stay within DATE_MIN..DATE_MAX (their arithmetic cannot overflow)."""
+    if day is not None and not DATE_MIN <= day <= DATE_MAX:
+        raise forms.ValidationError(DATE_RANGE_ERROR, code="out_of_range")
+
 
 AGGREGATION_HELP = (
     "How the samples of one day, week or month combine: the sum (sign-ups), the average (response time), "
@@ -73,8 +80,8 @@ class UploadForm(forms.Form):
 
 
 class RangeForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="From", validators=[_bounded], widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To (inclusive)", validators=[_bounded], widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -87,8 +94,12 @@ class ChartRangeForm(forms.Form):
     """The chart's period and range on the metric page (all optional: defaults per period)."""
 
     period = forms.ChoiceField(choices=Period.choices, required=False)
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label="From", required=False, validators=[_bounded], widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="To", required=False, validators=[_bounded], widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -61,9 +61,7 @@ def metrics_of_workspace(workspace: Workspace, *, product_id: int | None = None)
 def metric_status(metric_id: int) -> Metric | None:
     """One metric with its status annotations (after a write, for the response), and how many of
     its days the rollup has set aside (`set_aside_days`)."""
-    failures = (
-        MetricRollupFailure.objects.filter(metric_id=OuterRef("pk")).values("metric_id").annotate(n=Count("*"))
-    )
+    failures = MetricRollupFailure.objects.filter(metric_id=OuterRef("pk")).values("metric_id").annotate(n=Count("*"))
     return (
         with_status(Metric.objects.filter(pk=metric_id).select_related("product"))
         .annotate(set_aside_days=Coalesce(Subquery(failures.values("n"), output_field=IntegerField()), 0))

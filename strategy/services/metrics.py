@@ -44,6 +44,11 @@ CSV_MAX_BYTES = 2 * 1024 * 1024
 MAX_ERRORS = 20  # errors reported per rejected batch (the first ones)
 TS_MIN = dt.datetime(1900, 1, 1, tzinfo=UTC)
 TS_MAX = dt.datetime(3000, 1, 1, tzinfo=UTC)  # exclusive
+# Dates a query or a range may name (the days of TS_MIN..TS_MAX): date arithmetic on them (a day
+# after, the buckets of a window) stays far inside what Python and the databases can hold.
+DATE_MIN = TS_MIN.date()
+DATE_MAX = (TS_MAX - dt.timedelta(days=1)).date()
+DATE_RANGE_ERROR = f"Out of range: use a date from {DATE_MIN} to {DATE_MAX}."
 UNIT_MAX = 40
 VALUE_MAX = 1e15  # |value| at most 10^15: see the module docstring
 VALUE_RANGE = "from −10^15 to 10^15 (±1,000,000,000,000,000)"
@@ -253,6 +258,13 @@ def parse_timestamp(raw: Any) -> dt.datetime:
     if not TS_MIN <= value < TS_MAX:
         raise _Invalid("The time is out of range (years 1900–2999).")
     return value
+
+
+def check_date(day: dt.date) -> dt.date:
+    """`day` when it is within DATE_MIN..DATE_MAX; else _Invalid naming the range."""
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise _Invalid(DATE_RANGE_ERROR)
+    return day
 
 
 def parse_value(raw: Any, *, text: bool = False, decimal_comma: bool = False) -> float:

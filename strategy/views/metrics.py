@@ -41,6 +41,13 @@ def _period(raw: str | None) -> str:
     return raw if raw in Period.values else Period.DAY
 
 
+def _period_error(raw: str | None) -> list[dict[str, str]]:
+    if raw is None or raw in Period.values:
+        return []
+    message = f"Choose one of: {', '.join(Period.values)}."
+    return [{"name": "period", "value": raw[:40], "message": message}]
+
+
 CHART_SIZES = {
     "card": {"width": 480, "height": 190, "x_labels": 4},
     "big": {"width": 880, "height": 300, "x_labels": 7},
@@ -78,9 +85,12 @@ def _in_progress(metric: Metric, latest: selectors.Latest | None, period: str) -
 def metric_dashboard(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace
     period = _period(request.GET.get("period"))
+    query_errors = _period_error(request.GET.get("period"))
     products = list(products_of(workspace).values_list("id", "slug", "name"))
     slug = request.GET.get("product", "")
     product = next((p for p in products if p[1] == slug), None)
+    if slug and product is None:
+        query_errors.append({"name": "product", "value": slug[:40], "message": "No such product here: all are shown."})
     metrics = selectors.metrics_of_workspace(workspace, product_id=product[0] if product else None)
     page = Paginator(metrics, DASHBOARD_PAGE).get_page(request.GET.get("page"))
     first, last = selectors.series_window(period)
@@ -110,19 +120,50 @@ def metric_dashboard(request: HttpRequest) -> HttpResponse:
         "any_pending": any(m.pending for m in page.object_list),
         "can_edit": can_edit_content(workspace.my_role),
         "nav_active": "metrics",
+        "query_errors": query_errors,
     }
     template = "strategy/metrics/dashboard.html#metric-grid" if request.htmx else "strategy/metrics/dashboard.html"
-    return render(request, template, context)
+    return render(request, template, context, status=400 if query_errors else 200)
 
 
 # --- a metric's page ----------------------------------------------------------------------
 
 
+# The chart's query parameters, by form field; `from` and `to` (the API's names) are accepted too.
+CHART_PARAMS = {"period": ("period",), "start": ("start", "from"), "end": ("end", "to")}
+
+
+def _chart_query(request: HttpRequest) -> tuple[dict[str, str], dict[str, str]]:
+    """(form data, the parameter each field came from) from the address."""
+    data, names = {}, {}
+    for field, params in CHART_PARAMS.items():
+        for name in params:
+            if name in request.GET:
+                data[field], names[field] = request.GET[name], name
+                break
+    return data, names
+
+
+def _query_errors(form: Any, names: dict[str, str]) -> list[dict[str, str]]:
+    """What was wrong with the address, one entry per parameter: shown above the chart (the page
+    renders with the defaults for those parameters and answers 400)."""
+    errors = []
+    for field, messages_ in form.errors.items():
+        name = names.get(field, field)
+        raw = form.data.get(field, "")
+        errors.append({"name": name, "value": str(raw)[:40], "message": " ".join(messages_)})
+    return errors
+
+
 def _live_context(request: HttpRequest, metric: Metric) -> tuple[dict[str, Any], bool]:
-    """The chart part of a metric's page (also served alone, for the period switch and polling)."""
-    form = ChartRangeForm(request.GET or None)
+    """The chart part of a metric's page (also served alone, for the period switch and polling).
+
+    A bad parameter (`?period=year`, `?from=notadate`, a date outside 1900–2999) is named in a
+    notice above the chart, the rest of the page uses its default, and the answer is a 400."""
+    raw, names = _chart_query(request)
+    form = ChartRangeForm(raw or None)
     valid = not form.is_bound or form.is_valid()
-    data = form.cleaned_data if form.is_bound and valid else {}
+    data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors} if form.is_bound else {}
     period = data.get("period") or Period.DAY
     first, last = selectors.series_window(period, data.get("start"), data.get("end"))
     if selectors.shift(first, period, selectors.MAX_BUCKETS[period]) <= last:
@@ -151,6 +192,7 @@ def _live_context(request: HttpRequest, metric: Metric) -> tuple[dict[str, Any],
         "set_aside": set_aside,
         "rollup_failures": selectors.rollup_failures_of(metric) if set_aside else [],
         "live_query": urlencode(query),
+        "query_errors": _query_errors(form, names) if form.is_bound else [],
     }, valid
 
 

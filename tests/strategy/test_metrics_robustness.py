@@ -321,3 +321,91 @@ def test_the_worker_contains_a_poisoned_metric(team: Any, product: Any, celery_w
     rollups.schedule_metric_rollup()
     wait_for(lambda: not MetricRollupFailure.objects.exists(), timeout=30)
     assert MetricRollup.objects.get(metric=poisoned, period="day").value == 4.0
+
+
+# --- extreme dates (issue 7.3) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("series", {"period": "day", "to": "9999-12-31"}, "to"),
+        ("series", {"period": "day", "from": "9999-12-31"}, "from"),
+        ("series", {"period": "week", "to": "0001-01-01"}, "to"),
+        ("series", {"period": "month", "from": "0001-01-01", "to": "0001-02-01"}, "from"),
+        ("samples", {"to": "9999-12-31"}, "to"),
+        ("samples", {"from": "0001-01-01"}, "from"),
+    ],
+)
+def test_extreme_dates_in_queries_are_400_naming_the_field(
+    team: Any, metric: Metric, path: str, params: dict, field: str
+) -> None:
+    response = api_client(team.viewer).get(f"/api/v1/metrics/{metric.pk}/{path}/", params)
+    error = assert_error(response, 400, "invalid", (field,))
+    assert "1900-01-01" in error["fields"][field][0] and "2999-12-31" in error["fields"][field][0]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"from": "9999-12-30", "to": "9999-12-31"}, {"from": "0001-01-01", "to": "2025-01-01"}],
+)
+def test_an_extreme_range_to_delete_is_400_and_deletes_nothing(team: Any, metric: Metric, body: dict) -> None:
+    services.sample_add(actor=team.actor(), metric=metric, ts="2025-01-01", value=1)
+    response = api_client(team.editor).post(f"/api/v1/metrics/{metric.pk}/samples/delete/", body, format="json")
+    assert_error(response, 400, "invalid", tuple(k for k, v in body.items() if v.startswith(("9", "0"))))
+    assert MetricSample.objects.filter(metric=metric).count() == 1
+
+
+def test_the_ends_of_the_date_range_are_accepted(team: Any, metric: Metric) -> None:
+    viewer = api_client(team.viewer)
+    for period in ("day", "week", "month"):
+        for params in (
+            {"to": "2999-12-31"},
+            {"from": "2999-12-31"},
+            {"to": "1900-01-01"},
+            {"from": "1900-01-01", "to": "1900-02-01"},
+        ):
+            response = viewer.get(f"/api/v1/metrics/{metric.pk}/series/", {"period": period, **params})
+            assert response.status_code == 200, (period, params, response.content)
+    assert (
+        viewer.get(f"/api/v1/metrics/{metric.pk}/samples/", {"from": "1900-01-01", "to": "2999-12-31"}).status_code
+        == 200
+    )
+    response = api_client(team.editor).post(
+        f"/api/v1/metrics/{metric.pk}/samples/delete/", {"from": "1900-01-01", "to": "2999-12-31"}, format="json"
+    )
+    assert response.status_code == 200
+
+
+def test_the_schema_documents_the_date_range(team: Any) -> None:
+    schema = api_client(team.viewer).get("/api/v1/schema/", {"format": "json"}).json()
+    series = schema["paths"]["/api/v1/metrics/{metric_id}/series/"]["get"]["parameters"]
+    for name in ("from", "to"):
+        parameter = next(p for p in series if p["name"] == name)
+        assert "1900-01-01" in parameter["description"] and "2999-12-31" in parameter["description"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["end=9999-12-31", "start=9999-12-31", "period=week&end=0001-01-01", "from=9999-12-31", "to=0001-01-01"],
+)
+def test_extreme_dates_on_the_metric_page_are_400_with_a_visible_error(
+    team: Any, metric: Metric, client: Any, query: str
+) -> None:
+    client.force_login(team.viewer)
+    url = reverse("strategy:metric_detail", kwargs={"ws": team.workspace.slug, "metric_id": metric.pk})
+    for target in (url, reverse("strategy:metric_live", kwargs={"ws": team.workspace.slug, "metric_id": metric.pk})):
+        page = client.get(f"{target}?{query}")
+        assert page.status_code == 400, target
+        assert "1900-01-01" in page.content.decode()
+
+
+def test_an_extreme_range_on_the_delete_page_is_400_with_a_field_error(team: Any, metric: Metric, client: Any) -> None:
+    client.force_login(team.editor)
+    url = reverse("strategy:metric_samples_delete_range", kwargs={"ws": team.workspace.slug, "metric_id": metric.pk})
+    for page in (
+        client.get(url, {"start": "9999-12-30", "end": "9999-12-31"}),
+        client.post(url, {"start": "9999-12-30", "end": "9999-12-31"}),
+    ):
+        assert page.status_code == 400
+        assert "2999-12-31" in page.content.decode()

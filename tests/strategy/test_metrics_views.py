@@ -99,11 +99,16 @@ def test_dashboard_htmx_returns_the_grid_and_polls_only_while_pending(team: Any,
     assert "Rollup pending" in body
 
 
-def test_dashboard_ignores_unknown_filters(team: Any, with_data: Metric) -> None:
+def test_dashboard_names_bad_filters_and_shows_the_defaults(team: Any, with_data: Metric) -> None:
     response = page(team.viewer).get("/w/acme/metrics/?product=nope&period=year&page=abc")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["period"] == "day"
     assert len(response.context["cards"]) == 1
+    notice = re.search(r'<div class="query-errors" role="alert">(.*?)</div>', response.content.decode(), re.S)
+    assert notice, "no visible notice"
+    assert "period=year" in notice.group(1) and "day, week, month" in notice.group(1)
+    assert "product=nope" in notice.group(1)
+    assert page(team.viewer).get("/w/acme/metrics/?period=week&page=abc").status_code == 200
 
 
 # --- the metric page ------------------------------------------------------------------------
@@ -180,6 +185,21 @@ def test_chart_range_and_bad_range(team: Any, with_data: Metric) -> None:
     assert bad.status_code == 400
     assert bad.context["range_form"].errors
     assert "<svg" in bad.content.decode()  # the default chart is still drawn
+    notice = re.search(r'<div class="query-errors" role="alert">(.*?)</div>', bad.content.decode(), re.S)
+    assert notice and all(f"{name}=" in notice.group(1) for name in ("start", "end", "period"))
+
+
+@pytest.mark.parametrize(("query", "name"), [("from=notadate", "from"), ("period=year", "period"), ("to=x", "to")])
+def test_a_bad_chart_parameter_is_named_above_the_chart(team: Any, with_data: Metric, query: str, name: str) -> None:
+    client = page(team.viewer)
+    for target in (url(with_data), url(with_data, "chart/")):
+        response = client.get(f"{target}?{query}")
+        assert response.status_code == 400
+        notice = re.search(r'<div class="query-errors" role="alert">(.*?)</div>', response.content.decode(), re.S)
+        assert notice, "no visible notice"
+        assert f"<code>{query}</code>" in notice.group(1)
+    ok = client.get(url(with_data) + f"?from={days_ago(3)}&to={days_ago(1)}")  # the API's names work too
+    assert ok.status_code == 200 and ok.context["bucket_count"] == 3
     reversed_range = client.get(url(with_data, "chart/") + "?start=2025-03-10&end=2025-03-01")
     assert reversed_range.status_code == 400
 
