@@ -27,7 +27,7 @@ from pmtool.views import workspace_page
 
 from ..charts import format_bucket, format_value, line_chart
 from ..forms.metrics import ChartRangeForm, MetricForm, RangeForm, SampleForm, UploadForm
-from ..models import Aggregation, Metric, Period
+from ..models import Metric, Period
 from ..permissions import access_metric, access_sample
 from ..selectors import metrics as selectors
 from ..services import metrics as services
@@ -55,7 +55,17 @@ CHART_SIZES = {
 }
 
 
-def _chart(metric: Metric, rows: list[Any], period: str, span: tuple[dt.date, dt.date], size: str = "card") -> Any:
+def _chart(
+    metric: Metric,
+    rows: list[Any],
+    period: str,
+    span: tuple[dt.date, dt.date],
+    size: str = "card",
+    *,
+    latest: selectors.Latest | None = None,
+) -> Any:
+    """The chart of `rows`; the running bucket of a total (see selectors.Latest) is drawn apart."""
+    partial = latest is not None and (latest.partial or latest.running is not None)
     return line_chart(
         [(r.bucket, r.value) for r in rows],
         title=metric.name,
@@ -63,17 +73,8 @@ def _chart(metric: Metric, rows: list[Any], period: str, span: tuple[dt.date, dt
         unit=metric.unit,
         period=period,
         span=span,
+        partial=partial,
         **CHART_SIZES[size],
-    )
-
-
-def _in_progress(metric: Metric, latest: selectors.Latest | None, period: str) -> bool:
-    """Whether the latest bucket of a total (sum, count) is the one still filling up (today, this week or
-    this month so far): the pages label it, since it reads low against the whole bucket before."""
-    return (
-        latest is not None
-        and metric.aggregation in (Aggregation.SUM, Aggregation.COUNT)
-        and latest.bucket == selectors.bucket_of(selectors.today_utc(), period)
     )
 
 
@@ -97,15 +98,9 @@ def metric_dashboard(request: HttpRequest) -> HttpResponse:
     series = selectors.series_of([m.pk for m in page.object_list], period, first, last)  # one query for all charts
     cards = []
     for m in page.object_list:
-        latest = selectors.latest_of(series.get(m.pk, []), m.direction)
-        cards.append(
-            {
-                "metric": m,
-                "chart": _chart(m, series.get(m.pk, []), period, (first, last)),
-                "latest": latest,
-                "in_progress": _in_progress(m, latest, period),
-            }
-        )
+        rows = series.get(m.pk, [])
+        latest = selectors.latest_of(rows, m.direction, running=selectors.running_bucket(m, period))
+        cards.append({"metric": m, "chart": _chart(m, rows, period, (first, last), latest=latest), "latest": latest})
     query = {"period": period, **({"product": product[1]} if product else {})}
     context = {
         "cards": cards,
@@ -169,7 +164,7 @@ def _live_context(request: HttpRequest, metric: Metric) -> tuple[dict[str, Any],
     if selectors.shift(first, period, selectors.MAX_BUCKETS[period]) <= last:
         first = selectors.shift(last, period, -(selectors.MAX_BUCKETS[period] - 1))
     rows = selectors.series(metric, period, first, last)
-    latest = selectors.latest_of(rows, metric.direction)
+    latest = selectors.latest_of(rows, metric.direction, running=selectors.running_bucket(metric, period))
     set_aside = getattr(metric, "set_aside_days", 0)
     query = {"period": period}
     if data.get("start"):
@@ -184,10 +179,9 @@ def _live_context(request: HttpRequest, metric: Metric) -> tuple[dict[str, Any],
         "first": first,
         "last": last,
         "range_label": f"{format_bucket(first, period)} – {format_bucket(last, period)}",
-        "chart": _chart(metric, rows, period, (first, last), "big"),
-        "chart_small": _chart(metric, rows, period, (first, last), "small"),
+        "chart": _chart(metric, rows, period, (first, last), "big", latest=latest),
+        "chart_small": _chart(metric, rows, period, (first, last), "small", latest=latest),
         "latest": latest,
-        "in_progress": _in_progress(metric, latest, period),
         "bucket_count": len(rows),
         "set_aside": set_aside,
         "rollup_failures": selectors.rollup_failures_of(metric) if set_aside else [],

@@ -137,13 +137,64 @@ def test_metric_page(team: Any, with_data: Metric) -> None:
 
 def test_a_lower_is_better_metric_shows_a_rise_in_red(team: Any, product: Any) -> None:
     metric = services.metric_create(actor=team.actor(), product=product, name="Latency", unit="ms", direction="down")
-    services.samples_add(actor=team.actor(), metric=metric, samples=[(days_ago(1), 100), (days_ago(0), 120)])
+    services.samples_add(actor=team.actor(), metric=metric, samples=[(days_ago(2), 100), (days_ago(1), 120)])
     rollups.rollup_pending()
     response = page(team.viewer).get(url(metric))
     latest = response.context["latest"]
     assert (latest.value, latest.previous, latest.change, latest.good) == (120, 100, 20, False)
     assert "delta-bad" in response.content.decode()
     assert "worse" in response.content.decode()
+
+
+def _weeks(team: Any, product: Any, aggregation: str = "sum") -> Metric:
+    """Two whole weeks (170, 179 tickets) and the running week with 27 so far."""
+    metric = services.metric_create(
+        actor=team.actor(), product=product, name="Tickets", unit="tickets", aggregation=aggregation
+    )
+    today = dt.datetime.now(UTC).date()
+    monday = today - dt.timedelta(days=today.weekday())
+    samples = [
+        ((monday - dt.timedelta(weeks=2)).isoformat(), 170),
+        ((monday - dt.timedelta(weeks=1)).isoformat(), 179),
+        (today.isoformat(), 27),
+    ]
+    services.samples_add(actor=team.actor(), metric=metric, samples=samples)
+    rollups.rollup_pending()
+    return metric
+
+
+def test_the_running_week_of_a_total_is_never_compared_with_a_whole_one(team: Any, product: Any) -> None:
+    metric = _weeks(team, product)
+    response = page(team.viewer).get(url(metric) + "?period=week")
+    latest = response.context["latest"]
+    assert (latest.value, latest.previous, latest.change, latest.good) == (179, 170, 9, True)
+    assert latest.running.value == 27
+    body = response.content.decode()
+    assert "Last whole week" in body
+    assert "This week so far: <strong>27 tickets</strong>" in body
+    assert "▼" not in body and "−152" not in body
+    assert 'class="chart-line-partial"' in body
+    dashboard = page(team.viewer).get("/w/acme/metrics/?period=week")
+    card = dashboard.context["cards"][0]["latest"]
+    assert (card.value, card.change, card.running.value) == (179, 9, 27)
+    html = dashboard.content.decode()
+    assert "this week so far: 27 tickets" in html and "▲ +9" in html
+
+
+def test_only_the_running_bucket_of_a_total_is_shown_uncompared(team: Any, product: Any) -> None:
+    metric = services.metric_create(actor=team.actor(), product=product, name="New", unit="tickets")
+    services.sample_add(actor=team.actor(), metric=metric, ts=days_ago(0), value=5)
+    rollups.rollup_pending()
+    response = page(team.viewer).get(url(metric))
+    latest = response.context["latest"]
+    assert (latest.value, latest.partial, latest.change) == (5, True, None)
+    assert "Today so far" in response.content.decode()
+
+
+def test_an_average_reads_its_running_bucket_as_key_results_do(team: Any, product: Any) -> None:
+    metric = _weeks(team, product, aggregation="average")
+    latest = page(team.viewer).get(url(metric) + "?period=week").context["latest"]
+    assert (latest.value, latest.previous, latest.running, latest.partial) == (27, 179, None, False)
 
 
 def test_metric_page_polls_while_the_rollup_is_pending(team: Any, with_data: Metric) -> None:
