@@ -594,3 +594,39 @@ def samples_delete_range(*, actor: Actor, metric: Metric, start: dt.datetime, en
             },
         )
     return deleted
+
+
+SELECTED_MAX = 500  # samples one "delete selected" may name
+
+
+@transaction.atomic
+def samples_delete_selected(*, actor: Actor, metric: Metric, sample_ids: Sequence[int]) -> int:
+    """Delete these samples of the metric (ids of other metrics are ignored); returns how many.
+    Three statements whatever the count: their times (for the days to roll up again), the delete,
+    the queue."""
+    ids = sorted({int(i) for i in sample_ids})
+    if not ids:
+        raise ValidationError("Select the samples to delete.", fields={"sample": ["Select at least one sample."]})
+    if len(ids) > SELECTED_MAX:
+        raise ValidationError(
+            f"At most {SELECTED_MAX} samples at a time; delete a range instead.",
+            fields={"sample": [f"At most {SELECTED_MAX} samples at a time."]},
+        )
+    _lock_metric(metric)
+    chosen = MetricSample.objects.filter(metric_id=metric.pk, pk__in=ids)
+    times = list(chosen.values_list("ts", flat=True))
+    if not times:
+        raise NotFound("Those samples are gone already.")
+    deleted, _ = chosen.delete()
+    first, last = min(times).astimezone(UTC), max(times).astimezone(UTC)
+    _deleted(
+        actor=actor,
+        metric=metric,
+        days={ts.astimezone(UTC).date() for ts in times},
+        count=deleted,
+        changes={
+            "first": {"from": first.isoformat(), "to": None},
+            "latest": {"from": last.isoformat(), "to": None},
+        },
+    )
+    return deleted

@@ -33,7 +33,7 @@ from ..selectors import metrics as selectors
 from ..services import metrics as services
 
 DASHBOARD_PAGE = 60  # metric cards per dashboard page
-SAMPLES_PAGE = 50
+SAMPLES_PAGE = 25  # rows per page of the samples table (compact rows)
 METRIC_FIELDS = ("name", "unit", "direction", "aggregation", "description")
 
 
@@ -222,6 +222,7 @@ def _samples_page(request: HttpRequest, metric: Metric) -> dict[str, Any]:
         "newer_url": link(after=rows[0].ts.isoformat()) if newer and rows else "",
         "newest_url": f"?{keep.urlencode()}#samples",
         "samples_paged": before is not None or after is not None,
+        "samples_back": f"?{request.GET.urlencode()}" if request.GET else "",
     }
 
 
@@ -357,6 +358,26 @@ def sample_delete(request: HttpRequest, metric_id: int, sample_id: int) -> HttpR
     services.sample_delete(actor=Actor.from_request(request), metric=metric, sample=sample)
     messages.success(request, f"Deleted the sample of {sample.ts:%Y-%m-%d %H:%M} UTC.")
     return _to_detail(metric, request.workspace.slug, "#samples")
+
+
+@workspace_page(minimum=Role.EDITOR, what="delete samples")
+@require_POST
+def samples_delete_selected(request: HttpRequest, metric_id: int) -> HttpResponse:
+    """The samples ticked in the table, deleted in one go (the rollup re-runs for their days)."""
+    metric = _metric(request, metric_id, write=True)
+    raw = request.POST.getlist("sample")
+    ids = [int(v) for v in raw if v.isdigit() and len(v) < 19]
+    back = request.POST.get("back", "")
+    try:
+        deleted = services.samples_delete_selected(actor=Actor.from_request(request), metric=metric, sample_ids=ids)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Deleted {deleted:,} sample{'s' if deleted != 1 else ''}.")
+    target = reverse("strategy:metric_detail", kwargs={"ws": request.workspace.slug, "metric_id": metric.pk})
+    # Back to the same page of the table (the query of the page the form was on, kept as it was).
+    query = back if back.startswith("?") and len(back) < 500 and "\n" not in back and "#" not in back else ""
+    return redirect(f"{target}{query}#samples")
 
 
 @workspace_page(minimum=Role.EDITOR, what="delete samples")

@@ -258,20 +258,20 @@ def test_a_bad_chart_parameter_is_named_above_the_chart(team: Any, with_data: Me
 def test_samples_are_paged_by_time(team: Any, metric: Metric) -> None:
     start = dt.datetime(2025, 1, 1, tzinfo=UTC)
     services.samples_add(
-        actor=team.actor(), metric=metric, samples=[(start + dt.timedelta(hours=h), h) for h in range(120)]
+        actor=team.actor(), metric=metric, samples=[(start + dt.timedelta(hours=h), h) for h in range(60)]
     )
     client = page(team.viewer)
     first = client.get(url(metric))
-    assert [s.value for s in first.context["samples"]][:2] == [119, 118]
-    assert len(first.context["samples"]) == 50
+    assert [s.value for s in first.context["samples"]][:2] == [59, 58]
+    assert len(first.context["samples"]) == 25
     assert first.context["newer_url"] == ""
     second = client.get(url(metric) + first.context["older_url"].split("#")[0])
-    assert second.context["samples"][0].value == 69
+    assert second.context["samples"][0].value == 34
     third = client.get(url(metric) + second.context["older_url"].split("#")[0])
-    assert [s.value for s in third.context["samples"]] == list(range(19, -1, -1))
+    assert [s.value for s in third.context["samples"]] == list(range(9, -1, -1))
     assert third.context["older_url"] == ""
     back = client.get(url(metric) + third.context["newer_url"].split("#")[0])
-    assert back.context["samples"][0].value == 69
+    assert back.context["samples"][0].value == 34
     assert client.get(url(metric) + "?before=garbage").status_code == 200
 
 
@@ -360,6 +360,49 @@ def test_delete_one_sample(team: Any, metric: Metric) -> None:
     assert not MetricSample.objects.exists()
     assert MetricDirtyDay.objects.filter(metric=metric, day=dt.date(2025, 3, 1)).exists()
     assert page(team.editor).post(url(metric, f"samples/{sample.pk}/delete/")).status_code == 404
+
+
+def test_the_samples_table_is_compact_with_one_delete_for_the_selected_rows(team: Any, metric: Metric) -> None:
+    start = dt.datetime(2025, 3, 1, tzinfo=UTC)
+    services.samples_add(
+        actor=team.actor(), metric=metric, samples=[(start + dt.timedelta(hours=h), h) for h in range(60)]
+    )
+    body = page(team.editor).get(url(metric)).content.decode()
+    table = body[body.index('id="samples"') :]
+    assert table.count('name="sample"') == 25  # one page, a checkbox per row
+    assert table.count("Delete selected") == 1
+    assert 'button-danger button-small">Delete<' not in table  # no button per row
+    viewer = page(team.viewer).get(url(metric)).content.decode()
+    assert 'name="sample"' not in viewer and "Delete selected" not in viewer
+
+
+def test_delete_the_selected_samples(team: Any, metric: Metric) -> None:
+    pairs = [("2025-03-01T09:00:00Z", 1), ("2025-03-02T09:00:00Z", 2), ("2025-03-03T09:00:00Z", 3)]
+    services.samples_add(actor=team.actor(), metric=metric, samples=pairs)
+    rollups.rollup_pending()
+    ids = list(MetricSample.objects.filter(metric=metric).order_by("ts").values_list("pk", flat=True))
+    client = page(team.editor)
+    response = client.post(
+        url(metric, "samples/delete-selected/"), {"sample": [ids[0], ids[2]], "back": "?period=week"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url(metric) + "?period=week#samples"
+    assert list(MetricSample.objects.filter(metric=metric).values_list("value", flat=True)) == [2.0]
+    assert sorted(MetricDirtyDay.objects.filter(metric=metric).values_list("day", flat=True)) == [
+        dt.date(2025, 3, 1),
+        dt.date(2025, 3, 3),
+    ]
+    event = ActivityEvent.objects.filter(action="samples_deleted").latest("id")
+    assert event.changes["count"]["from"] == 2
+    # Nothing selected, or ids of another metric: nothing deleted, the reason shown.
+    other = services.metric_create(actor=team.actor(), product=metric.product, name="Other")
+    theirs = services.sample_add(actor=team.actor(), metric=other, ts="2025-03-01", value=9)
+    for data in ({}, {"sample": [theirs.pk]}, {"sample": ["abc", "9" * 40]}, {"back": "//evil.example"}):
+        response = client.post(url(metric, "samples/delete-selected/"), data, follow=True)
+        assert response.status_code == 200
+        assert response.redirect_chain[-1][0].startswith(url(metric))
+        assert MetricSample.objects.count() == 2
+        assert "Select the samples" in response.content.decode() or "gone already" in response.content.decode()
 
 
 def test_delete_a_range_counts_then_deletes(team: Any, metric: Metric) -> None:
