@@ -11,6 +11,8 @@ from django import forms
 from ..models import TEXT_MAX, Aggregation, Direction, Period
 from ..services.metrics import DATE_MAX, DATE_MIN, DATE_RANGE_ERROR, VALUE_MAX
 
+NOT_A_DATE = "Not a date: use YYYY-MM-DD, e.g. 2025-03-01."
+
 
 def _bounded(day: dt.date | None) -> None:
     """Dates of a range or a chart stay within DATE_MIN..DATE_MAX (their arithmetic cannot overflow)."""
@@ -57,7 +59,6 @@ class SampleForm(forms.Form):
         min_value=-VALUE_MAX,
         max_value=VALUE_MAX,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-        help_text="From −10^15 to 10^15.",
         error_messages={
             "max_value": "Out of range: values go from −10^15 to 10^15.",
             "min_value": "Out of range: values go from −10^15 to 10^15.",
@@ -93,12 +94,24 @@ class RangeForm(forms.Form):
 class ChartRangeForm(forms.Form):
     """The chart's period and range on the metric page (all optional: defaults per period)."""
 
-    period = forms.ChoiceField(choices=Period.choices, required=False)
+    period = forms.ChoiceField(
+        choices=Period.choices,
+        required=False,
+        error_messages={"invalid_choice": f"Not a period: choose {', '.join(Period.values)}."},
+    )
     start = forms.DateField(
-        label="From", required=False, validators=[_bounded], widget=forms.DateInput(attrs={"type": "date"})
+        label="From",
+        required=False,
+        validators=[_bounded],
+        error_messages={"invalid": NOT_A_DATE},
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     end = forms.DateField(
-        label="To", required=False, validators=[_bounded], widget=forms.DateInput(attrs={"type": "date"})
+        label="To",
+        required=False,
+        validators=[_bounded],
+        error_messages={"invalid": NOT_A_DATE},
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def clean(self) -> dict[str, Any]:

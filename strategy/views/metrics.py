@@ -44,7 +44,7 @@ def _period(raw: str | None) -> str:
 def _period_error(raw: str | None) -> list[dict[str, str]]:
     if raw is None or raw in Period.values:
         return []
-    message = f"Choose one of: {', '.join(Period.values)}."
+    message = f"Not a period: choose {', '.join(Period.values)}."
     return [{"name": "period", "value": raw[:40], "message": message}]
 
 
