@@ -21,7 +21,8 @@ the ingesting transaction, so every committed sample is either seen by the rollu
 on the queue for the next run. The queue is the watermark: "everything not on it is rolled up".
 
 Failures are contained (a poisoned day must never stop the queue for everyone): a batch whose
-recompute fails is retried per metric, and a metric that fails per day, each in its own savepoint;
+recompute fails is retried per metric, and a metric that fails by halves of its days down to
+single days, each in its own savepoint;
 a day that still fails is set aside in MetricRollupFailure with the database's error and retried
 by later runs with exponential backoff (`retry_failures`). Nothing else waits for it, and the
 request that queued it never sees the error (the rollup is enqueued after commit, robustly).
@@ -266,26 +267,36 @@ def retry_failures(*, now: dt.datetime | None = None, limit: int = RETRIES_PER_R
 
 def _rollup_contained(touched: list[tuple[int, str]], *, now: dt.datetime | None = None) -> None:
     """`rollup_days` with failures contained: the whole set in one savepoint; if that fails, each
-    metric in its own; a metric that fails, each of its days; a day that still fails is set aside
-    (recorded with its error) and every other day is rolled up as usual."""
+    metric in its own; a metric that fails, its days in halves (bisected down to single days, so
+    one bad day among thousands costs a few dozen tries, not thousands); a day that still fails is
+    set aside (recorded with its error) and every other day is rolled up as usual."""
     whole = _attempt(touched)
     if whole is None:
         _clear_failures(touched)
         return
     by_metric: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for pair in touched:
+    for pair in sorted(touched):
         by_metric[pair[0]].append(pair)
     for pairs in by_metric.values():
         error = whole if len(by_metric) == 1 else _attempt(pairs)
         if error is None:
             _clear_failures(pairs)
-            continue
-        for pair in pairs:
-            day_error = error if len(pairs) == 1 else _attempt([pair])
-            if day_error is None:
-                _clear_failures([pair])
-            else:
-                _set_aside(pair, day_error, now=now)
+        else:
+            _bisect(pairs, error, now=now)
+
+
+def _bisect(pairs: list[tuple[int, str]], error: str, *, now: dt.datetime | None) -> None:
+    """`pairs` failed with `error`: try each half; set aside the single days that still fail."""
+    if len(pairs) == 1:
+        _set_aside(pairs[0], error, now=now)
+        return
+    middle = len(pairs) // 2
+    for half in (pairs[:middle], pairs[middle:]):
+        half_error = _attempt(half)
+        if half_error is None:
+            _clear_failures(half)
+        else:
+            _bisect(half, half_error, now=now)
 
 
 def _attempt(pairs: list[tuple[int, str]]) -> str | None:

@@ -188,6 +188,22 @@ def test_a_failing_batch_is_retried_per_metric_and_day(team: Any, metric: Metric
     assert list(MetricRollupFailure.objects.values_list("metric_id", "day")) == [(metric.pk, dt.date(2026, 1, 5))]
 
 
+def test_one_bad_day_among_many_is_found_by_halves(metric: Metric, django_assert_max_num_queries: Any) -> None:
+    """64 days of one metric, one poisoned: the other 63 roll up, in a few dozen tries (bisection),
+    not one try per day."""
+    start = dt.datetime(2026, 1, 1, 9, tzinfo=UTC)
+    with transaction.atomic():
+        MetricSample.objects.bulk_create(
+            MetricSample(metric=metric, ts=start + dt.timedelta(days=n), value=1) for n in range(64) if n != 40
+        )
+        rollups.mark_days_dirty(metric.pk, [(start + dt.timedelta(days=n)).date() for n in range(64)])
+    poison(metric, (start + dt.timedelta(days=40)).date().isoformat())
+    with django_assert_max_num_queries(300):  # one try per day would be about 900
+        rollups.rollup_pending()
+    assert MetricRollup.objects.filter(metric=metric, period="day").count() == 63
+    assert list(MetricRollupFailure.objects.values_list("day", flat=True)) == [dt.date(2026, 2, 10)]
+
+
 def test_a_set_aside_day_is_retried_with_backoff_and_cleared_once_fixed(metric: Metric) -> None:
     poison(metric)
     rollups.rollup_pending()
