@@ -2,7 +2,10 @@
 samples, add by hand, CSV upload, bound key results), create/edit/delete, and deleting samples.
 
 The rollup runs after each ingestion; until it has, the metric page and the dashboard say so and
-poll (htmx, every 2 s) for the fresh chart. Charts are SVG drawn here (strategy.charts)."""
+poll (htmx, every 2 s) for the fresh chart. Charts are SVG drawn here (strategy.charts); the
+running period of a total is drawn apart and left out of the headline's comparison (selectors.Latest).
+Bad query parameters are named in a notice, the page uses their defaults and answers 400. The
+samples table pages by time; ticked rows are deleted in one go, or a range on its own page."""
 
 from __future__ import annotations
 
