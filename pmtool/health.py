@@ -1,12 +1,34 @@
-"""Health of the parts /healthz reports: database, Redis, Celery worker."""
+"""Health of the parts /healthz reports: database, Redis, Celery worker, and the checks that apps
+register (`register_check`, e.g. strategy's metric rollup): the core never imports an app above it.
+
+A registered check returns a dict with a "status" of "ok" or "degraded" (plus its figures); a
+degraded part makes the overall status "degraded" (HTTP 200: web stays in rotation)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
+
+CHECKS: dict[str, Callable[[], dict[str, Any]]] = {}
+
+
+def register_check(name: str, check: Callable[[], dict[str, Any]]) -> None:
+    """Add a part to /healthz (an app's AppConfig.ready calls this); the same name replaces it."""
+    CHECKS[name] = check
+
+
+def _run_registered() -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = {}
+    for name, check in CHECKS.items():
+        try:
+            results[name] = check()
+        except Exception as exc:  # noqa: BLE001 - a failing check is reported, never raised
+            results[name] = {"status": "degraded", "error": exc.__class__.__name__}
+    return results
 
 
 def check_database() -> dict[str, Any]:
@@ -61,10 +83,14 @@ def check_all() -> dict[str, Any]:
     overall = "ok" if healthy else "down"
     if healthy and worker["status"] not in {"ok", "in_process"}:
         overall = "degraded"
+    registered = _run_registered() if database["status"] == "ok" else {}
+    if healthy and any(part.get("status") != "ok" for part in registered.values()):
+        overall = "degraded"
     return {
         "status": "ok" if overall != "down" else "down",
         "overall": overall,
         "database": database,
         "redis": redis_status,
         "worker": worker,
+        **registered,
     }

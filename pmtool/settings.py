@@ -258,6 +258,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "metrics-rollup": {"task": "strategy.metrics_rollup", "schedule": float(os.environ.get("ROLLUP_EVERY", 300))},
     "goals-recompute": {"task": "strategy.goals_recompute_all", "schedule": 3600.0},
 }
+# /healthz calls the rollup "stuck" (degraded) when a queued day has waited longer than this.
+ROLLUP_STUCK_AFTER = float(os.environ.get("ROLLUP_STUCK_AFTER", 900))
 
 # --- Caches -------------------------------------------------------------------
 # Shared through Redis when there is one (so limits such as the sign-in throttle hold

@@ -1,7 +1,9 @@
 """Server-rendered line charts: a series of (date, value) → an accessible SVG, no JavaScript.
 
 `line_chart` is a pure function (no database, no request): axes with "nice" ticks (1, 2, 2.5, 5 × 10ⁿ),
-a line over a soft area (filled towards zero), the last value labelled, a <title>/<desc> and an
+a line over a soft area (filled towards zero), the last value labelled to the right of its point
+(where the line never is: points are in time order), a bucket still filling up (`partial`) drawn
+apart (a dashed segment to a hollow point, labelled "so far"), a <title>/<desc> and an
 aria-label summarising the series, a native tooltip per point, and a visually hidden data table as
 the fallback for screen readers. Empty series, one point, all-equal values and negative values each
 get a sensible picture. Colours are SVG presentation attributes (the strict CSP forbids inline styles);
@@ -184,9 +186,16 @@ def _f(x: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _summary(points: Sequence[tuple[dt.date, float]], title: str, unit: str, period: str) -> str:
+def _summary(points: Sequence[tuple[dt.date, float]], title: str, unit: str, period: str, partial: bool) -> str:
     if not points:
         return f"{title}: no data in this range."
+    if partial:
+        running = points[-1]
+        noun = PERIOD_NOUN.get(period, period)
+        so_far = f"{format_value(running[1], unit)} so far in the {noun} of {format_bucket(running[0], period)}"
+        if len(points) == 1:
+            return f"{title}, by {noun}: {so_far}."
+        return _summary(points[:-1], title, unit, period, False)[:-1] + f"; {so_far} (not over yet)."
     first, last = points[0], points[-1]
     values = [v for _d, v in points]
     noun = PERIOD_NOUN.get(period, period)
@@ -209,12 +218,14 @@ def _summary(points: Sequence[tuple[dt.date, float]], title: str, unit: str, per
     return text + "."
 
 
-def _table(points: Sequence[tuple[dt.date, float]], title: str, unit: str, period: str) -> str:
+def _table(points: Sequence[tuple[dt.date, float]], title: str, unit: str, period: str, partial: bool = False) -> str:
     head = PERIOD_LABEL.get(period, "Date")
     value_head = f"Value ({escape(unit)})" if unit else "Value"
+    last = len(points) - 1
     rows = "".join(
-        f'<tr><th scope="row">{escape(format_bucket(d, period))}</th><td>{escape(format_exact(v))}</td></tr>'
-        for d, v in points
+        f'<tr><th scope="row">{escape(format_bucket(d, period))}{" (so far)" if partial and i == last else ""}</th>'
+        f"<td>{escape(format_exact(v))}</td></tr>"
+        for i, (d, v) in enumerate(points)
     )
     if not rows:
         rows = '<tr><td colspan="2">No data in this range.</td></tr>'
@@ -237,16 +248,23 @@ def line_chart(
     x_labels: int = 5,
     y_ticks: int = 5,
     span: tuple[dt.date, dt.date] | None = None,
+    partial: bool = False,
 ) -> Chart:
     """An accessible SVG line chart of `points` (dates ascending; x is proportional to time).
 
     `uid` makes the element ids unique on a page (several charts share one document); `span` is
-    the range the time axis covers (default: from the first point to the last)."""
+    the range the time axis covers (default: from the first point to the last); `partial` says the
+    last point is a bucket still filling up (drawn apart, labelled "so far", never joined as whole)."""
     uid = "".join(c if c.isalnum() or c in "-_" else "-" for c in uid) or "chart"
     points = sorted(points)
-    summary = _summary(points, title, unit, period)
+    partial = partial and bool(points)
+    summary = _summary(points, title, unit, period, partial)
     font = 11 if width < 700 else 12
-    top, bottom, right = 12, 26, 14
+    top, bottom = 12, 26
+    # The last value is labelled right of its point: room for it on the right of the plot.
+    last_label = format_value(points[-1][1], unit) if points else ""
+    label_chars = max(len(last_label), len("so far") if partial else 0)
+    right = max(14, 10 + int(label_chars * font * 0.66))
 
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
@@ -316,9 +334,10 @@ def line_chart(
 
     coords = [(x_of(d), y_of(v)) for d, v in zip(days, values, strict=True)]
     base = y_of(min(max(0.0, y_lo), y_hi))  # the area fills towards zero (or the nearest edge)
-    if len(coords) > 1:
-        line = "M" + " L".join(f"{_f(x)} {_f(y)}" for x, y in coords)
-        area = f"{line} L{_f(coords[-1][0])} {_f(base)} L{_f(coords[0][0])} {_f(base)} Z"
+    whole = coords[:-1] if partial else coords  # the running bucket is not part of the solid line
+    if len(whole) > 1:
+        line = "M" + " L".join(f"{_f(x)} {_f(y)}" for x, y in whole)
+        area = f"{line} L{_f(whole[-1][0])} {_f(base)} L{_f(whole[0][0])} {_f(base)} Z"
         parts.append(
             f'<defs><linearGradient id="{uid}-fill" x1="0" y1="0" x2="0" y2="1">'
             f'<stop offset="0" stop-color="{LINE}" stop-opacity="0.22"/>'
@@ -327,12 +346,19 @@ def line_chart(
             f'<path class="chart-line" d="{line}" fill="none" stroke="{LINE}" stroke-width="2" '
             f'stroke-linejoin="round" stroke-linecap="round"/>'
         )
+    if partial and len(coords) > 1:
+        (x0, y0), (x1, y1) = coords[-2], coords[-1]
+        parts.append(
+            f'<path class="chart-line-partial" d="M{_f(x0)} {_f(y0)} L{_f(x1)} {_f(y1)}" fill="none" '
+            f'stroke="{LINE}" stroke-width="2" stroke-dasharray="5 4" stroke-linecap="round"/>'
+        )
 
     # Points: visible dots when there are few, a native tooltip on each.
     radius = 3 if len(coords) <= 40 else 0
     parts.append('<g class="chart-points">')
-    for (x, y), (d, v) in zip(coords, points, strict=True):
-        tip = f"{format_bucket(d, period)}: {format_value(v, unit)}"
+    for i, ((x, y), (d, v)) in enumerate(zip(coords, points, strict=True)):
+        so_far = " so far (not over yet)" if partial and i == len(coords) - 1 else ""
+        tip = f"{format_bucket(d, period)}: {format_value(v, unit)}{so_far}"
         hit = max(radius, 6)
         if radius:
             parts.append(
@@ -344,18 +370,31 @@ def line_chart(
         )
     parts.append("</g>")
 
-    # The last value, labelled beside its point (above it, or below near the top edge).
+    # The last value, labelled right of its point: every other point lies to the left, so the
+    # label never crosses the line. A running bucket gets a hollow point and "so far" below it.
     lx, ly = coords[-1]
-    label = format_value(values[-1], unit)
-    label_y = ly - 10 if ly - top > 18 else ly + 18
-    anchor = "end" if lx > left + plot_w / 2 else "start"
-    label_x = lx - 4 if anchor == "end" else lx + 4
+    lines = 2 if partial else 1
+    half = font * 0.6 * lines
+    label_y = min(max(ly, top + half), top + plot_h - half)  # kept inside the plot
+    first_y = label_y - (font * 0.6 if partial else 0)
+    dot = (
+        f'<circle class="chart-last chart-last-partial" cx="{_f(lx)}" cy="{_f(ly)}" r="4.5" fill="#fff" '
+        f'stroke="{LINE}" stroke-width="2"/>'
+        if partial
+        else f'<circle class="chart-last" cx="{_f(lx)}" cy="{_f(ly)}" r="4.5" fill="{LINE}" stroke="#fff" '
+        'stroke-width="2"/>'
+    )
+    so_far = (
+        f'<tspan class="chart-last-note" x="{_f(lx + 9)}" dy="{_f(font * 1.2)}" font-weight="400" '
+        f'fill="{TEXT}">so far</tspan>'
+        if partial
+        else ""
+    )
     parts.append(
-        f'<circle class="chart-last" cx="{_f(lx)}" cy="{_f(ly)}" r="4.5" fill="{LINE}" stroke="#fff" '
-        f'stroke-width="2"/>'
-        f'<text class="chart-last-label" x="{_f(label_x)}" y="{_f(label_y)}" text-anchor="{anchor}" '
-        f'font-weight="650" fill="#1c2030" stroke="#fff" stroke-width="3" paint-order="stroke">'
-        f"{escape(label)}</text>"
+        f"{dot}"
+        f'<text class="chart-last-label" x="{_f(lx + 9)}" y="{_f(first_y)}" text-anchor="start" '
+        f'dominant-baseline="middle" font-weight="650" fill="#1c2030" stroke="#fff" stroke-width="3" '
+        f'paint-order="stroke">{escape(last_label)}{so_far}</text>'
     )
     parts.append("</svg>")
-    return Chart("".join(parts), _table(points, title, unit, period), summary)
+    return Chart("".join(parts), _table(points, title, unit, period, partial), summary)

@@ -15,7 +15,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Greatest, Least
+from django.db.models.functions import Greatest, Least, Now
 from django.utils import timezone
 
 from pmtool.models import Product, User, Workspace
@@ -426,9 +426,38 @@ class MetricDirtyDay(models.Model):
     id = models.BigAutoField(primary_key=True)
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
+    # When the day was first queued (a re-queue keeps it): /healthz calls a backlog whose oldest
+    # entry waits too long "stuck". A database default, as the queue is written in raw SQL.
+    queued_at = models.DateTimeField(db_default=Now())
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=("metric", "day"), name="metricdirtyday_unique")]
 
     def __str__(self) -> str:
         return f"{self.metric_id} {self.day}"
+
+
+class MetricRollupFailure(models.Model):
+    """A (metric, UTC day) the rollup could not compute, set aside so it blocks nothing else.
+
+    The rollup retries a failing batch per metric, then per day; a day that still fails lands
+    here with the database's error and is retried with backoff (`retry_at`) by later runs. A
+    success (or new samples of that day rolling up) deletes the row. Shown on the metric's page
+    and counted by /healthz."""
+
+    id = models.BigAutoField(primary_key=True)
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="rollup_failures", db_index=False)
+    day = models.DateField()
+    error = models.TextField()
+    attempts = models.PositiveIntegerField(default=1)
+    first_failed_at = models.DateTimeField(default=timezone.now)
+    last_failed_at = models.DateTimeField(default=timezone.now)
+    retry_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("metric", "day")
+        constraints = [models.UniqueConstraint(fields=("metric", "day"), name="metricrollupfailure_unique")]
+        indexes = [models.Index(fields=("retry_at",), name="metricrollupfailure_retry")]
+
+    def __str__(self) -> str:
+        return f"{self.metric_id} {self.day}: {self.error[:60]}"

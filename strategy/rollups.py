@@ -20,6 +20,13 @@ own transaction with an upsert that takes a row lock; the rollup's DELETE of tha
 the ingesting transaction, so every committed sample is either seen by the rollup or leaves its day
 on the queue for the next run. The queue is the watermark: "everything not on it is rolled up".
 
+Failures are contained (a poisoned day must never stop the queue for everyone): a batch whose
+recompute fails is retried per metric, and a metric that fails by halves of its days down to
+single days, each in its own savepoint;
+a day that still fails is set aside in MetricRollupFailure with the database's error and retried
+by later runs with exponential backoff (`retry_failures`). Nothing else waits for it, and the
+request that queued it never sees the error (the rollup is enqueued after commit, robustly).
+
 Buckets are UTC: day = the UTC date, week = its Monday, month = its first day. PostgreSQL is the
 production database; the same statements are written for SQLite (the embedded quick start).
 """
@@ -28,18 +35,35 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Avg, F, FloatField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Aggregation, Goal, KeyResult, KeyResultKind, Metric, MetricRollup, Period, StatusSource
+from .models import (
+    Aggregation,
+    Goal,
+    KeyResult,
+    KeyResultKind,
+    Metric,
+    MetricRollup,
+    MetricRollupFailure,
+    Period,
+    StatusSource,
+)
+
+logger = logging.getLogger(__name__)
 
 ADVISORY_LOCK = 7_061_640_301  # "pmtool rollup": one rollup transaction at a time (PostgreSQL)
 BATCH_DAYS = 20_000  # dirty (metric, day) pairs per rollup transaction
+RETRY_FIRST = 60.0  # seconds before a set-aside day is tried again; doubles with each failure…
+RETRY_MAX = 6 * 3600.0  # … up to six hours
+RETRIES_PER_RUN = 200  # set-aside days retried per run (the oldest due first)
 
 SAMPLE = "strategy_metricsample"
 ROLLUP = "strategy_metricrollup"
@@ -171,7 +195,9 @@ def schedule_metric_rollup() -> None:
     """Enqueue the rollup once the current transaction commits (eager without a broker)."""
     from .tasks import metrics_rollup
 
-    transaction.on_commit(metrics_rollup.delay)
+    # robust: in-process (embedded) the task runs right here, and an error in it must not turn the
+    # request that stored the samples into an error; the day stays queued for the next run.
+    transaction.on_commit(metrics_rollup.delay, robust=True)
 
 
 def schedule_goal_recompute(goal_ids: Iterable[int]) -> None:
@@ -180,7 +206,7 @@ def schedule_goal_recompute(goal_ids: Iterable[int]) -> None:
 
     ids = sorted({int(i) for i in goal_ids})
     if ids:
-        transaction.on_commit(lambda: goals_recompute.delay(ids))
+        transaction.on_commit(lambda: goals_recompute.delay(ids), robust=True)
 
 
 def pending_metric_ids(metric_ids: Iterable[int]) -> set[int]:
@@ -199,14 +225,17 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
 
 
-def rollup_pending(*, batch: int = BATCH_DAYS) -> int:
-    """Roll up everything on the queue, a batch of days per transaction; returns the days done."""
+def rollup_pending(*, batch: int = BATCH_DAYS, now: dt.datetime | None = None) -> int:
+    """Roll up everything on the queue, a batch of days per transaction, then the set-aside days
+    whose retry is due; returns the days taken off the queue."""
     done = 0
     while True:
         n = _rollup_batch(batch)
         done += n
         if n < batch:
-            return done
+            break
+    retry_failures(now=now)
+    return done
 
 
 @transaction.atomic
@@ -219,8 +248,105 @@ def _rollup_batch(batch: int) -> int:
         )
         touched = [(metric_id, str(day)) for metric_id, day in cursor.fetchall()]
     if touched:
-        rollup_days(touched)
+        _rollup_contained(touched)
     return len(touched)
+
+
+def retry_failures(*, now: dt.datetime | None = None, limit: int = RETRIES_PER_RUN) -> int:
+    """Try the set-aside days whose retry is due again (the oldest due first); returns how many."""
+    now = now or timezone.now()
+    due_now = MetricRollupFailure.objects.filter(retry_at__lte=now).order_by("retry_at", "id")
+    if not due_now.exists():  # the usual case: one query, no lock
+        return 0
+    with transaction.atomic():
+        _lock()
+        due = list(due_now.values_list("metric_id", "day")[:limit])
+        if due:
+            _rollup_contained([(metric_id, str(day)) for metric_id, day in due], now=now)
+    return len(due)
+
+
+def _rollup_contained(touched: list[tuple[int, str]], *, now: dt.datetime | None = None) -> None:
+    """`rollup_days` with failures contained: the whole set in one savepoint; if that fails, each
+    metric in its own; a metric that fails, its days in halves (bisected down to single days, so
+    one bad day among thousands costs a few dozen tries, not thousands); a day that still fails is
+    set aside (recorded with its error) and every other day is rolled up as usual."""
+    whole = _attempt(touched)
+    if whole is None:
+        _clear_failures(touched)
+        return
+    by_metric: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for pair in sorted(touched):
+        by_metric[pair[0]].append(pair)
+    for pairs in by_metric.values():
+        error = whole if len(by_metric) == 1 else _attempt(pairs)
+        if error is None:
+            _clear_failures(pairs)
+        else:
+            _bisect(pairs, error, now=now)
+
+
+def _bisect(pairs: list[tuple[int, str]], error: str, *, now: dt.datetime | None) -> None:
+    """`pairs` failed with `error`: try each half; set aside the single days that still fail."""
+    if len(pairs) == 1:
+        _set_aside(pairs[0], error, now=now)
+        return
+    middle = len(pairs) // 2
+    for half in (pairs[:middle], pairs[middle:]):
+        half_error = _attempt(half)
+        if half_error is None:
+            _clear_failures(half)
+        else:
+            _bisect(half, half_error, now=now)
+
+
+def _attempt(pairs: list[tuple[int, str]]) -> str | None:
+    """Roll these days up in a savepoint; None on success, else the database's error (rolled back)."""
+    try:
+        with transaction.atomic():
+            rollup_days(pairs)
+    except DatabaseError as exc:
+        first_line = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+        return f"{exc.__class__.__name__}: {first_line}"[:500]
+    return None
+
+
+def _clear_failures(pairs: list[tuple[int, str]]) -> None:
+    """These days rolled up: forget that they ever failed (one statement)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH {_touched_days_cte()} DELETE FROM strategy_metricrollupfailure WHERE EXISTS "
+            "(SELECT 1 FROM t WHERE t.metric_id = strategy_metricrollupfailure.metric_id "
+            "AND t.day = strategy_metricrollupfailure.day)",
+            [json.dumps(pairs)],
+        )
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """How long a day that failed `attempts` times waits before the next try: 1, 2, 4 … minutes, at most 6 h."""
+    return dt.timedelta(seconds=min(RETRY_FIRST * 2 ** min(max(attempts - 1, 0), 30), RETRY_MAX))
+
+
+def _set_aside(pair: tuple[int, str], error: str, *, now: dt.datetime | None = None) -> None:
+    """Record (or count one more failure of) a day that cannot be rolled up. Rare: one row each."""
+    now = now or timezone.now()
+    metric_id, day = pair
+    failure = MetricRollupFailure.objects.filter(metric_id=metric_id, day=day).first()
+    if failure is None:
+        failure = MetricRollupFailure(metric_id=metric_id, day=day, attempts=0, first_failed_at=now)
+    failure.attempts += 1
+    failure.error = error
+    failure.last_failed_at = now
+    failure.retry_at = now + retry_delay(failure.attempts)
+    failure.save()
+    logger.warning(
+        "rollup of metric %s day %s failed (attempt %s), set aside until %s: %s",
+        metric_id,
+        day,
+        failure.attempts,
+        failure.retry_at.isoformat(),
+        error,
+    )
 
 
 def rollup_days(touched: list[tuple[int, str]]) -> None:
@@ -444,3 +570,36 @@ def _derive_status(goal_ids: list[int] | None, today: dt.date) -> None:
         params += list(goal_ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+# --- health -------------------------------------------------------------------------------
+
+
+def rollup_health(*, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The rollup's part of /healthz (two queries): "degraded" when days are set aside (their
+    count) or when the queue's oldest day has waited longer than ROLLUP_STUCK_AFTER seconds (the
+    worker or the beat is not running, or a rollup keeps dying)."""
+    from django.conf import settings
+    from django.db.models import Min
+
+    from .models import MetricDirtyDay
+
+    now = now or timezone.now()
+    stuck_after = float(getattr(settings, "ROLLUP_STUCK_AFTER", 900))
+    oldest = MetricDirtyDay.objects.aggregate(oldest=Min("queued_at"))["oldest"]
+    waiting = round((now - oldest).total_seconds()) if oldest is not None else 0
+    set_aside = MetricRollupFailure.objects.count()
+    stuck = oldest is not None and waiting > stuck_after
+    report: dict[str, Any] = {
+        "status": "degraded" if stuck or set_aside else "ok",
+        "set_aside_days": set_aside,
+        "oldest_queued_s": max(waiting, 0),
+        "stuck": stuck,
+        "stuck_after_s": round(stuck_after),
+    }
+    if set_aside:
+        days = f"{set_aside} metric day{'s' if set_aside != 1 else ''}"
+        report["detail"] = f"{days} could not be rolled up (retried with backoff)"
+    elif stuck:
+        report["detail"] = f"the rollup queue's oldest day has waited {waiting} s (more than {round(stuck_after)} s)"
+    return report

@@ -56,6 +56,11 @@ urlpatterns: list = [
         name="metric_samples_delete_range",
     ),
     path(
+        "metrics/<id:metric_id>/samples/delete-selected/",
+        metrics_views.samples_delete_selected,
+        name="metric_samples_delete_selected",
+    ),
+    path(
         "metrics/<id:metric_id>/samples/<id:sample_id>/delete/",
         metrics_views.sample_delete,
         name="metric_sample_delete",

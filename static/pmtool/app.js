@@ -12,6 +12,16 @@
     }
   }, true);
 
+  // A "select all" checkbox ticks the checkboxes named by its data-select-all in its form.
+  document.addEventListener("change", function (event) {
+    var all = event.target;
+    var name = all.getAttribute && all.getAttribute("data-select-all");
+    if (!name || !all.form) return;
+    all.form.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
+
   document.addEventListener("click", function (event) {
     var target = event.target;
     // Dismiss a flash message.

@@ -106,7 +106,11 @@ class SampleInputSerializer(serializers.Serializer):
     """Documentation only: the service validates (see SampleListView.post)."""
 
     ts = serializers.CharField(help_text='ISO 8601 with an offset or "Z"; a date alone is midnight UTC.')
-    value = serializers.FloatField(help_text="A finite number.")
+    value = serializers.FloatField(
+        min_value=-services.VALUE_MAX,
+        max_value=services.VALUE_MAX,
+        help_text=f"A finite number {services.VALUE_RANGE}, so every sum and average of a bucket can hold it.",
+    )
 
 
 class SampleBatchSerializer(serializers.Serializer):
@@ -135,9 +139,13 @@ class InstantField(serializers.Field):
             raise serializers.ValidationError("Ensure this field has no more than 64 characters.")
         if services._DATE_ONLY.match(text):
             try:
-                return dt.date.fromisoformat(text)
+                day = dt.date.fromisoformat(text)
             except ValueError:
                 raise serializers.ValidationError("Not a valid date.") from None
+            try:
+                return services.check_date(day)
+            except services._Invalid as exc:
+                raise serializers.ValidationError(str(exc)) from None
         try:
             return services.parse_timestamp(text)
         except services._Invalid as exc:
@@ -145,6 +153,21 @@ class InstantField(serializers.Field):
 
     def to_representation(self, value: dt.date) -> str:
         return value.isoformat()
+
+
+DATE_RANGE = f"from {services.DATE_MIN} to {services.DATE_MAX}"
+INSTANT_HELP = f"A date (YYYY-MM-DD, a whole UTC day) or an ISO 8601 time with an offset; {DATE_RANGE}"
+
+
+class BoundedDateField(serializers.DateField):
+    """A date within services.DATE_MIN..DATE_MAX (400 naming the field otherwise)."""
+
+    def to_internal_value(self, value: Any) -> dt.date:
+        day = super().to_internal_value(value)
+        try:
+            return services.check_date(day)
+        except services._Invalid as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
 
 class PageSerializer(StrictSerializer):
@@ -162,8 +185,10 @@ class SampleFilterSerializer(StrictSerializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        fields["from"] = InstantField(required=False, help_text="From this day or time (inclusive).")
-        fields["to"] = InstantField(required=False, help_text="To this day (all of it) or time (inclusive).")
+        fields["from"] = InstantField(required=False, help_text=f"From this day or time (inclusive); {DATE_RANGE}.")
+        fields["to"] = InstantField(
+            required=False, help_text=f"To this day (all of it) or time (inclusive); {DATE_RANGE}."
+        )
         return fields
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -177,8 +202,8 @@ class SampleFilterSerializer(StrictSerializer):
 class RangeDeleteSerializer(StrictSerializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        fields["from"] = InstantField(help_text="From this day or time (inclusive).")
-        fields["to"] = InstantField(help_text="To this day (all of it) or time (inclusive).")
+        fields["from"] = InstantField(help_text=f"From this day or time (inclusive); {DATE_RANGE}.")
+        fields["to"] = InstantField(help_text=f"To this day (all of it) or time (inclusive); {DATE_RANGE}.")
         return fields
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -194,8 +219,8 @@ class SeriesFilterSerializer(StrictSerializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False, help_text="First bucket (its day, inclusive).")
-        fields["to"] = serializers.DateField(required=False, help_text="Last bucket (its day, inclusive).")
+        fields["from"] = BoundedDateField(required=False, help_text=f"First bucket (its day, inclusive); {DATE_RANGE}.")
+        fields["to"] = BoundedDateField(required=False, help_text=f"Last bucket (its day, inclusive); {DATE_RANGE}.")
         return fields
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -362,8 +387,8 @@ class SampleListView(ApiView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.STR, description="A date (whole UTC day) or an ISO 8601 time"),
-            OpenApiParameter("to", OpenApiTypes.STR, description="A date (whole UTC day) or an ISO 8601 time"),
+            OpenApiParameter("from", OpenApiTypes.STR, description=INSTANT_HELP),
+            OpenApiParameter("to", OpenApiTypes.STR, description=INSTANT_HELP),
             OpenApiParameter("order", OpenApiTypes.STR, enum=["asc", "desc"], description="By time; default asc"),
             OpenApiParameter("page_size", OpenApiTypes.INT, description="1–1000, default 50"),
         ],
@@ -414,7 +439,7 @@ class SampleRangeDeleteView(ApiView):
         request=RangeDeleteSerializer,
         responses=RangeDeletedSerializer,
         summary="Delete the samples of a time range (editor); both ends inclusive",
-        description="`from` and `to` are dates (a whole UTC day) or ISO 8601 times with an offset.",
+        description=f"`from` and `to` are dates (a whole UTC day) or ISO 8601 times with an offset, {DATE_RANGE}.",
     )
     def post(self, request: Request, metric_id: int) -> Response:
         metric = access_metric(request.user, metric_id, write=True)
@@ -508,9 +533,13 @@ class SeriesView(ApiView):
         parameters=[
             OpenApiParameter("period", OpenApiTypes.STR, enum=Period.values, description="Default day"),
             OpenApiParameter(
-                "from", OpenApiTypes.DATE, description="First bucket (default: 90 days, 26 weeks or 24 months back)"
+                "from",
+                OpenApiTypes.DATE,
+                description=f"First bucket (default: 90 days, 26 weeks or 24 months back); {DATE_RANGE}",
             ),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="Last bucket (default: the current one)"),
+            OpenApiParameter(
+                "to", OpenApiTypes.DATE, description=f"Last bucket (default: the current one); {DATE_RANGE}"
+            ),
         ],
         responses=SeriesSerializer,
         summary="The rolled-up series of a metric: one bucket per day, week (Monday) or month (UTC)",

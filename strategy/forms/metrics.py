@@ -9,6 +9,16 @@ from typing import Any
 from django import forms
 
 from ..models import TEXT_MAX, Aggregation, Direction, Period
+from ..services.metrics import DATE_MAX, DATE_MIN, DATE_RANGE_ERROR, VALUE_MAX
+
+NOT_A_DATE = "Not a date: use YYYY-MM-DD, e.g. 2025-03-01."
+
+
+def _bounded(day: dt.date | None) -> None:
+    """Dates of a range or a chart stay within DATE_MIN..DATE_MAX (their arithmetic cannot overflow)."""
+    if day is not None and not DATE_MIN <= day <= DATE_MAX:
+        raise forms.ValidationError(DATE_RANGE_ERROR, code="out_of_range")
+
 
 AGGREGATION_HELP = (
     "How the samples of one day, week or month combine: the sum (sign-ups), the average (response time), "
@@ -45,7 +55,15 @@ class MetricForm(forms.Form):
 class SampleForm(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label="Time (UTC)", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
-    value = forms.FloatField(widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
+    value = forms.FloatField(
+        min_value=-VALUE_MAX,
+        max_value=VALUE_MAX,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        error_messages={
+            "max_value": "Out of range: values go from −10^15 to 10^15.",
+            "min_value": "Out of range: values go from −10^15 to 10^15.",
+        },
+    )
 
     def timestamp(self) -> dt.datetime:
         """The sample's instant, in UTC."""
@@ -63,8 +81,8 @@ class UploadForm(forms.Form):
 
 
 class RangeForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="From", validators=[_bounded], widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To (inclusive)", validators=[_bounded], widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -76,9 +94,25 @@ class RangeForm(forms.Form):
 class ChartRangeForm(forms.Form):
     """The chart's period and range on the metric page (all optional: defaults per period)."""
 
-    period = forms.ChoiceField(choices=Period.choices, required=False)
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    period = forms.ChoiceField(
+        choices=Period.choices,
+        required=False,
+        error_messages={"invalid_choice": f"Not a period: choose {', '.join(Period.values)}."},
+    )
+    start = forms.DateField(
+        label="From",
+        required=False,
+        validators=[_bounded],
+        error_messages={"invalid": NOT_A_DATE},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end = forms.DateField(
+        label="To",
+        required=False,
+        validators=[_bounded],
+        error_messages={"invalid": NOT_A_DATE},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -13,12 +13,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from pmtool.models import Workspace
 
-from ..models import Direction, KeyResult, Metric, MetricDirtyDay, MetricRollup, MetricSample, Period
+from ..models import (
+    Direction,
+    KeyResult,
+    Metric,
+    MetricDirtyDay,
+    MetricRollup,
+    MetricRollupFailure,
+    MetricSample,
+    Period,
+)
 
 UTC = dt.UTC
 
@@ -49,8 +59,19 @@ def metrics_of_workspace(workspace: Workspace, *, product_id: int | None = None)
 
 
 def metric_status(metric_id: int) -> Metric | None:
-    """One metric with its status annotations (after a write, for the response)."""
-    return with_status(Metric.objects.filter(pk=metric_id).select_related("product")).first()
+    """One metric with its status annotations (after a write, for the response), and how many of
+    its days the rollup has set aside (`set_aside_days`)."""
+    failures = MetricRollupFailure.objects.filter(metric_id=OuterRef("pk")).values("metric_id").annotate(n=Count("*"))
+    return (
+        with_status(Metric.objects.filter(pk=metric_id).select_related("product"))
+        .annotate(set_aside_days=Coalesce(Subquery(failures.values("n"), output_field=IntegerField()), 0))
+        .first()
+    )
+
+
+def rollup_failures_of(metric: Metric, *, limit: int = 5) -> list[MetricRollupFailure]:
+    """The days of this metric the rollup set aside, the oldest first (the first `limit`)."""
+    return list(MetricRollupFailure.objects.filter(metric_id=metric.pk).order_by("day")[:limit])
 
 
 def samples_of(
@@ -149,9 +170,25 @@ def series(metric: Metric, period: str, first: dt.date, last: dt.date) -> list[M
     return series_of([metric.pk], period, first, last).get(metric.pk, [])
 
 
+TOTALS = ("sum", "count")  # aggregations whose running bucket reads low until it is over
+
+
+def running_bucket(metric: Metric, period: str, *, today: dt.date | None = None) -> dt.date | None:
+    """The bucket still filling up (today, this week, this month) when the metric is a total (sum,
+    count): its value so far is not comparable with a whole bucket. None for averages and last
+    values, which read fairly before their bucket is over (key results read them the same way)."""
+    if metric.aggregation not in TOTALS:
+        return None
+    return bucket_of(today or today_utc(), period)
+
+
 @dataclass(frozen=True)
 class Latest:
-    """The latest bucket's value and how it moved from the bucket before."""
+    """The headline of a series: the latest bucket that may be compared, how it moved from the one
+    before, and the running bucket of a total (`running`, shown apart and never compared).
+
+    With a running bucket and an earlier one, `bucket`/`value` are the latest *complete* bucket;
+    when the running bucket is all there is, it is the value (`partial`) and nothing is compared."""
 
     bucket: dt.date
     value: float
@@ -159,6 +196,8 @@ class Latest:
     change: float | None  # value - previous
     percent: float | None  # change relative to |previous|; None when previous is 0 or missing
     good: bool | None  # moved the way the metric's direction wants; None when flat or unknown
+    partial: bool = False  # `value` is the running bucket's total so far
+    running: MetricRollup | None = None  # the running bucket, when `value` is the complete one before it
 
     @property
     def trend(self) -> str:
@@ -167,12 +206,17 @@ class Latest:
         return "up" if self.change > 0 else "down"
 
 
-def latest_of(rows: list[MetricRollup], direction: str) -> Latest | None:
+def latest_of(rows: list[MetricRollup], direction: str, *, running: dt.date | None = None) -> Latest | None:
+    """The headline of `rows` (oldest first); `running` is the bucket still filling up, if any."""
     if not rows:
         return None
-    last = rows[-1]
-    previous = rows[-2].value if len(rows) > 1 else None
+    current = rows[-1] if running is not None and rows[-1].bucket == running else None
+    complete = rows[:-1] if current is not None else rows
+    if current is not None and not complete:  # only the running bucket: its total so far, compared with nothing
+        return Latest(current.bucket, current.value, None, None, None, None, partial=True)
+    last = complete[-1]
+    previous = complete[-2].value if len(complete) > 1 else None
     change = None if previous is None else last.value - previous
     percent = None if not previous or change is None else 100.0 * change / abs(previous)
     good = None if not change else (change > 0) == (direction == Direction.UP)
-    return Latest(last.bucket, last.value, previous, change, percent, good)
+    return Latest(last.bucket, last.value, previous, change, percent, good, running=current)

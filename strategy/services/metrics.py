@@ -8,7 +8,9 @@ query per sample.
 
 Timestamps must say which instant they are: ISO 8601 with an offset or "Z". A date alone means
 midnight UTC; a date and time without an offset is refused (it would silently depend on a time
-zone). Values are finite numbers.
+zone). Values are finite numbers within ±10^15 (VALUE_MAX): a double holds every integer up to
+2^53 ≈ 9.007 × 10^15 exactly, so single values stay exact, and no sum or average of a bucket can
+overflow (that would take about 10^293 samples), which keeps every aggregation of the rollup safe.
 """
 
 from __future__ import annotations
@@ -42,7 +44,14 @@ CSV_MAX_BYTES = 2 * 1024 * 1024
 MAX_ERRORS = 20  # errors reported per rejected batch (the first ones)
 TS_MIN = dt.datetime(1900, 1, 1, tzinfo=UTC)
 TS_MAX = dt.datetime(3000, 1, 1, tzinfo=UTC)  # exclusive
+# Dates a query or a range may name (the days of TS_MIN..TS_MAX): date arithmetic on them (a day
+# after, the buckets of a window) stays far inside what Python and the databases can hold.
+DATE_MIN = TS_MIN.date()
+DATE_MAX = (TS_MAX - dt.timedelta(days=1)).date()
+DATE_RANGE_ERROR = f"Out of range: use a date from {DATE_MIN} to {DATE_MAX}."
 UNIT_MAX = 40
+VALUE_MAX = 1e15  # |value| at most 10^15: see the module docstring
+VALUE_RANGE = "from −10^15 to 10^15 (±1,000,000,000,000,000)"
 NAME_MAX = 120
 TS_COLUMNS = ("ts", "time", "date", "timestamp")
 VALUE_COLUMN = "value"
@@ -251,6 +260,13 @@ def parse_timestamp(raw: Any) -> dt.datetime:
     return value
 
 
+def check_date(day: dt.date) -> dt.date:
+    """`day` when it is within DATE_MIN..DATE_MAX; else _Invalid naming the range."""
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise _Invalid(DATE_RANGE_ERROR)
+    return day
+
+
 def parse_value(raw: Any, *, text: bool = False, decimal_comma: bool = False) -> float:
     """A finite float. JSON numbers only (no strings, no booleans) unless `text` (CSV cells)."""
     if isinstance(raw, bool):
@@ -280,6 +296,8 @@ def parse_value(raw: Any, *, text: bool = False, decimal_comma: bool = False) ->
         raise _Invalid("Expected a number.")
     if not math.isfinite(value):
         raise _Invalid("The value must be a finite number (not NaN or infinity).")
+    if abs(value) > VALUE_MAX:
+        raise _Invalid(f"The value is out of range: values go {VALUE_RANGE}.")
     return value
 
 
@@ -575,4 +593,40 @@ def samples_delete_range(*, actor: Actor, metric: Metric, start: dt.datetime, en
                 "before": {"from": end.astimezone(UTC).isoformat(), "to": None},
             },
         )
+    return deleted
+
+
+SELECTED_MAX = 500  # samples one "delete selected" may name
+
+
+@transaction.atomic
+def samples_delete_selected(*, actor: Actor, metric: Metric, sample_ids: Sequence[int]) -> int:
+    """Delete these samples of the metric (ids of other metrics are ignored); returns how many.
+    Three statements whatever the count: their times (for the days to roll up again), the delete,
+    the queue."""
+    ids = sorted({int(i) for i in sample_ids})
+    if not ids:
+        raise ValidationError("Select the samples to delete.", fields={"sample": ["Select at least one sample."]})
+    if len(ids) > SELECTED_MAX:
+        raise ValidationError(
+            f"At most {SELECTED_MAX} samples at a time; delete a range instead.",
+            fields={"sample": [f"At most {SELECTED_MAX} samples at a time."]},
+        )
+    _lock_metric(metric)
+    chosen = MetricSample.objects.filter(metric_id=metric.pk, pk__in=ids)
+    times = list(chosen.values_list("ts", flat=True))
+    if not times:
+        raise NotFound("Those samples are gone already.")
+    deleted, _ = chosen.delete()
+    first, last = min(times).astimezone(UTC), max(times).astimezone(UTC)
+    _deleted(
+        actor=actor,
+        metric=metric,
+        days={ts.astimezone(UTC).date() for ts in times},
+        count=deleted,
+        changes={
+            "first": {"from": first.isoformat(), "to": None},
+            "latest": {"from": last.isoformat(), "to": None},
+        },
+    )
     return deleted

@@ -2,7 +2,10 @@
 samples, add by hand, CSV upload, bound key results), create/edit/delete, and deleting samples.
 
 The rollup runs after each ingestion; until it has, the metric page and the dashboard say so and
-poll (htmx, every 2 s) for the fresh chart. Charts are SVG drawn here (strategy.charts)."""
+poll (htmx, every 2 s) for the fresh chart. Charts are SVG drawn here (strategy.charts); the
+running period of a total is drawn apart and left out of the headline's comparison (selectors.Latest).
+Bad query parameters are named in a notice, the page uses their defaults and answers 400. The
+samples table pages by time; ticked rows are deleted in one go, or a range on its own page."""
 
 from __future__ import annotations
 
@@ -27,18 +30,25 @@ from pmtool.views import workspace_page
 
 from ..charts import format_bucket, format_value, line_chart
 from ..forms.metrics import ChartRangeForm, MetricForm, RangeForm, SampleForm, UploadForm
-from ..models import Aggregation, Metric, Period
+from ..models import Metric, Period
 from ..permissions import access_metric, access_sample
 from ..selectors import metrics as selectors
 from ..services import metrics as services
 
 DASHBOARD_PAGE = 60  # metric cards per dashboard page
-SAMPLES_PAGE = 50
+SAMPLES_PAGE = 25  # rows per page of the samples table (compact rows)
 METRIC_FIELDS = ("name", "unit", "direction", "aggregation", "description")
 
 
 def _period(raw: str | None) -> str:
     return raw if raw in Period.values else Period.DAY
+
+
+def _period_error(raw: str | None) -> list[dict[str, str]]:
+    if raw is None or raw in Period.values:
+        return []
+    message = f"Not a period: choose {', '.join(Period.values)}."
+    return [{"name": "period", "value": raw[:40], "message": message}]
 
 
 CHART_SIZES = {
@@ -48,7 +58,17 @@ CHART_SIZES = {
 }
 
 
-def _chart(metric: Metric, rows: list[Any], period: str, span: tuple[dt.date, dt.date], size: str = "card") -> Any:
+def _chart(
+    metric: Metric,
+    rows: list[Any],
+    period: str,
+    span: tuple[dt.date, dt.date],
+    size: str = "card",
+    *,
+    latest: selectors.Latest | None = None,
+) -> Any:
+    """The chart of `rows`; the running bucket of a total (see selectors.Latest) is drawn apart."""
+    partial = latest is not None and (latest.partial or latest.running is not None)
     return line_chart(
         [(r.bucket, r.value) for r in rows],
         title=metric.name,
@@ -56,17 +76,8 @@ def _chart(metric: Metric, rows: list[Any], period: str, span: tuple[dt.date, dt
         unit=metric.unit,
         period=period,
         span=span,
+        partial=partial,
         **CHART_SIZES[size],
-    )
-
-
-def _in_progress(metric: Metric, latest: selectors.Latest | None, period: str) -> bool:
-    """Whether the latest bucket of a total (sum, count) is the one still filling up (today, this week or
-    this month so far): the pages label it, since it reads low against the whole bucket before."""
-    return (
-        latest is not None
-        and metric.aggregation in (Aggregation.SUM, Aggregation.COUNT)
-        and latest.bucket == selectors.bucket_of(selectors.today_utc(), period)
     )
 
 
@@ -78,24 +89,21 @@ def _in_progress(metric: Metric, latest: selectors.Latest | None, period: str) -
 def metric_dashboard(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace
     period = _period(request.GET.get("period"))
+    query_errors = _period_error(request.GET.get("period"))
     products = list(products_of(workspace).values_list("id", "slug", "name"))
     slug = request.GET.get("product", "")
     product = next((p for p in products if p[1] == slug), None)
+    if slug and product is None:
+        query_errors.append({"name": "product", "value": slug[:40], "message": "No such product here: all are shown."})
     metrics = selectors.metrics_of_workspace(workspace, product_id=product[0] if product else None)
     page = Paginator(metrics, DASHBOARD_PAGE).get_page(request.GET.get("page"))
     first, last = selectors.series_window(period)
     series = selectors.series_of([m.pk for m in page.object_list], period, first, last)  # one query for all charts
     cards = []
     for m in page.object_list:
-        latest = selectors.latest_of(series.get(m.pk, []), m.direction)
-        cards.append(
-            {
-                "metric": m,
-                "chart": _chart(m, series.get(m.pk, []), period, (first, last)),
-                "latest": latest,
-                "in_progress": _in_progress(m, latest, period),
-            }
-        )
+        rows = series.get(m.pk, [])
+        latest = selectors.latest_of(rows, m.direction, running=selectors.running_bucket(m, period))
+        cards.append({"metric": m, "chart": _chart(m, rows, period, (first, last), latest=latest), "latest": latest})
     query = {"period": period, **({"product": product[1]} if product else {})}
     context = {
         "cards": cards,
@@ -110,25 +118,57 @@ def metric_dashboard(request: HttpRequest) -> HttpResponse:
         "any_pending": any(m.pending for m in page.object_list),
         "can_edit": can_edit_content(workspace.my_role),
         "nav_active": "metrics",
+        "query_errors": query_errors,
     }
     template = "strategy/metrics/dashboard.html#metric-grid" if request.htmx else "strategy/metrics/dashboard.html"
-    return render(request, template, context)
+    return render(request, template, context, status=400 if query_errors else 200)
 
 
 # --- a metric's page ----------------------------------------------------------------------
 
 
+# The chart's query parameters, by form field; `from` and `to` (the API's names) are accepted too.
+CHART_PARAMS = {"period": ("period",), "start": ("start", "from"), "end": ("end", "to")}
+
+
+def _chart_query(request: HttpRequest) -> tuple[dict[str, str], dict[str, str]]:
+    """(form data, the parameter each field came from) from the address."""
+    data, names = {}, {}
+    for field, params in CHART_PARAMS.items():
+        for name in params:
+            if name in request.GET:
+                data[field], names[field] = request.GET[name], name
+                break
+    return data, names
+
+
+def _query_errors(form: Any, names: dict[str, str]) -> list[dict[str, str]]:
+    """What was wrong with the address, one entry per parameter: shown above the chart (the page
+    renders with the defaults for those parameters and answers 400)."""
+    errors = []
+    for field, messages_ in form.errors.items():
+        name = names.get(field, field)
+        raw = form.data.get(field, "")
+        errors.append({"name": name, "value": str(raw)[:40], "message": " ".join(messages_)})
+    return errors
+
+
 def _live_context(request: HttpRequest, metric: Metric) -> tuple[dict[str, Any], bool]:
-    """The chart part of a metric's page (also served alone, for the period switch and polling)."""
-    form = ChartRangeForm(request.GET or None)
+    """The chart part of a metric's page (also served alone, for the period switch and polling).
+
+    A bad parameter (`?period=year`, `?from=notadate`, a date outside 1900–2999) is named in a
+    notice above the chart, the rest of the page uses its default, and the answer is a 400."""
+    raw, names = _chart_query(request)
+    form = ChartRangeForm(raw or None)
     valid = not form.is_bound or form.is_valid()
-    data = form.cleaned_data if form.is_bound and valid else {}
+    data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors} if form.is_bound else {}
     period = data.get("period") or Period.DAY
     first, last = selectors.series_window(period, data.get("start"), data.get("end"))
     if selectors.shift(first, period, selectors.MAX_BUCKETS[period]) <= last:
         first = selectors.shift(last, period, -(selectors.MAX_BUCKETS[period] - 1))
     rows = selectors.series(metric, period, first, last)
-    latest = selectors.latest_of(rows, metric.direction)
+    latest = selectors.latest_of(rows, metric.direction, running=selectors.running_bucket(metric, period))
+    set_aside = getattr(metric, "set_aside_days", 0)
     query = {"period": period}
     if data.get("start"):
         query["start"] = data["start"].isoformat()
@@ -142,12 +182,14 @@ def _live_context(request: HttpRequest, metric: Metric) -> tuple[dict[str, Any],
         "first": first,
         "last": last,
         "range_label": f"{format_bucket(first, period)} – {format_bucket(last, period)}",
-        "chart": _chart(metric, rows, period, (first, last), "big"),
-        "chart_small": _chart(metric, rows, period, (first, last), "small"),
+        "chart": _chart(metric, rows, period, (first, last), "big", latest=latest),
+        "chart_small": _chart(metric, rows, period, (first, last), "small", latest=latest),
         "latest": latest,
-        "in_progress": _in_progress(metric, latest, period),
         "bucket_count": len(rows),
+        "set_aside": set_aside,
+        "rollup_failures": selectors.rollup_failures_of(metric) if set_aside else [],
         "live_query": urlencode(query),
+        "query_errors": _query_errors(form, names) if form.is_bound else [],
     }, valid
 
 
@@ -183,6 +225,7 @@ def _samples_page(request: HttpRequest, metric: Metric) -> dict[str, Any]:
         "newer_url": link(after=rows[0].ts.isoformat()) if newer and rows else "",
         "newest_url": f"?{keep.urlencode()}#samples",
         "samples_paged": before is not None or after is not None,
+        "samples_back": f"?{request.GET.urlencode()}" if request.GET else "",
     }
 
 
@@ -318,6 +361,26 @@ def sample_delete(request: HttpRequest, metric_id: int, sample_id: int) -> HttpR
     services.sample_delete(actor=Actor.from_request(request), metric=metric, sample=sample)
     messages.success(request, f"Deleted the sample of {sample.ts:%Y-%m-%d %H:%M} UTC.")
     return _to_detail(metric, request.workspace.slug, "#samples")
+
+
+@workspace_page(minimum=Role.EDITOR, what="delete samples")
+@require_POST
+def samples_delete_selected(request: HttpRequest, metric_id: int) -> HttpResponse:
+    """The samples ticked in the table, deleted in one go (the rollup re-runs for their days)."""
+    metric = _metric(request, metric_id, write=True)
+    raw = request.POST.getlist("sample")
+    ids = [int(v) for v in raw if v.isdigit() and len(v) < 19]
+    back = request.POST.get("back", "")
+    try:
+        deleted = services.samples_delete_selected(actor=Actor.from_request(request), metric=metric, sample_ids=ids)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Deleted {deleted:,} sample{'s' if deleted != 1 else ''}.")
+    target = reverse("strategy:metric_detail", kwargs={"ws": request.workspace.slug, "metric_id": metric.pk})
+    # Back to the same page of the table (the query of the page the form was on, kept as it was).
+    query = back if back.startswith("?") and len(back) < 500 and "\n" not in back and "#" not in back else ""
+    return redirect(f"{target}{query}#samples")
 
 
 @workspace_page(minimum=Role.EDITOR, what="delete samples")

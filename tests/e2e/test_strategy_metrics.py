@@ -147,7 +147,8 @@ def test_rollup_pending_note_polls_until_the_worker_has_run(web, signed_in, team
 
     metrics_rollup.delay()  # the worker takes it from Redis; the page polls every 2 s
     expect(note).to_have_count(0, timeout=20_000)
-    expect(page.locator(".metric-big")).to_have_text("75 users")
+    # Today is a running day of a sum: shown as "so far" beside yesterday's whole day.
+    expect(page.locator(".metric-running")).to_contain_text("Today so far: 75 users")
     assert not MetricDirtyDay.objects.filter(metric=metric).exists()
     assert MetricRollup.objects.get(metric=metric, period="day", bucket=_today()).value == 75
     shot(web, page, "metrics-08-rollup-done")
@@ -192,3 +193,70 @@ def test_dashboard_for_a_viewer_on_a_phone(web, signed_in, team, product):
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the metric page scrolls sideways on a phone ({width}px)"
     shot(web, phone, "metrics-11-metric-phone")
+
+
+def _tickets(team, product) -> Metric:
+    """A sum metric: about 25 tickets a day for twelve weeks, and the running week so far."""
+    metric = services.metric_create(actor=team.actor(), product=product, name="Support tickets", unit="tickets")
+    today = _today()
+    start = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=12)
+    samples = [
+        (dt.datetime.combine(start + dt.timedelta(days=n), dt.time(10), tzinfo=UTC), 20 + (n * 7) % 11)
+        for n in range((today - start).days + 1)
+    ]
+    MetricSample.objects.bulk_create(MetricSample(metric=metric, ts=ts, value=v) for ts, v in samples)
+    rollups.metric_rollup_rebuild(metric.pk)
+    return metric
+
+
+def test_the_running_week_is_drawn_apart_and_not_compared(web, signed_in, team, product):
+    metric = _tickets(team, product)
+    page = signed_in(team.viewer)
+    page.goto(f"/w/acme/metrics/{metric.pk}/?period=week")
+    card = page.locator(".metric-latest-card")
+    expect(card.locator("h2")).to_have_text("Last whole week")
+    expect(card.locator(".metric-running")).to_contain_text("This week so far:")
+    expect(card.locator(".metric-delta")).to_contain_text("vs")
+    chart = page.locator("figure.metric-chart-big .chart-wide svg")
+    expect(chart.locator("path.chart-line-partial")).to_have_count(1)
+    expect(chart.locator("circle.chart-last-partial")).to_have_count(1)
+    expect(chart.locator("text.chart-last-label")).to_contain_text("so far")
+    # The label sits right of the last point: its box starts after every point of the line.
+    label_box = chart.locator("text.chart-last-label").bounding_box()
+    point_box = chart.locator("circle.chart-last").bounding_box()
+    assert label_box["x"] > point_box["x"] + point_box["width"] - 1
+    svg_box = chart.bounding_box()
+    assert label_box["x"] + label_box["width"] <= svg_box["x"] + svg_box["width"] + 1
+    shot(web, page, "metrics-20-running-week")
+
+    page.goto("/w/acme/metrics/?period=week")
+    card = page.locator(".metric-card", has_text="Support tickets")
+    expect(card.locator(".metric-partial")).to_contain_text("this week so far:")
+    expect(card.locator("svg path.chart-line-partial")).to_have_count(1)
+    shot(web, page, "metrics-21-dashboard-running-week")
+
+
+def test_select_samples_and_delete_them_at_once(web, signed_in, team, product):
+    metric = _tickets(team, product)
+    total = MetricSample.objects.filter(metric=metric).count()
+    page = signed_in(team.editor)
+    page.goto(f"/w/acme/metrics/{metric.pk}/#samples")
+    rows = page.locator(".samples-table tbody tr")
+    expect(rows).to_have_count(25)
+    height = page.locator("#samples").bounding_box()["height"]
+    assert height < 1400, height  # compact rows (it was about 4,500 px for 50 rows with a button each)
+    page.locator(".samples-table tbody tr").nth(0).get_by_role("checkbox").check()
+    page.locator(".samples-table tbody tr").nth(1).get_by_role("checkbox").check()
+    shot(web, page, "metrics-22-samples-selected")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete selected").click()
+    expect(page.locator(".messages")).to_contain_text("Deleted 2 samples.")
+    assert MetricSample.objects.filter(metric=metric).count() == total - 2
+    # Select all on the page.
+    page.get_by_label("Select all samples on this page").check()
+    expect(page.locator('.samples-table tbody input[name="sample"]:checked')).to_have_count(25)
+    page.goto(f"/w/acme/metrics/{metric.pk}/?period=year&from=notadate")
+    notice = page.get_by_role("alert").filter(has_text="could not be used")
+    expect(notice).to_contain_text("period=year")
+    expect(notice).to_contain_text("from=notadate")
+    shot(web, page, "metrics-23-bad-parameters")

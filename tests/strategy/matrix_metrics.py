@@ -52,6 +52,7 @@ PAGE_MATRIX: list[tuple] = [
     ("samples-range",        "GET",  "/w/acme/metrics/{metric}/samples/delete/",         LOGIN,  404,  403,  200,  200),
     ("samples-range-delete", "POST", "/w/acme/metrics/{metric}/samples/delete/",         LOGIN,  404,  403,  302,  302),
     ("sample-delete",        "POST", "/w/acme/metrics/{metric}/samples/{sample}/delete/", LOGIN, 404,  403,  302,  302),
+    ("samples-delete-selected", "POST", "/w/acme/metrics/{metric}/samples/delete-selected/", LOGIN, 404, 403, 302, 302),
     ("metric-theirs",        "GET",  "/w/acme/metrics/{their_metric}/",                  LOGIN,  404,  404,  404,  404),
     ("metric-theirs-edit",   "POST", "/w/acme/metrics/{their_metric}/edit/",             LOGIN,  404,  403,  404,  404),
 ]
@@ -76,6 +77,7 @@ PAGE_BODIES: dict[str, Any] = {
     "sample-add": {"date": "2025-03-02", "time": "10:00", "value": "3"},
     "samples-upload": lambda params: {"file": SimpleUploadedFile("samples.csv", CSV.encode(), "text/csv")},
     "samples-range-delete": {"start": "2025-03-01", "end": "2025-03-31"},
+    "samples-delete-selected": lambda params: {"sample": [str(params["sample"])]},
 }
 
 

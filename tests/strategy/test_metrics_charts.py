@@ -112,6 +112,11 @@ def test_format_value_and_exact() -> None:
 # --- the SVG ----------------------------------------------------------------------------
 
 
+def plot_right(root: ET.Element) -> float:
+    """The right edge of the plot: where the grid lines end."""
+    return max(float(t.get("x2", "0")) for t in root.iter(f"{SVG}line"))
+
+
 def test_svg_is_xml_with_title_label_and_table() -> None:
     chart = line_chart(series(1, 3, 2), title="Sign-ups <beta> & co", uid="t1", unit="users")
     root = parse(chart)
@@ -135,7 +140,7 @@ def test_points_scale_with_time_and_value() -> None:
     root = parse(chart)
     (x0, y0), (x1, y1), (x2, y2) = line_points(root)
     assert x1 - x0 == pytest.approx(x2 - x1, abs=0.2)  # one day apart each
-    assert x2 == pytest.approx(600 - 14, abs=0.1)  # the last point at the right edge of the plot
+    assert x2 == pytest.approx(plot_right(root), abs=0.1)  # the last point at the right edge of the plot
     labels = grid(root)
     assert y0 == pytest.approx(labels["0"], abs=0.1)
     assert y2 == pytest.approx(labels["100"], abs=0.1)
@@ -172,7 +177,7 @@ def test_one_point_is_a_dot_in_the_middle() -> None:
     last = root.find(f".//{SVG}circle[@class='chart-last']")
     assert last is not None
     left = min(float(t.get("x1", "0")) for t in root.iter(f"{SVG}line"))
-    assert float(last.get("cx", "0")) == pytest.approx(left + (500 - 14 - left) / 2, abs=0.1)
+    assert float(last.get("cx", "0")) == pytest.approx(left + (plot_right(root) - left) / 2, abs=0.1)
     assert "42" in (root.find(f".//{SVG}text[@class='chart-last-label']").text or "")
     assert root.get("aria-label", "").startswith("One, by day, Mar 3, 2025: 42.")
 
@@ -236,3 +241,65 @@ def test_uid_is_sanitised_and_used_for_the_gradient() -> None:
     assert 'id="a-b-c-fill"' in chart.svg
     assert 'fill="url(#a-b-c-fill)"' in chart.svg
     parse(chart)
+
+
+# --- a bucket still filling up, and the last label ------------------------------------------
+
+
+def test_a_partial_last_bucket_is_drawn_apart_and_labelled_so_far() -> None:
+    chart = line_chart(series(170, 179, 27), title="Tickets", uid="p1", unit="tickets", period="week", partial=True)
+    root = parse(chart)
+    solid = root.find(f".//{SVG}path[@class='chart-line']").get("d", "")
+    assert solid.count("L") == 1  # the two whole weeks only
+    dashed = root.find(f".//{SVG}path[@class='chart-line-partial']")
+    assert dashed is not None and dashed.get("stroke-dasharray")
+    hollow = root.find(f".//{SVG}circle[@class='chart-last chart-last-partial']")
+    assert hollow is not None and hollow.get("fill") == "#fff"
+    label = root.find(f".//{SVG}text[@class='chart-last-label']")
+    assert "".join(label.itertext()) == "27 ticketsso far"
+    summary = root.get("aria-label", "")
+    assert "down from" not in summary  # the running week is not compared
+    assert "latest 179 tickets" in summary and "27 tickets so far" in summary
+    assert "(so far)" in chart.table
+
+
+def test_without_partial_the_last_point_is_solid() -> None:
+    root = parse(line_chart(series(1, 2, 3), title="t", uid="p2"))
+    assert root.find(f".//{SVG}path[@class='chart-line-partial']") is None
+    assert root.find(f".//{SVG}circle[@class='chart-last']").get("fill") != "#fff"
+
+
+def test_only_a_partial_bucket_is_a_hollow_point() -> None:
+    root = parse(line_chart(series(27), title="t", uid="p3", unit="tickets", partial=True))
+    assert root.find(f".//{SVG}circle[@class='chart-last chart-last-partial']") is not None
+    assert "so far" in root.get("aria-label", "")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        (10, 50, 100),  # rising into the last point
+        (100, 50, 3),  # falling into it
+        (5, 5, 5),
+        (0, 100, 0),
+        (100, 0, 100),
+        (1e6, 9.9e6, 2e5),
+        (-5, -20, -1),
+    ],
+)
+@pytest.mark.parametrize("partial", [False, True])
+@pytest.mark.parametrize(("width", "height"), [(480, 190), (880, 300), (400, 230)])
+def test_the_last_label_never_overlaps_the_line(values: tuple, partial: bool, width: int, height: int) -> None:
+    chart = line_chart(series(*values), title="t", uid="p4", unit="stores", width=width, height=height, partial=partial)
+    root = parse(chart)
+    text = root.find(f".//{SVG}text[@class='chart-last-label']")
+    font = float(root.get("font-size", "12"))
+    x = float(text.get("x", "0"))
+    chars = max(len(t) for t in text.itertext())
+    drawn = " ".join(p.get("d", "") for p in root.iter(f"{SVG}path") if "chart-line" in p.get("class", ""))
+    line_xs = [float(px) for px, _py in re.findall(r"[ML](-?[\d.]+) (-?[\d.]+)", drawn)]
+    assert text.get("text-anchor") == "start"
+    assert x > max(line_xs) + 4  # starts right of every point of the line
+    assert x + chars * font * 0.62 <= width  # and fits in the picture
+    y = float(text.get("y", "0"))
+    assert y - font / 2 >= 0 and y + font * (1.7 if partial else 0.5) <= height

@@ -477,3 +477,35 @@ def test_csv_size_and_row_limits(actor: Actor, metric: Metric) -> None:
     too_big = b"ts,value\n" + b"2025-03-01," + b"1" * (2 * 1024 * 1024) + b"\n"
     with pytest.raises(ValidationError, match="too large"):
         csv_import(actor, metric, too_big)
+
+
+# --- deleting selected samples ------------------------------------------------------------------
+
+
+def test_delete_selected_samples_in_constant_statements(actor: Actor, metric: Metric) -> None:
+    services.samples_add(actor=actor, metric=metric, samples=[(f"2025-03-{d:02d}T09:00:00Z", d) for d in range(1, 21)])
+    MetricDirtyDay.objects.all().delete()
+    ids = list(MetricSample.objects.filter(metric=metric).order_by("ts").values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as few:
+        assert services.samples_delete_selected(actor=actor, metric=metric, sample_ids=ids[:2]) == 2
+    MetricDirtyDay.objects.all().delete()
+    with CaptureQueriesContext(connection) as many:
+        assert services.samples_delete_selected(actor=actor, metric=metric, sample_ids=ids[2:18]) == 16
+    assert len(few) == len(many)
+    assert MetricSample.objects.filter(metric=metric).count() == 2
+    assert MetricDirtyDay.objects.filter(metric=metric).count() == 16
+
+
+def test_delete_selected_refuses_nothing_too_many_and_others_samples(
+    actor: Actor, metric: Metric, product: Any
+) -> None:
+    other = services.metric_create(actor=actor, product=product, name="Other")
+    theirs = services.sample_add(actor=actor, metric=other, ts="2025-03-01", value=1)
+    with pytest.raises(ValidationError) as nothing:
+        services.samples_delete_selected(actor=actor, metric=metric, sample_ids=[])
+    assert "sample" in nothing.value.fields
+    with pytest.raises(ValidationError):
+        services.samples_delete_selected(actor=actor, metric=metric, sample_ids=range(1, services.SELECTED_MAX + 2))
+    with pytest.raises(NotFound):
+        services.samples_delete_selected(actor=actor, metric=metric, sample_ids=[theirs.pk])
+    assert MetricSample.objects.filter(pk=theirs.pk).exists()

@@ -99,11 +99,16 @@ def test_dashboard_htmx_returns_the_grid_and_polls_only_while_pending(team: Any,
     assert "Rollup pending" in body
 
 
-def test_dashboard_ignores_unknown_filters(team: Any, with_data: Metric) -> None:
+def test_dashboard_names_bad_filters_and_shows_the_defaults(team: Any, with_data: Metric) -> None:
     response = page(team.viewer).get("/w/acme/metrics/?product=nope&period=year&page=abc")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["period"] == "day"
     assert len(response.context["cards"]) == 1
+    notice = re.search(r'<div class="query-errors" role="alert">(.*?)</div>', response.content.decode(), re.S)
+    assert notice, "no visible notice"
+    assert "period=year" in notice.group(1) and "day, week, month" in notice.group(1)
+    assert "product=nope" in notice.group(1)
+    assert page(team.viewer).get("/w/acme/metrics/?period=week&page=abc").status_code == 200
 
 
 # --- the metric page ------------------------------------------------------------------------
@@ -132,13 +137,64 @@ def test_metric_page(team: Any, with_data: Metric) -> None:
 
 def test_a_lower_is_better_metric_shows_a_rise_in_red(team: Any, product: Any) -> None:
     metric = services.metric_create(actor=team.actor(), product=product, name="Latency", unit="ms", direction="down")
-    services.samples_add(actor=team.actor(), metric=metric, samples=[(days_ago(1), 100), (days_ago(0), 120)])
+    services.samples_add(actor=team.actor(), metric=metric, samples=[(days_ago(2), 100), (days_ago(1), 120)])
     rollups.rollup_pending()
     response = page(team.viewer).get(url(metric))
     latest = response.context["latest"]
     assert (latest.value, latest.previous, latest.change, latest.good) == (120, 100, 20, False)
     assert "delta-bad" in response.content.decode()
     assert "worse" in response.content.decode()
+
+
+def _weeks(team: Any, product: Any, aggregation: str = "sum") -> Metric:
+    """Two whole weeks (170, 179 tickets) and the running week with 27 so far."""
+    metric = services.metric_create(
+        actor=team.actor(), product=product, name="Tickets", unit="tickets", aggregation=aggregation
+    )
+    today = dt.datetime.now(UTC).date()
+    monday = today - dt.timedelta(days=today.weekday())
+    samples = [
+        ((monday - dt.timedelta(weeks=2)).isoformat(), 170),
+        ((monday - dt.timedelta(weeks=1)).isoformat(), 179),
+        (today.isoformat(), 27),
+    ]
+    services.samples_add(actor=team.actor(), metric=metric, samples=samples)
+    rollups.rollup_pending()
+    return metric
+
+
+def test_the_running_week_of_a_total_is_never_compared_with_a_whole_one(team: Any, product: Any) -> None:
+    metric = _weeks(team, product)
+    response = page(team.viewer).get(url(metric) + "?period=week")
+    latest = response.context["latest"]
+    assert (latest.value, latest.previous, latest.change, latest.good) == (179, 170, 9, True)
+    assert latest.running.value == 27
+    body = response.content.decode()
+    assert "Last whole week" in body
+    assert "This week so far: <strong>27 tickets</strong>" in body
+    assert "▼" not in body and "−152" not in body
+    assert 'class="chart-line-partial"' in body
+    dashboard = page(team.viewer).get("/w/acme/metrics/?period=week")
+    card = dashboard.context["cards"][0]["latest"]
+    assert (card.value, card.change, card.running.value) == (179, 9, 27)
+    html = dashboard.content.decode()
+    assert "this week so far: 27 tickets" in html and "▲ +9" in html
+
+
+def test_only_the_running_bucket_of_a_total_is_shown_uncompared(team: Any, product: Any) -> None:
+    metric = services.metric_create(actor=team.actor(), product=product, name="New", unit="tickets")
+    services.sample_add(actor=team.actor(), metric=metric, ts=days_ago(0), value=5)
+    rollups.rollup_pending()
+    response = page(team.viewer).get(url(metric))
+    latest = response.context["latest"]
+    assert (latest.value, latest.partial, latest.change) == (5, True, None)
+    assert "Today so far" in response.content.decode()
+
+
+def test_an_average_reads_its_running_bucket_as_key_results_do(team: Any, product: Any) -> None:
+    metric = _weeks(team, product, aggregation="average")
+    latest = page(team.viewer).get(url(metric) + "?period=week").context["latest"]
+    assert (latest.value, latest.previous, latest.running, latest.partial) == (27, 179, None, False)
 
 
 def test_metric_page_polls_while_the_rollup_is_pending(team: Any, with_data: Metric) -> None:
@@ -180,6 +236,21 @@ def test_chart_range_and_bad_range(team: Any, with_data: Metric) -> None:
     assert bad.status_code == 400
     assert bad.context["range_form"].errors
     assert "<svg" in bad.content.decode()  # the default chart is still drawn
+    notice = re.search(r'<div class="query-errors" role="alert">(.*?)</div>', bad.content.decode(), re.S)
+    assert notice and all(f"{name}=" in notice.group(1) for name in ("start", "end", "period"))
+
+
+@pytest.mark.parametrize(("query", "name"), [("from=notadate", "from"), ("period=year", "period"), ("to=x", "to")])
+def test_a_bad_chart_parameter_is_named_above_the_chart(team: Any, with_data: Metric, query: str, name: str) -> None:
+    client = page(team.viewer)
+    for target in (url(with_data), url(with_data, "chart/")):
+        response = client.get(f"{target}?{query}")
+        assert response.status_code == 400
+        notice = re.search(r'<div class="query-errors" role="alert">(.*?)</div>', response.content.decode(), re.S)
+        assert notice, "no visible notice"
+        assert f"<code>{query}</code>" in notice.group(1)
+    ok = client.get(url(with_data) + f"?from={days_ago(3)}&to={days_ago(1)}")  # the API's names work too
+    assert ok.status_code == 200 and ok.context["bucket_count"] == 3
     reversed_range = client.get(url(with_data, "chart/") + "?start=2025-03-10&end=2025-03-01")
     assert reversed_range.status_code == 400
 
@@ -187,20 +258,20 @@ def test_chart_range_and_bad_range(team: Any, with_data: Metric) -> None:
 def test_samples_are_paged_by_time(team: Any, metric: Metric) -> None:
     start = dt.datetime(2025, 1, 1, tzinfo=UTC)
     services.samples_add(
-        actor=team.actor(), metric=metric, samples=[(start + dt.timedelta(hours=h), h) for h in range(120)]
+        actor=team.actor(), metric=metric, samples=[(start + dt.timedelta(hours=h), h) for h in range(60)]
     )
     client = page(team.viewer)
     first = client.get(url(metric))
-    assert [s.value for s in first.context["samples"]][:2] == [119, 118]
-    assert len(first.context["samples"]) == 50
+    assert [s.value for s in first.context["samples"]][:2] == [59, 58]
+    assert len(first.context["samples"]) == 25
     assert first.context["newer_url"] == ""
     second = client.get(url(metric) + first.context["older_url"].split("#")[0])
-    assert second.context["samples"][0].value == 69
+    assert second.context["samples"][0].value == 34
     third = client.get(url(metric) + second.context["older_url"].split("#")[0])
-    assert [s.value for s in third.context["samples"]] == list(range(19, -1, -1))
+    assert [s.value for s in third.context["samples"]] == list(range(9, -1, -1))
     assert third.context["older_url"] == ""
     back = client.get(url(metric) + third.context["newer_url"].split("#")[0])
-    assert back.context["samples"][0].value == 69
+    assert back.context["samples"][0].value == 34
     assert client.get(url(metric) + "?before=garbage").status_code == 200
 
 
@@ -289,6 +360,49 @@ def test_delete_one_sample(team: Any, metric: Metric) -> None:
     assert not MetricSample.objects.exists()
     assert MetricDirtyDay.objects.filter(metric=metric, day=dt.date(2025, 3, 1)).exists()
     assert page(team.editor).post(url(metric, f"samples/{sample.pk}/delete/")).status_code == 404
+
+
+def test_the_samples_table_is_compact_with_one_delete_for_the_selected_rows(team: Any, metric: Metric) -> None:
+    start = dt.datetime(2025, 3, 1, tzinfo=UTC)
+    services.samples_add(
+        actor=team.actor(), metric=metric, samples=[(start + dt.timedelta(hours=h), h) for h in range(60)]
+    )
+    body = page(team.editor).get(url(metric)).content.decode()
+    table = body[body.index('id="samples"') :]
+    assert table.count('name="sample"') == 25  # one page, a checkbox per row
+    assert table.count("Delete selected") == 1
+    assert 'button-danger button-small">Delete<' not in table  # no button per row
+    viewer = page(team.viewer).get(url(metric)).content.decode()
+    assert 'name="sample"' not in viewer and "Delete selected" not in viewer
+
+
+def test_delete_the_selected_samples(team: Any, metric: Metric) -> None:
+    pairs = [("2025-03-01T09:00:00Z", 1), ("2025-03-02T09:00:00Z", 2), ("2025-03-03T09:00:00Z", 3)]
+    services.samples_add(actor=team.actor(), metric=metric, samples=pairs)
+    rollups.rollup_pending()
+    ids = list(MetricSample.objects.filter(metric=metric).order_by("ts").values_list("pk", flat=True))
+    client = page(team.editor)
+    response = client.post(
+        url(metric, "samples/delete-selected/"), {"sample": [ids[0], ids[2]], "back": "?period=week"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url(metric) + "?period=week#samples"
+    assert list(MetricSample.objects.filter(metric=metric).values_list("value", flat=True)) == [2.0]
+    assert sorted(MetricDirtyDay.objects.filter(metric=metric).values_list("day", flat=True)) == [
+        dt.date(2025, 3, 1),
+        dt.date(2025, 3, 3),
+    ]
+    event = ActivityEvent.objects.filter(action="samples_deleted").latest("id")
+    assert event.changes["count"]["from"] == 2
+    # Nothing selected, or ids of another metric: nothing deleted, the reason shown.
+    other = services.metric_create(actor=team.actor(), product=metric.product, name="Other")
+    theirs = services.sample_add(actor=team.actor(), metric=other, ts="2025-03-01", value=9)
+    for data in ({}, {"sample": [theirs.pk]}, {"sample": ["abc", "9" * 40]}, {"back": "//evil.example"}):
+        response = client.post(url(metric, "samples/delete-selected/"), data, follow=True)
+        assert response.status_code == 200
+        assert response.redirect_chain[-1][0].startswith(url(metric))
+        assert MetricSample.objects.count() == 2
+        assert "Select the samples" in response.content.decode() or "gone already" in response.content.decode()
 
 
 def test_delete_a_range_counts_then_deletes(team: Any, metric: Metric) -> None:

@@ -241,7 +241,9 @@ def test_the_rollup_costs_a_constant_number_of_queries(metric, product, django_a
     metrics = [metric, *(Metric.objects.create(product=product, name=f"x{i}") for i in range(5))]
     for m in metrics:
         add(m, *[(at("2026-01-01") + dt.timedelta(hours=h), 1.0) for h in range(0, 24 * 40, 5)])
-    with django_assert_max_num_queries(20):
+    # 22: the buckets, key results and goals, plus the containment (a savepoint and its release,
+    # clearing the days' past failures, and whether a set-aside day is due for a retry).
+    with django_assert_max_num_queries(22):
         rollups.rollup_pending()
 
 
