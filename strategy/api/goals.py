@@ -363,7 +363,7 @@ class GoalListView(ApiView):
     )
     def get(self, request: Request, workspace_id: int) -> Response:
         workspace = access_workspace(request.user, workspace_id=workspace_id)
-        params = validated(GoalFilterSerializer, request.query_params.dict())
+        params = validated(GoalFilterSerializer, request.query_params)
         goals = selectors.goals_of(
             workspace,
             **_product_arguments(params.get("product")),
@@ -518,7 +518,7 @@ class InitiativeListView(ApiView):
     )
     def get(self, request: Request, workspace_id: int) -> Response:
         workspace = access_workspace(request.user, workspace_id=workspace_id)
-        params = validated(InitiativeFilterSerializer, request.query_params.dict())
+        params = validated(InitiativeFilterSerializer, request.query_params)
         initiatives = selectors.initiatives_of(
             workspace,
             **_product_arguments(params.get("product")),
