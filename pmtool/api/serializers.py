@@ -54,8 +54,9 @@ def _is_number(field: serializers.Field) -> bool:
 
 
 class StrictSerializer(serializers.Serializer):
-    """Rejects fields it does not know, so a typo is an error, not a silent no-op; and values of the
-    wrong JSON type (see json_type_error) unless the data is a query string (`query_string` context)."""
+    # Rejects fields it does not know, so a typo is an error, not a silent no-op; and values of the
+    # wrong JSON type (see json_type_error) unless the data is a query string (`query_string`
+    # context). (A comment: drf-spectacular would show a docstring in every component.)
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
