@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv lint bench check-deploy migrations-check ci lock clean
+.PHONY: run test fuzz venv lint bench check-deploy migrations-check ci lock clean
 
 # constraints.txt pins every package, transitive ones too (see `make lock`).
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
@@ -31,6 +31,11 @@ run: $(STAMP)
 ## test: create/update .venv and run the whole suite (PostgreSQL + Redis when they answer)
 test: $(STAMP)
 	@bash scripts/test.sh $(ARGS)
+
+## fuzz: the schemathesis test (tests/test_fuzz.py) at length: every phase, more examples, every caller per example
+fuzz: $(STAMP)
+	@PMTOOL_FUZZ_EXAMPLES=$${PMTOOL_FUZZ_EXAMPLES:-40} PMTOOL_FUZZ_PHASES=examples,coverage,fuzzing PMTOOL_FUZZ_ALL_CALLERS=1 \
+	  bash scripts/test.sh tests/test_fuzz.py -q $(ARGS)
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .
