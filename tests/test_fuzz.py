@@ -24,7 +24,7 @@ from pmtool import services
 from tests.pmtool.test_permissions import world  # noqa: F401 - the fixture
 from tests.strategy.test_permissions import params  # noqa: F401 - the fixture
 
-EXAMPLES = int(os.environ.get("PMTOOL_FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("PMTOOL_FUZZ_EXAMPLES", "3"))
 # The coverage phase generates every case the schema defines (minutes): `make fuzz` adds it.
 PHASES = os.environ.get("PMTOOL_FUZZ_PHASES", "examples,fuzzing").split(",")
 CALLERS = ("editor", "viewer", "ro", "outsider")
