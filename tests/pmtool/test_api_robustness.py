@@ -319,3 +319,76 @@ def test_workspaces_are_unchanged_by_refusals(world: Any) -> None:  # noqa: F811
     count = Workspace.objects.count()
     api_caller(world, "editor").post("/api/v1/workspaces/", "[" * 5000, content_type="application/json")
     assert Workspace.objects.count() == count
+
+
+# --- 7. the schema documents every answer ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def openapi() -> dict[str, Any]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _operations(openapi: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path, method, op) for path, item in openapi["paths"].items() for method, op in item.items()]
+
+
+def test_every_operation_documents_its_errors_with_the_error_body(openapi: dict[str, Any]) -> None:
+    error = {"$ref": "#/components/schemas/Error"}
+    assert openapi["components"]["schemas"]["Error"]["required"] == ["error"]
+    for path, method, op in _operations(openapi):
+        responses = op["responses"]
+        for code in ("401", "403", *(("404",) if "{" in path else ())):
+            assert responses[code]["content"]["application/json"]["schema"] == error, (method, path, code)
+        if method in ("post", "put", "patch"):
+            assert {"400", "409", "413", "415"} <= set(responses), (method, path)
+
+
+def test_if_match_is_a_documented_header_where_a_view_reads_it(openapi: dict[str, Any]) -> None:
+    expected = {
+        ("patch", "/api/v1/products/{product_id}/"),
+        ("put", "/api/v1/products/{product_id}/vision/"),
+        ("patch", "/api/v1/goals/{goal_id}/"),
+        ("delete", "/api/v1/goals/{goal_id}/"),
+        ("patch", "/api/v1/competitors/{competitor_id}/"),
+        ("delete", "/api/v1/competitors/{competitor_id}/"),
+        ("patch", "/api/v1/metrics/{metric_id}/"),
+    }
+    with_header = set()
+    for path, method, op in _operations(openapi):
+        headers = [p for p in op.get("parameters", []) if p["in"] == "header" and p["name"] == "If-Match"]
+        if headers:
+            with_header.add((method, path))
+            assert headers[0]["schema"]["pattern"]
+            assert "412" in op["responses"], (method, path)
+    assert expected <= with_header
+
+
+def test_strict_inputs_refuse_unknown_fields_in_the_schema(openapi: dict[str, Any]) -> None:
+    schemas = openapi["components"]["schemas"]
+    for name in ("WorkspaceCreateRequest", "PatchedProductUpdateRequest", "CompetitorCreateRequest"):
+        assert schemas[name]["additionalProperties"] is False, name
+
+
+def test_page_size_and_ids_are_bounded_in_the_schema(openapi: dict[str, Any]) -> None:
+    for path, method, op in _operations(openapi):
+        for parameter in op.get("parameters", []):
+            if parameter["in"] == "path":
+                assert parameter["schema"]["minimum"] == 1, (method, path)
+            if parameter["name"] == "page_size":
+                assert parameter["schema"]["minimum"] == 1 and parameter["schema"]["maximum"] >= 200, (method, path)
+
+
+def test_options_is_in_the_schema(openapi: dict[str, Any]) -> None:
+    assert all("options" in item for item in openapi["paths"].values())
+
+
+def test_the_schema_is_cached_and_revalidated() -> None:
+    client = Client()
+    first = client.get("/api/v1/schema/?format=json")
+    assert first.status_code == 200 and first["ETag"]
+    assert client.get("/api/v1/schema/?format=json").content == first.content
+    assert client.get("/api/v1/schema/?format=json", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert b"swagger" in client.get("/api/docs/").content.lower()
