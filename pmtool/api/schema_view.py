@@ -5,6 +5,7 @@ which restarts the processes), then answered from memory with an ETag. This is w
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any, ClassVar
 
 from django.http import HttpResponse
@@ -35,3 +36,22 @@ class CachedSchemaView(SpectacularAPIView):
         response["ETag"] = etag
         response["Cache-Control"] = "no-cache"
         return response
+
+
+def warm_in_background() -> None:
+    """Generate the schema (YAML and the JSON that /api/docs/ reads) in a daemon thread at process
+    start, so the first visitor of /api/docs/ after a deploy does not wait for it either."""
+    import threading
+
+    def warm() -> None:
+        from django.test import RequestFactory
+
+        view = CachedSchemaView.as_view()
+        factory = RequestFactory()
+        try:
+            for query in ("", "?format=json"):
+                view(factory.get("/api/v1/schema/" + query))
+        except Exception:  # a warm-up must never stop the process; the first request generates it
+            logging.getLogger("pmtool.api").exception("Warming the OpenAPI schema failed")
+
+    threading.Thread(target=warm, name="schema-warm-up", daemon=True).start()
