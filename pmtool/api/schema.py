@@ -76,6 +76,17 @@ class AutoSchema(SpectacularAutoSchema):
             result["additionalProperties"] = False
         return result
 
+    def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> dict[str, Any]:
+        from rest_framework.serializers import ListSerializer
+
+        result = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, ListSerializer) and result.get("type") == "array":  # many=True, with bounds
+            if field.min_length is not None:
+                result["minItems"] = field.min_length
+            if field.max_length is not None:
+                result["maxItems"] = field.max_length
+        return result
+
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)
         if operation is None:

@@ -294,7 +294,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
 class _InitiativeFields(StrictSerializer):
     description = _text_field(TEXT_MAX, required=False, help_text="Markdown.")
-    colour = serializers.CharField(max_length=7, required=False, help_text="#rrggbb")
+    colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", max_length=7, required=False, help_text="#rrggbb")
     status = serializers.ChoiceField(choices=InitiativeStatus.choices, required=False)
     quarter = serializers.CharField(max_length=10, required=False, allow_null=True, allow_blank=True)
     start_date = serializers.DateField(required=False, allow_null=True)

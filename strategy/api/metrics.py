@@ -113,7 +113,12 @@ class SampleInputSerializer(serializers.Serializer):
 class SampleBatchSerializer(serializers.Serializer):
     """Documentation only: the service validates (see SampleListView.post)."""
 
-    samples = SampleInputSerializer(many=True, help_text="1–10,000 samples; a time sent twice: the last one wins.")
+    samples = SampleInputSerializer(
+        many=True,
+        min_length=1,
+        max_length=services.MAX_SAMPLES,
+        help_text="1–10,000 samples; a time sent twice: the last one wins.",
+    )
 
 
 class IngestSummarySerializer(serializers.Serializer):

@@ -392,3 +392,10 @@ def test_the_schema_is_cached_and_revalidated() -> None:
     assert client.get("/api/v1/schema/?format=json").content == first.content
     assert client.get("/api/v1/schema/?format=json", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     assert b"swagger" in client.get("/api/docs/").content.lower()
+
+
+def test_formats_told_in_descriptions_are_in_the_schema(openapi: dict[str, Any]) -> None:
+    schemas = openapi["components"]["schemas"]
+    assert schemas["InitiativeCreateRequest"]["properties"]["colour"]["pattern"] == "^#[0-9a-fA-F]{6}$"
+    samples = schemas["SampleBatchRequest"]["properties"]["samples"]
+    assert (samples["minItems"], samples["maxItems"]) == (1, 10_000)
