@@ -32,9 +32,10 @@ run: $(STAMP)
 test: $(STAMP)
 	@bash scripts/test.sh $(ARGS)
 
-## fuzz: the schemathesis test (tests/test_fuzz.py) at length: every phase, more examples, every caller per example
+## fuzz: the schemathesis test (tests/test_fuzz.py) at length, on the demo data: every phase, more examples, every caller
 fuzz: $(STAMP)
-	@PMTOOL_FUZZ_EXAMPLES=$${PMTOOL_FUZZ_EXAMPLES:-40} PMTOOL_FUZZ_PHASES=examples,coverage,fuzzing PMTOOL_FUZZ_ALL_CALLERS=1 \
+	@PMTOOL_FUZZ_DATA=$${PMTOOL_FUZZ_DATA:-demo} PMTOOL_FUZZ_EXAMPLES=$${PMTOOL_FUZZ_EXAMPLES:-25} \
+	  PMTOOL_FUZZ_PHASES=examples,coverage,fuzzing PMTOOL_FUZZ_ALL_CALLERS=1 \
 	  bash scripts/test.sh tests/test_fuzz.py -q $(ARGS)
 
 lint: $(STAMP)
