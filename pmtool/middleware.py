@@ -109,6 +109,11 @@ class ApiExceptionMiddleware:
 
         if isinstance(concurrency_conflict(exception) or exception, ApplicationError):
             return None  # ApplicationErrorMiddleware answers these
+        from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+        from django.http import Http404
+
+        if isinstance(exception, Http404 | PermissionDenied | SuspiciousOperation | BadRequest):
+            return None  # Django's 4xx handlers answer these (JSON under /api/: pmtool.views.error_page)
         from .api.errors import server_error_response
 
         return server_error_response(request, exception)
