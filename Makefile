@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test provision venv lint typecheck bench check-deploy migrations-check ci lock clean
+.PHONY: run test provision fuzz venv lint typecheck bench check-deploy migrations-check ci lock clean
 
 # constraints.txt pins every package, transitive ones too (see `make lock`).
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
@@ -36,6 +36,12 @@ test: $(STAMP)
 ## provision: only the set-up step of `make test` (install chromium, start PostgreSQL and Redis)
 provision:
 	@bash scripts/provision.sh
+
+## fuzz: the schemathesis test (tests/test_fuzz.py) at length, on the demo data: every phase, more examples, every caller
+fuzz: $(STAMP)
+	@PMTOOL_FUZZ_DATA=$${PMTOOL_FUZZ_DATA:-demo} PMTOOL_FUZZ_EXAMPLES=$${PMTOOL_FUZZ_EXAMPLES:-25} \
+	  PMTOOL_FUZZ_PHASES=examples,coverage,fuzzing PMTOOL_FUZZ_ALL_CALLERS=1 \
+	  bash scripts/test.sh tests/test_fuzz.py -q $(ARGS)
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .

@@ -5,7 +5,6 @@ from typing import Any
 from rest_framework import authentication, exceptions
 
 from ..services import api_token_authenticate
-from . import schema  # noqa: F401 - registers the OpenAPI description of this scheme
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DataError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.views import set_rollback
 
 from ..errors import ApplicationError, concurrency_conflict
+from ..middleware import current_request_id
+from .parsers import too_large
+
+logger = logging.getLogger("pmtool.api")
 
 _MESSAGES = {
     "parse_error": "The request body is not valid JSON.",
@@ -57,7 +64,7 @@ def _validation_error(exc: exceptions.ValidationError) -> dict[str, Any]:
     return error_body("invalid", "Invalid input: the body must be a JSON object.")
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | JsonResponse:
     exc = concurrency_conflict(exc) or exc
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
@@ -70,8 +77,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):  # a form or multipart body past DATA_UPLOAD_MAX_MEMORY_SIZE
+        exc = too_large()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ValidationError(str(exc) or "Too many fields or files in the form.")
     if not isinstance(exc, exceptions.APIException):
-        return None
+        request = context.get("request")
+        return server_error_response(getattr(request, "_request", request), exc)
     headers: dict[str, str] = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
@@ -87,6 +99,26 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             message = f"{message} ({detail})" if "JSON parse error" in detail else detail
         body = error_body(code, message)
     return Response(body, status=exc.status_code, headers=headers)
+
+
+def server_error_response(request: Any, exc: BaseException) -> JsonResponse:
+    """An unexpected exception: logged with its traceback and the request id, answered as the
+    error body (never Django's HTML page, DEBUG or not)."""
+    set_rollback()
+    request_id = getattr(request, "request_id", None) or current_request_id()
+    logger.error(
+        "Unhandled %s on %s %s [request %s]",
+        type(exc).__name__,
+        getattr(request, "method", "?"),
+        getattr(request, "path", "?"),
+        request_id,
+        exc_info=exc,
+        extra={"request": request, "status_code": 500},
+    )
+    message = f"Something went wrong on our side; it was logged as request {request_id}. Please try again."
+    response = JsonResponse(error_body("server_error", message), status=500)
+    response.headers["X-Request-ID"] = request_id
+    return response
 
 
 def json_error_response(code: str, message: str, status_code: int) -> JsonResponse:

@@ -23,15 +23,64 @@ from ..models import (
 MAX_ID = 2**62
 
 
+def json_type_error(field: serializers.Field, value: Any) -> str | None:
+    """Why `value` (from a JSON body) is not of the type the schema gives `field`, or None.
+
+    DRF coerces: 0 becomes "0" for a string, "5" becomes 5 for an integer, "yes" becomes True. A JSON
+    body must carry the declared type (a query string carries only strings and is left alone)."""
+    if value is None or isinstance(field, serializers.SerializerMethodField):
+        return None
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        errors = (json_type_error(field.child, item) for item in value)
+        return next((error for error in errors if error is not None), None)
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else "Must be true or false."
+    if isinstance(value, bool):
+        is_text = isinstance(field, serializers.CharField | serializers.ChoiceField)
+        return "Must be a string." if is_text else "Must be a number." if _is_number(field) else None
+    if _is_number(field):
+        return None if isinstance(value, int | float) else "Must be a number."
+    if isinstance(field, serializers.ChoiceField):
+        if all(isinstance(key, str) for key in field.choices):
+            return None if isinstance(value, str) else "Must be a string."
+        return None
+    if isinstance(field, serializers.CharField | serializers.DateField | serializers.DateTimeField):
+        return None if isinstance(value, str) else "Must be a string."
+    return None
+
+
+def _is_number(field: serializers.Field) -> bool:
+    return isinstance(field, serializers.IntegerField | serializers.FloatField | serializers.DecimalField)
+
+
 class StrictSerializer(serializers.Serializer):
-    """Rejects fields it does not know, so a typo is an error, not a silent no-op."""
+    # Rejects fields it does not know, so a typo is an error, not a silent no-op; and values of the
+    # wrong JSON type (see json_type_error) unless the data is a query string (`query_string`
+    # context). (A comment: drf-spectacular would show a docstring in every component.)
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+            if not self.context.get("query_string"):
+                wrong = {
+                    name: [error]
+                    for name, value in data.items()
+                    if (error := json_type_error(self.fields[name], value)) is not None
+                }
+                if wrong:
+                    raise serializers.ValidationError(wrong)
         return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+class OptionalUrlField(serializers.CharField):
+    """An address stored as "" when there is none, answered as null (the schema's `format: uri`
+    does not admit "")."""
+
+    def to_representation(self, value: Any) -> str | None:
+        return value or None
 
 
 class UserBriefSerializer(serializers.ModelSerializer):
@@ -51,9 +100,12 @@ class WorkspaceSerializer(serializers.ModelSerializer):
         fields = ("id", "name", "slug", "role", "created_at")
 
 
+SLUG_HELP = "Letters, digits, '-' and '_'. Leave it out to derive it from the name."
+
+
 class WorkspaceCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120)
-    slug = serializers.SlugField(max_length=60, required=False, allow_blank=True)
+    slug = serializers.SlugField(max_length=60, required=False, help_text=SLUG_HELP)
 
 
 class WorkspaceUpdateSerializer(StrictSerializer):
@@ -111,7 +163,7 @@ class ProductSerializer(serializers.ModelSerializer):
 
 class ProductCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120)
-    slug = serializers.SlugField(max_length=60, required=False, allow_blank=True)
+    slug = serializers.SlugField(max_length=60, required=False, help_text=SLUG_HELP)
     description = serializers.CharField(
         max_length=5000, required=False, allow_blank=True, default="", trim_whitespace=False
     )
@@ -187,7 +239,7 @@ class ActivityFilterSerializer(StrictSerializer):
 
 class ProductFilterSerializer(StrictSerializer):
     archived = serializers.ChoiceField(choices=["false", "true", "all"], required=False, default="false")
-    q = serializers.CharField(max_length=200, required=False)
+    q = serializers.CharField(max_length=200, required=False, allow_blank=True)  # blank: no filter
     stage = serializers.ChoiceField(choices=LifecycleStage.choices, required=False)
     cursor = serializers.CharField(required=False, max_length=1000)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)

@@ -1,11 +1,11 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
 
 from .. import converters  # noqa: F401 - registers the <id:> converter
 from . import views as v
+from .schema_view import CachedSchemaView
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", CachedSchemaView.as_view(), name="api-schema"),
     path("me/", v.MeView.as_view(), name="api-me"),
     path("workspaces/", v.WorkspaceListView.as_view(), name="api-workspaces"),
     path("workspaces/<id:workspace_id>/", v.WorkspaceDetailView.as_view(), name="api-workspace"),

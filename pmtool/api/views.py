@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -16,7 +17,7 @@ from rest_framework.response import Response
 
 from .. import selectors, services
 from ..activity import Actor
-from ..errors import PermissionDenied, ValidationError
+from ..errors import PermissionDenied, PreconditionFailed, ValidationError
 from ..models import ApiToken, Role
 from ..permissions import access_membership, access_pending_invitation, access_product, access_workspace
 from . import serializers as s
@@ -24,6 +25,11 @@ from .pagination import NameCursorPagination, NewestFirstPagination
 
 
 def validated(serializer_class: type, data: Any, **kwargs: Any) -> dict[str, Any]:
+    """The validated data, or a 400. Pass `request.data` for a body, `request.query_params` (a
+    QueryDict: each parameter's last value; every value a string) for a query string."""
+    if isinstance(data, QueryDict):
+        data = data.dict()
+        kwargs["context"] = {**kwargs.get("context", {}), "query_string": True}
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
@@ -167,7 +173,8 @@ class InvitationResendView(ApiView):
 
 # --- products -----------------------------------------------------------------
 
-_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+_IF_MATCH = re.compile(r'^\s*(W/)?"?(\d{1,18})"?\s*$')
+IF_MATCH_PATTERN = r'^"?[0-9]{1,18}"?$'  # what the schema documents (a weak W/ tag answers 412)
 
 
 def _etag(version: int) -> str:
@@ -183,7 +190,14 @@ def _if_match_version(request: Request) -> int | None:
         raise ValidationError(
             'The If-Match header must carry the version, e.g. If-Match: "3".', code="invalid_if_match"
         )
-    return int(match.group(1))
+    if match.group(1):
+        # RFC 9110 13.1.1: If-Match compares strongly, so a weak tag never matches.
+        raise PreconditionFailed(
+            f'A weak tag (W/"{match.group(2)}") never satisfies If-Match: send the version as a strong tag, '
+            f'e.g. If-Match: "{match.group(2)}".',
+            code="weak_etag",
+        )
+    return int(match.group(2))
 
 
 def if_match_version(request: Request) -> int | None:
@@ -231,9 +245,11 @@ class ProductListView(ApiView):
     )
     def get(self, request: Request, workspace_id: int) -> Response:
         workspace = access_workspace(request.user, workspace_id=workspace_id)
-        params = validated(s.ProductFilterSerializer, request.query_params.dict())
+        params = validated(s.ProductFilterSerializer, request.query_params)
         archived = {"false": False, "true": True, "all": None}[params["archived"]]
-        products = selectors.products_of(workspace, archived=archived, q=params.get("q"), stage=params.get("stage"))
+        products = selectors.products_of(
+            workspace, archived=archived, q=params.get("q") or None, stage=params.get("stage")
+        )
         return self.paginate(products, s.ProductSerializer)
 
     @extend_schema(
@@ -340,7 +356,7 @@ class WorkspaceActivityView(ApiView):
     )
     def get(self, request: Request, workspace_id: int) -> Response:
         workspace = access_workspace(request.user, workspace_id=workspace_id)
-        params = validated(s.ActivityFilterSerializer, request.query_params.dict())
+        params = validated(s.ActivityFilterSerializer, request.query_params)
         events = selectors.activity_of_workspace(
             workspace,
             actor_id=params.get("actor"),

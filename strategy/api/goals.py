@@ -297,7 +297,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
 class _InitiativeFields(StrictSerializer):
     description = _text_field(TEXT_MAX, required=False, help_text="Markdown.")
-    colour = serializers.CharField(max_length=7, required=False, help_text="#rrggbb")
+    colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", max_length=7, required=False, help_text="#rrggbb")
     status = serializers.ChoiceField(choices=InitiativeStatus.choices, required=False)
     quarter = serializers.CharField(max_length=10, required=False, allow_null=True, allow_blank=True)
     start_date = serializers.DateField(required=False, allow_null=True)
@@ -366,7 +366,7 @@ class GoalListView(ApiView):
     )
     def get(self, request: Request, workspace_id: int) -> Response:
         workspace = access_workspace(request.user, workspace_id=workspace_id)
-        params = validated(GoalFilterSerializer, request.query_params.dict())
+        params = validated(GoalFilterSerializer, request.query_params)
         goals = selectors.goals_of(
             workspace,
             **_product_arguments(params.get("product")),
@@ -521,7 +521,7 @@ class InitiativeListView(ApiView):
     )
     def get(self, request: Request, workspace_id: int) -> Response:
         workspace = access_workspace(request.user, workspace_id=workspace_id)
-        params = validated(InitiativeFilterSerializer, request.query_params.dict())
+        params = validated(InitiativeFilterSerializer, request.query_params)
         initiatives = selectors.initiatives_of(
             workspace,
             **_product_arguments(params.get("product")),

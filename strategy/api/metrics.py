@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from pmtool.activity import Actor
 from pmtool.api.pagination import DefaultCursorPagination, NameCursorPagination
+from pmtool.api.parsers import BoundedJSONParser
 from pmtool.api.serializers import MAX_ID, StrictSerializer
 from pmtool.api.views import ApiView, etag, if_match_version, required_version, validated
 from pmtool.errors import ValidationError
@@ -116,7 +117,12 @@ class SampleInputSerializer(serializers.Serializer):
 class SampleBatchSerializer(serializers.Serializer):
     """Documentation only: the service validates (see SampleListView.post)."""
 
-    samples = SampleInputSerializer(many=True, help_text="1–10,000 samples; a time sent twice: the last one wins.")
+    samples = SampleInputSerializer(
+        many=True,
+        min_length=1,
+        max_length=services.MAX_SAMPLES,
+        help_text="1–10,000 samples; a time sent twice: the last one wins.",
+    )
 
 
 class IngestSummarySerializer(serializers.Serializer):
@@ -297,7 +303,7 @@ class MetricListView(ApiView):
     )
     def get(self, request: Request, product_id: int) -> Response:
         product = access_product(request.user, product_id)
-        validated(PageSerializer, request.query_params.dict())
+        validated(PageSerializer, request.query_params)
         return self.paginate(selectors.metrics_of_product(product.pk), MetricSerializer)
 
     @extend_schema(
@@ -397,7 +403,7 @@ class SampleListView(ApiView):
     )
     def get(self, request: Request, metric_id: int) -> Response:
         metric = access_metric(request.user, metric_id)
-        params = validated(SampleFilterSerializer, request.query_params.dict())
+        params = validated(SampleFilterSerializer, request.query_params)
         if params["order"] == "desc":
             self.paginator.ordering = ("-ts",)
         return self.paginate(selectors.samples_of(metric, start=params["start"], end=params["end"]), SampleSerializer)
@@ -451,7 +457,7 @@ class SampleRangeDeleteView(ApiView):
 
 
 class SampleUploadView(ApiView):
-    parser_classes = (CSVParser, parsers.MultiPartParser, parsers.JSONParser)
+    parser_classes = (CSVParser, parsers.MultiPartParser, BoundedJSONParser)
 
     @extend_schema(
         request={
@@ -546,7 +552,7 @@ class SeriesView(ApiView):
     )
     def get(self, request: Request, metric_id: int) -> Response:
         access_metric(request.user, metric_id)
-        params = validated(SeriesFilterSerializer, request.query_params.dict())
+        params = validated(SeriesFilterSerializer, request.query_params)
         metric = selectors.metric_status(metric_id)
         buckets = selectors.series(metric, params["period"], params["first"], params["last"])
         return Response(

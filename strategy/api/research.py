@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from pmtool.activity import Actor
 from pmtool.api.pagination import NameCursorPagination
-from pmtool.api.serializers import MAX_ID, StrictSerializer
+from pmtool.api.serializers import MAX_ID, OptionalUrlField, StrictSerializer
 from pmtool.api.views import ApiView, etag, if_match_version, required_version, validated
 from pmtool.models import Role
 from pmtool.permissions import access_product, require_role
@@ -94,7 +94,7 @@ class PersonaListView(ApiView):
     @extend_schema(parameters=[PAGE_SIZE], responses=PersonaSerializer(many=True), summary="Personas of a product")
     def get(self, request: Request, product_id: int) -> Response:
         product = access_product(request.user, product_id)
-        validated(PageFilterSerializer, request.query_params.dict())
+        validated(PageFilterSerializer, request.query_params)
         return self.paginate(personas_of(product), PersonaSerializer)
 
     @extend_schema(
@@ -143,6 +143,7 @@ class PersonaDetailView(ApiView):
 
 class CompetitorSerializer(serializers.ModelSerializer):
     product = serializers.IntegerField(source="product_id", read_only=True)
+    website = OptionalUrlField(read_only=True, help_text="null when there is none.")
 
     class Meta:
         model = Competitor
@@ -205,7 +206,7 @@ class CompetitorListView(ApiView):
     )
     def get(self, request: Request, product_id: int) -> Response:
         product = access_product(request.user, product_id)
-        params: dict[str, Any] = validated(CompetitorFilterSerializer, request.query_params.dict())
+        params: dict[str, Any] = validated(CompetitorFilterSerializer, request.query_params)
         return self.paginate(competitors_of(product, threat_level=params.get("threat_level")), CompetitorSerializer)
 
     @extend_schema(

@@ -46,7 +46,7 @@ class VisionSerializer(serializers.ModelSerializer):
         model = Vision
         fields = ("product", *VISION_FIELDS, "version", "updated_at", "updated_by")
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
     def get_updated_at(self, vision: Vision) -> str | None:
         # An unsaved vision (version 0) was never written.
         return serializers.DateTimeField().to_representation(vision.updated_at) if vision.pk else None
@@ -143,7 +143,7 @@ class VisionRevisionListView(ApiView):
     )
     def get(self, request: Request, product_id: int) -> Response:
         product = access_product(request.user, product_id)
-        validated(PageFilterSerializer, request.query_params.dict())
+        validated(PageFilterSerializer, request.query_params)
         return self.paginate(vision_revisions(vision_of(product)), RevisionListSerializer)
 
 

@@ -735,8 +735,11 @@ def test_if_match(api_as: Any, team: Any, product: Product) -> None:
     # The old ETag is stale now: 412.
     response = client.patch(url, {"name": "Stale"}, format="json", HTTP_IF_MATCH=etag)
     assert_error(response, 412, "stale_version")
-    # Weak and bare forms are understood.
-    assert client.patch(url, {"stage": "launch"}, format="json", HTTP_IF_MATCH='W/"2"').status_code == 200
+    # A weak tag never satisfies If-Match (strong comparison): 412, nothing changed.
+    response = client.patch(url, {"stage": "launch"}, format="json", HTTP_IF_MATCH='W/"2"')
+    assert_error(response, 412, "weak_etag")
+    # The bare form is understood.
+    assert client.patch(url, {"stage": "launch"}, format="json", HTTP_IF_MATCH='"2"').status_code == 200
     assert client.patch(url, {"stage": "growth"}, format="json", HTTP_IF_MATCH="3").status_code == 200
     product.refresh_from_db()
     assert (product.name, product.stage, product.version) == ("Matched", "growth", 4)

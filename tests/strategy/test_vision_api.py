@@ -218,8 +218,12 @@ def test_read_write_and_history_of_a_vision(api_as, team, product):
     assert response["ETag"] == '"1"'
     assert client.get(url)["ETag"] == '"1"'
 
-    # If-Match wins over a body version, and a weak ETag form is fine.
-    response = client.put(url, {"version": 99, "statement": "Plan weekly."}, format="json", HTTP_IF_MATCH='W/"1"')
+    # A weak tag never satisfies If-Match: 412, nothing written.
+    response = client.put(url, {"version": 1, "statement": "Plan weekly."}, format="json", HTTP_IF_MATCH='W/"1"')
+    assert response.status_code == 412, response.content
+    assert response.json()["error"]["code"] == "weak_etag"
+    # If-Match wins over a body version.
+    response = client.put(url, {"version": 99, "statement": "Plan weekly."}, format="json", HTTP_IF_MATCH='"1"')
     assert response.status_code == 200, response.content
     assert response.json()["version"] == 2
 
