@@ -8,6 +8,7 @@ process (`cached_schema_view`), since generating it takes seconds."""
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -151,6 +152,26 @@ class AutoSchema(SpectacularAutoSchema):
                 schema.update({"type": "integer", "minimum": 1, "maximum": paginator.max_page_size})
             elif parameter["in"] == "query" and parameter["name"] == "cursor":
                 schema.update({"type": "string", "maxLength": 1000})
+
+
+_QUERY_NAMES: dict[tuple[str, str], frozenset[str]] | None = None
+_ROUTE_PARAMETER = re.compile(r"<(?:[^>:]+:)?([^>]+)>")
+
+
+def documented_query_parameters(route: str, method: str) -> frozenset[str] | None:
+    """The query parameters the schema documents for an operation (`route` as Django resolved it),
+    or None when the schema has no such operation. The schema is generated once per process."""
+    global _QUERY_NAMES
+    if _QUERY_NAMES is None:
+        from drf_spectacular.generators import SchemaGenerator
+
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+        _QUERY_NAMES = {
+            (path, verb.upper()): frozenset(p["name"] for p in op.get("parameters", []) if p["in"] == "query")
+            for path, item in schema["paths"].items()
+            for verb, op in item.items()
+        }
+    return _QUERY_NAMES.get(("/" + _ROUTE_PARAMETER.sub(r"{\1}", route), method.upper()))
 
 
 def add_options_operations(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:

@@ -41,6 +41,23 @@ class ApiView(GenericAPIView):
 
     filter_backends = ()  # filters are validated explicitly per view (see *FilterSerializer)
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """After authentication and permissions: a query parameter the schema does not document
+        for this operation is a 400 naming it (as body fields are), on every view."""
+        super().initial(request, *args, **kwargs)
+        from .schema import documented_query_parameters
+
+        match = request.resolver_match
+        known = documented_query_parameters(match.route, request.method) if match is not None else None
+        if known is None:
+            return
+        unknown = sorted(set(request.query_params) - known - {"format"})
+        if unknown:
+            raise ValidationError(
+                f"Unknown query parameter: {', '.join(unknown)}.",
+                fields={name: ["Unknown parameter."] for name in unknown},
+            )
+
     def paginate(self, queryset: QuerySet, serializer_class: type) -> Response:
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(serializer_class(page, many=True).data)

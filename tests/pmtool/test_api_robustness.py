@@ -399,3 +399,10 @@ def test_formats_told_in_descriptions_are_in_the_schema(openapi: dict[str, Any])
     assert schemas["InitiativeCreateRequest"]["properties"]["colour"]["pattern"] == "^#[0-9a-fA-F]{6}$"
     samples = schemas["SampleBatchRequest"]["properties"]["samples"]
     assert (samples["minItems"], samples["maxItems"]) == (1, 10_000)
+
+
+@pytest.mark.parametrize("path", ["products/{product}/activity/", "products/{product}/", "me/", "tokens/"])
+def test_an_undocumented_query_parameter_is_a_400(world: Any, ids: dict[str, Any], path: str) -> None:  # noqa: F811
+    response = api_caller(world, "editor").get("/api/v1/" + path.format(**ids), {"colour": "red"})
+    assert assert_error(response, 400, "invalid")["fields"] == {"colour": ["Unknown parameter."]}
+    assert api_caller(world, "editor").get("/api/v1/" + path.format(**ids), {"format": "json"}).status_code == 200
