@@ -8,8 +8,11 @@ from typing import Any
 
 from django import forms
 
+from pmtool.pages import VersionField
+from pmtool.timeframes import DATE_MAX, DATE_MIN
+
 from ..models import TEXT_MAX, Aggregation, Direction, Period
-from ..services.metrics import DATE_MAX, DATE_MIN, DATE_RANGE_ERROR, VALUE_MAX
+from ..services.metrics import DATE_RANGE_ERROR, VALUE_MAX
 
 NOT_A_DATE = "Not a date: use YYYY-MM-DD, e.g. 2025-03-01."
 
@@ -42,14 +45,16 @@ class MetricForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What it measures and where the numbers come from. Markdown.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = VersionField()
 
     def __init__(self, *args: Any, products: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if products is None:  # editing: the product is fixed
+        if products is None:  # editing: the product is fixed, the version the user read is required
             del self.fields["product"]
-        else:
-            self.fields["product"].choices = products
+        else:  # creating: there is no version yet
+            del self.fields["version"]
+            product: forms.ChoiceField = self.fields["product"]  # type: ignore[assignment]
+            product.choices = products
 
 
 class SampleForm(forms.Form):
@@ -85,7 +90,7 @@ class RangeForm(forms.Form):
     end = forms.DateField(label="To (inclusive)", validators=[_bounded], widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "Must not be before “From”.")
         return data
@@ -115,7 +120,7 @@ class ChartRangeForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "Must not be before “From”.")
         return data

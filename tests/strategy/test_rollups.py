@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections, transaction
 
-from strategy import rollups
+from strategy import rollups, tasks
 from strategy.models import (
     Goal,
     GoalStatus,
@@ -464,7 +464,7 @@ def test_a_status_set_by_hand_is_kept(goal):
 def test_schedule_goal_recompute_runs_after_commit(goal, django_capture_on_commit_callbacks):
     KeyResult.objects.create(goal=goal, title="a", kind="manual", percent=30)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        rollups.schedule_goal_recompute([goal.pk])
+        tasks.schedule_goal_recompute([goal.pk])
     goal.refresh_from_db()
     assert goal.progress is None  # nothing before the commit
     for callback in callbacks:
@@ -484,7 +484,7 @@ def test_the_worker_rolls_up_and_moves_the_goal(team, product, celery_worker):
 
     with transaction.atomic():
         add(metric, (at("2026-03-01", 9), 50.0), (at("2026-03-20", 9), 150.0))
-        rollups.schedule_metric_rollup()
+        tasks.schedule_metric_rollup()
 
     def moved() -> bool:
         kr.refresh_from_db()
