@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import parsers, serializers, status
@@ -76,7 +77,7 @@ class MetricSerializer(serializers.ModelSerializer):
         ts = getattr(metric, "last_ts", None)
         if ts is None:
             return None
-        return LastSampleSerializer({"ts": ts, "value": metric.last_value}).data
+        return LastSampleSerializer({"ts": ts, "value": getattr(metric, "last_value", None)}).data
 
 
 class MetricCreateSerializer(StrictSerializer):
@@ -122,7 +123,7 @@ class SampleInputSerializer(serializers.Serializer):
 class SampleBatchSerializer(serializers.Serializer):
     """Documentation only: the service validates (see SampleListView.post)."""
 
-    samples = SampleInputSerializer(
+    samples = SampleInputSerializer(  # type: ignore[call-arg]  # many=True: a ListSerializer takes these
         many=True,
         min_length=1,
         max_length=services.MAX_SAMPLES,
@@ -289,7 +290,7 @@ def _metric_response(metric: Metric, *, status_code: int = status.HTTP_200_OK) -
 
 
 class SampleCursorPagination(DefaultCursorPagination):
-    ordering = ("ts",)
+    ordering = ("ts",)  # type: ignore[assignment]  # a time identifies a metric's sample
     max_page_size = 1000
 
 
@@ -400,8 +401,8 @@ class SampleListView(ApiView):
     def get(self, request: Request, metric_id: int) -> Response:
         metric = access_metric(request.user, metric_id).obj
         params = validated(SampleFilterSerializer, request.query_params)
-        if params["order"] == "desc":
-            self.paginator.ordering = ("-ts",)
+        if params["order"] == "desc" and isinstance(self.paginator, SampleCursorPagination):
+            self.paginator.ordering = ("-ts",)  # type: ignore[assignment]
         return self.paginate(selectors.samples_of(metric, start=params["start"], end=params["end"]), SampleSerializer)
 
     @extend_schema(
@@ -503,7 +504,7 @@ def _upload_bytes(request: Request) -> tuple[bytes, str]:
     upload, text = data.get("file"), data.get("csv")
     if upload is not None and text is not None:
         raise ValidationError("Send the CSV once: as “file” or as “csv”.", fields={"csv": ["Send either file or csv."]})
-    if hasattr(upload, "read"):  # multipart
+    if isinstance(upload, UploadedFile):  # multipart
         return upload.read(services.CSV_MAX_BYTES + 1), "file"
     if isinstance(upload, bytes):  # text/csv body
         return upload, "file"

@@ -33,8 +33,9 @@ from ..models import (
 UTC = dt.UTC
 
 # How many buckets a series shows when no range is given.
-DEFAULT_BUCKETS = {Period.DAY: 90, Period.WEEK: 26, Period.MONTH: 24}
-MAX_BUCKETS = {Period.DAY: 3660, Period.WEEK: 1046, Period.MONTH: 1200}  # ten years of days, twenty of weeks…
+DEFAULT_BUCKETS: dict[str, int] = {Period.DAY: 90, Period.WEEK: 26, Period.MONTH: 24}
+# At most ten years of days, twenty of weeks…
+MAX_BUCKETS: dict[str, int] = {Period.DAY: 3660, Period.WEEK: 1046, Period.MONTH: 1200}
 
 
 def with_status(queryset: QuerySet[Metric]) -> QuerySet[Metric]:

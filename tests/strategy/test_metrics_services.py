@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from pmtool.activity import Actor
 from pmtool.errors import Conflict, NotFound, ValidationError
-from pmtool.versioning import StaleVersion
 from pmtool.models import ActivityEvent
+from pmtool.versioning import StaleVersion
 from strategy import rollups
 from strategy.models import Goal, KeyResult, Metric, MetricDirtyDay, MetricRollup, MetricSample
 from strategy.services import metrics as services

@@ -5,11 +5,13 @@ progress and derived status, and the whole path through a real Celery worker on 
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import random
 import threading
 import time
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,7 +28,7 @@ from strategy.models import (
     MetricSample,
     StatusSource,
 )
-from tests.conftest import wait_for
+from tests.conftest import ROOT, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -496,3 +498,53 @@ def test_the_worker_rolls_up_and_moves_the_goal(team, product, celery_worker):
     assert goal.progress == 75.0
     assert buckets(metric, "month") == {"2026-03-01": 150.0}
     assert connection.vendor == "postgresql"
+
+
+# --- the module graph ----------------------------------------------------------------------------
+
+
+def _calls_and_imports(path: Path) -> tuple[list[int], set[str]]:
+    """The lines of `.delay(` calls in a module, and the modules it imports (at any level)."""
+    tree = ast.parse(path.read_text())
+    delays = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "delay"
+    ]
+    imported: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            imported.add("." * node.level + (node.module or ""))
+            imported.update(f"{'.' * node.level}{node.module or ''}.{alias.name}" for alias in node.names)
+    return delays, imported
+
+
+def test_the_rollups_are_sql_only_and_strategy_never_calls_delay() -> None:
+    """rollups.py imports no tasks (the tasks import it: no cycle, not even a function-level one),
+    and strategy schedules through pmtool.queue.enqueue_on_commit, never `.delay(`."""
+    _delays, imported = _calls_and_imports(ROOT / "strategy" / "rollups.py")
+    assert not [name for name in imported if "tasks" in name or "services" in name]
+    found = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted((ROOT / "strategy").rglob("*.py"))
+        for line in _calls_and_imports(path)[0]
+    ]
+    assert found == []
+
+
+def test_the_module_scan_sees_a_delay_call_and_a_function_level_import(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from .tasks import metrics_rollup\n    metrics_rollup.delay()\n")
+    delays, imported = _calls_and_imports(module)
+    assert delays == [3]
+    assert ".tasks.metrics_rollup" in imported
+
+
+def test_goal_recompute_tasks_take_ids_one_argument_each(goal: Goal) -> None:
+    KeyResult.objects.create(goal=goal, title="a", kind="manual", percent=40)
+    assert tasks.goals_recompute(goal.pk) == 1
+    goal.refresh_from_db()
+    assert goal.progress == 40.0
+    assert tasks.goals_recompute([goal.pk]) == 1  # a message queued by an earlier release: one list
