@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
 
 from pmtool.errors import NotFound
-from pmtool.models import Role, Workspace
+from pmtool.models import Product, Role, Workspace
 from pmtool.permissions import Access, access_object, member_role, require_role
 
 from .models import Competitor, Goal, Initiative, KeyResult, Metric, MetricSample, Persona
@@ -131,6 +131,14 @@ def access_metric(
         qs = qs.filter(product__workspace_id=workspace.pk)
     path = "product__workspace_id"
     return access_object(user, qs, metric_id, what="metric", workspace_field=path, write=write, action="change metrics")
+
+
+def access_metrics_of(
+    user: AbstractBaseUser | AnonymousUser, product_id: int, *, write: bool = False
+) -> Access[Product]:
+    """The product whose metrics the caller lists (or, `write`, creates) and the caller's role."""
+    products = Product.objects.select_related("workspace")
+    return access_object(user, products, product_id, what="product", write=write, action="create metrics")
 
 
 def access_sample(metric: Metric, sample_id: int) -> MetricSample:

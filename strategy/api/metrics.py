@@ -29,12 +29,10 @@ from pmtool.api.versioned import (
 )
 from pmtool.api.views import ApiView, validated
 from pmtool.errors import ValidationError
-from pmtool.models import Product
-from pmtool.permissions import access_object
 from pmtool.timeframes import DATE_MAX, DATE_MIN
 
 from ..models import TEXT_MAX, Aggregation, Direction, Metric, MetricRollup, MetricSample, Period
-from ..permissions import access_metric, access_sample
+from ..permissions import access_metric, access_metrics_of, access_sample
 from ..selectors import metrics as selectors
 from ..services import metrics as services
 
@@ -303,7 +301,7 @@ class MetricListView(ApiView):
         summary="Metrics of a product, by name",
     )
     def get(self, request: Request, product_id: int) -> Response:
-        product = access_object(request.user, Product.objects.all(), product_id, what="product").obj
+        product = access_metrics_of(request.user, product_id).obj
         validated(PageFilterSerializer, request.query_params)
         return self.paginate(selectors.metrics_of_product(product.pk), MetricSerializer)
 
@@ -311,10 +309,9 @@ class MetricListView(ApiView):
         request=MetricCreateSerializer, responses={201: MetricSerializer}, summary="Create a metric (editor)"
     )
     def post(self, request: Request, product_id: int) -> Response:
-        products = Product.objects.select_related("workspace")
-        product = access_object(request.user, products, product_id, what="product", write=True, action="create metrics")
+        product = access_metrics_of(request.user, product_id, write=True).obj
         data = validated(MetricCreateSerializer, request.data)
-        metric = services.metric_create(actor=Actor.from_request(request), product=product.obj, **data)
+        metric = services.metric_create(actor=Actor.from_request(request), product=product, **data)
         return versioned_response(MetricSerializer(metric).data, metric.version, status_code=status.HTTP_201_CREATED)
 
 

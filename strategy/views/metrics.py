@@ -198,19 +198,7 @@ def _samples_page(request: HttpRequest, metric: Metric) -> dict[str, Any]:
     """Newest first, keyset-paginated by time (no COUNT over what may be millions of samples)."""
     before = _instant(request.GET.get("before"))
     after = _instant(request.GET.get("after"))
-    qs = selectors.samples_of(metric)
-    if after is not None:
-        rows = list(qs.filter(ts__gt=after).order_by("ts")[: SAMPLES_PAGE + 1])
-        newer = len(rows) > SAMPLES_PAGE
-        rows = rows[:SAMPLES_PAGE][::-1]
-        older = bool(rows)
-    else:
-        if before is not None:
-            qs = qs.filter(ts__lt=before)
-        rows = list(qs.order_by("-ts")[: SAMPLES_PAGE + 1])
-        older = len(rows) > SAMPLES_PAGE
-        rows = rows[:SAMPLES_PAGE]
-        newer = before is not None and bool(rows)
+    rows, older, newer = selectors.samples_newest_first(metric, before=before, after=after, size=SAMPLES_PAGE)
     keep = request.GET.copy()  # the chart's period and range stay as they are
     for name in ("before", "after"):
         keep.pop(name, None)
