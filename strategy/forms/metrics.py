@@ -23,6 +23,14 @@ def _bounded(day: dt.date | None) -> None:
         raise forms.ValidationError(DATE_RANGE_ERROR, code="out_of_range")
 
 
+def _end_not_before_start(form: forms.Form, data: dict[str, Any] | None) -> dict[str, Any]:
+    """A range's `end` may not come before its `start` (the error is placed beside `end`)."""
+    data = data or {}
+    if data.get("start") and data.get("end") and data["end"] < data["start"]:
+        form.add_error("end", "Must not be before “From”.")
+    return data
+
+
 AGGREGATION_HELP = (
     "How the samples of one day, week or month combine: the sum (sign-ups), the average (response time), "
     "the last value (active users, revenue run-rate) or the number of samples."
@@ -90,10 +98,7 @@ class RangeForm(forms.Form):
     end = forms.DateField(label="To (inclusive)", validators=[_bounded], widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            self.add_error("end", "Must not be before “From”.")
-        return data
+        return _end_not_before_start(self, super().clean())
 
 
 class ChartRangeForm(forms.Form):
@@ -120,7 +125,4 @@ class ChartRangeForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            self.add_error("end", "Must not be before “From”.")
-        return data
+        return _end_not_before_start(self, super().clean())

@@ -90,6 +90,14 @@ def _metric_values(
     return values
 
 
+def _record(actor: Actor, metric: Metric, action: str, changes: dict[str, Any]) -> None:
+    """The metric's activity event (its product is loaded with it: access_metric, lock_version)."""
+    product = metric.product
+    activity_record(
+        actor=actor, workspace=product.workspace_id, product=product.pk, target=metric, action=action, changes=changes
+    )
+
+
 def _name_taken() -> Conflict:
     return Conflict(_NAME_TAKEN, fields={"name": [_NAME_TAKEN]}, code="name_taken")
 
@@ -121,15 +129,8 @@ def metric_create(
             metric = Metric.objects.create(product=product, created_by=actor.user, **values)
     except IntegrityError:  # a concurrent create took the name between the check and the insert
         raise _name_taken() from None
-    activity_record(
-        actor=actor,
-        workspace=product.workspace_id,
-        product=product,
-        target=metric,
-        action="created",
-        changes={k: {"from": None, "to": v} for k, v in values.items() if v != ""},
-    )
     metric.product = product
+    _record(actor, metric, "created", {k: {"from": None, "to": v} for k, v in values.items() if v != ""})
     metric.pending = False  # type: ignore[attr-defined]  # the list annotation, for the response
     return metric
 
@@ -164,14 +165,7 @@ def metric_update(
         # key results follow), not a rebuild from the samples.
         rollups.metric_values_refresh(locked.pk)
         locked.refresh_from_db(fields=["rolled_up_at"])
-    activity_record(
-        actor=actor,
-        workspace=locked.product.workspace_id,
-        product=locked.product_id,
-        target=locked,
-        action="updated",
-        changes=changes,
-    )
+    _record(actor, locked, "updated", changes)
     return locked
 
 
@@ -184,14 +178,7 @@ def metric_delete(*, actor: Actor, metric: Metric, version: int) -> None:
 
     def before(locked: Metric) -> None:
         goal_ids.extend(KeyResult.objects.filter(metric_id=locked.pk).values_list("goal_id", flat=True).distinct())
-        activity_record(
-            actor=actor,
-            workspace=locked.product.workspace_id,
-            product=locked.product_id,
-            target=locked,
-            action="deleted",
-            changes={"name": {"from": locked.name, "to": None}},
-        )
+        _record(actor, locked, "deleted", {"name": {"from": locked.name, "to": None}})
 
     delete_versioned(Metric.objects.select_related("product"), metric.pk, version, what="metric", before=before)
     schedule_goal_recompute(goal_ids)
@@ -470,11 +457,6 @@ def _lock_metric(metric: Metric) -> None:
         raise NotFound("Metric not found.")
 
 
-def _workspace_id(metric: Metric) -> int:
-    product = metric.product  # loaded with the metric by access_metric
-    return product.workspace_id
-
-
 def _store(*, actor: Actor, metric: Metric, pairs: list[tuple[dt.datetime, float]], source: str) -> IngestSummary:
     latest = dict(pairs)  # a time sent twice in one batch: the later one wins
     _lock_metric(metric)
@@ -488,14 +470,12 @@ def _store(*, actor: Actor, metric: Metric, pairs: list[tuple[dt.datetime, float
     schedule_metric_rollup()
     first, last = min(latest), max(latest)
     summary = IngestSummary(received=len(pairs), distinct=len(latest), first=first, last=last, samples=stored)
-    activity_record(
-        actor=actor,
-        workspace=_workspace_id(metric),
-        product=metric.product_id,
-        target=metric,
-        action="samples_added",
+    _record(
+        actor,
+        metric,
+        "samples_added",
         # Key names chosen for the history panel: jsonb keeps keys ordered by length, then bytes.
-        changes={
+        {
             "count": {"from": None, "to": summary.distinct},
             "first": {"from": None, "to": first.isoformat()},
             "latest": {"from": None, "to": last.isoformat()},
@@ -529,14 +509,7 @@ def samples_import_csv(*, actor: Actor, metric: Metric, content: bytes) -> Inges
 def _deleted(*, actor: Actor, metric: Metric, days: Iterable[dt.date], count: int, changes: dict[str, Any]) -> None:
     rollups.mark_days_dirty(metric.pk, days)
     schedule_metric_rollup()
-    activity_record(
-        actor=actor,
-        workspace=_workspace_id(metric),
-        product=metric.product_id,
-        target=metric,
-        action="samples_deleted",
-        changes={"count": {"from": count, "to": None}, **changes},
-    )
+    _record(actor, metric, "samples_deleted", {"count": {"from": count, "to": None}, **changes})
 
 
 @transaction.atomic
