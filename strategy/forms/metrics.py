@@ -101,6 +101,17 @@ class RangeForm(forms.Form):
         return _end_not_before_start(self, super().clean())
 
 
+def _chart_date(label: str) -> forms.DateField:
+    """An optional date of the chart's range, within DATE_MIN..DATE_MAX."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        validators=[_bounded],
+        error_messages={"invalid": NOT_A_DATE},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
 class ChartRangeForm(forms.Form):
     """The chart's period and range on the metric page (all optional: defaults per period)."""
 
@@ -109,20 +120,8 @@ class ChartRangeForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": f"Not a period: choose {', '.join(Period.values)}."},
     )
-    start = forms.DateField(
-        label="From",
-        required=False,
-        validators=[_bounded],
-        error_messages={"invalid": NOT_A_DATE},
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    end = forms.DateField(
-        label="To",
-        required=False,
-        validators=[_bounded],
-        error_messages={"invalid": NOT_A_DATE},
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    start = _chart_date("From")
+    end = _chart_date("To")
 
     def clean(self) -> dict[str, Any]:
         return _end_not_before_start(self, super().clean())
