@@ -50,6 +50,8 @@ lint: $(STAMP)
 # issue 8 adds services, selectors and permissions here and runs `typecheck` from `lint`.
 STRICT := pmtool/versioning.py pmtool/cleaning.py pmtool/timeframes.py pmtool/queue.py pmtool/pages.py \
 	pmtool/api/versioned.py
+STRICT += strategy/services/metrics.py strategy/selectors/metrics.py strategy/rollups.py strategy/charts.py \
+	strategy/templatetags/metrics_tags.py
 
 ## typecheck: mypy (django-stubs, DRF stubs) on the strict modules; imported modules are read, not reported
 typecheck: $(STAMP)

@@ -11,7 +11,6 @@ tasks without the services ↔ tasks import cycles.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Protocol
 
 from django.db import transaction
@@ -33,7 +32,15 @@ def _id(task: Task, value: object) -> TaskArg:
     return value
 
 
-def enqueue_on_commit(task: Task, *ids: TaskArg, using: str | None = None) -> None:
-    """Send `task(*ids)` once the current transaction commits; refuse anything but int/str ids."""
+def enqueue_on_commit(task: Task, *ids: TaskArg, using: str | None = None, robust: bool = False) -> None:
+    """Send `task(*ids)` once the current transaction commits; refuse anything but int/str ids.
+
+    `robust=True`: an error while sending (or, in-process, while running) the task is logged, not
+    raised into the request that committed (Django's `on_commit(robust=True)`)."""
     args = tuple(_id(task, value) for value in ids)
-    transaction.on_commit(partial(task.delay, *args), using=using)
+
+    def send() -> None:
+        task.delay(*args)
+
+    send.__qualname__ = f"{task.name}.delay"  # named in Django's log of a robust callback's error
+    transaction.on_commit(send, using=using, robust=robust)

@@ -356,16 +356,16 @@ def line_chart(
     # Points: visible dots when there are few, a native tooltip on each.
     radius = 3 if len(coords) <= 40 else 0
     parts.append('<g class="chart-points">')
-    for i, ((x, y), (d, v)) in enumerate(zip(coords, points, strict=True)):
+    for i, ((cx, cy), (d, v)) in enumerate(zip(coords, points, strict=True)):
         so_far = " so far (not over yet)" if partial and i == len(coords) - 1 else ""
         tip = f"{format_bucket(d, period)}: {format_value(v, unit)}{so_far}"
         hit = max(radius, 6)
         if radius:
             parts.append(
-                f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{radius}" fill="#fff" stroke="{LINE}" stroke-width="1.5"/>'
+                f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="{radius}" fill="#fff" stroke="{LINE}" stroke-width="1.5"/>'
             )
         parts.append(
-            f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{hit}" fill="#000" fill-opacity="0">'
+            f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="{hit}" fill="#000" fill-opacity="0">'
             f"<title>{escape(tip)}</title></circle>"
         )
     parts.append("</g>")

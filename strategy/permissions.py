@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
 
 from pmtool.errors import NotFound
-from pmtool.models import Role, Workspace
-from pmtool.permissions import member_role, require_role
+from pmtool.models import Product, Role, Workspace
+from pmtool.permissions import Access, access_object, member_role, require_role
 
 from .models import Competitor, Goal, Initiative, KeyResult, Metric, MetricSample, Persona
 
@@ -119,21 +121,27 @@ def access_competitor(
     )
 
 
-def access_metric(user: Any, metric_id: int, *, write: bool = False, workspace: Workspace | None = None) -> Metric:
+def access_metric(
+    user: AbstractBaseUser | AnonymousUser, metric_id: int, *, write: bool = False, workspace: Workspace | None = None
+) -> Access[Metric]:
+    """The metric (with its product and workspace) and the caller's role, as an Access
+    (pmtool.permissions.access_object); `workspace` keeps a page's lookup inside its URL's workspace."""
     qs = Metric.objects.select_related("product__workspace")
-    return _access(
-        user,
-        qs,
-        metric_id,
-        workspace_path="product__workspace_id",
-        label="Metric",
-        what="change metrics",
-        write=write,
-        workspace=workspace,
-    )
+    if workspace is not None:
+        qs = qs.filter(product__workspace_id=workspace.pk)
+    path = "product__workspace_id"
+    return access_object(user, qs, metric_id, what="metric", workspace_field=path, write=write, action="change metrics")
 
 
-def access_sample(user: Any, metric: Metric, sample_id: int) -> MetricSample:
+def access_metrics_of(
+    user: AbstractBaseUser | AnonymousUser, product_id: int, *, write: bool = False
+) -> Access[Product]:
+    """The product whose metrics the caller lists (or, `write`, creates) and the caller's role."""
+    products = Product.objects.select_related("workspace")
+    return access_object(user, products, product_id, what="product", write=write, action="create metrics")
+
+
+def access_sample(metric: Metric, sample_id: int) -> MetricSample:
     """A sample of `metric` (whose access the caller has already checked)."""
     sample = MetricSample.objects.filter(pk=sample_id, metric=metric).first()
     if sample is None:

@@ -3,7 +3,8 @@
 Nothing here loops over rows in Python. Each step is one SQL statement over a set:
 
 1. Ingestion (strategy.services.metrics) upserts samples and, in the same transaction, the UTC days
-   it touched into MetricDirtyDay (`mark_days_dirty`), then enqueues `metrics_rollup` on commit.
+   it touched into MetricDirtyDay (`mark_days_dirty`), then enqueues `metrics_rollup` on commit
+   (strategy.tasks.schedule_metric_rollup: this module is SQL only and imports no tasks).
 2. `rollup_pending` takes a batch of dirty days off the queue (DELETE … RETURNING) and, in one
    transaction, recomputes exactly those buckets: days from samples, then the weeks and months that
    contain them from the day rows (so a late sample in an old month costs one month of day rows,
@@ -189,24 +190,6 @@ def mark_days_dirty(metric_id: int, days: Iterable[dt.date]) -> None:
                 "ON CONFLICT (metric_id, day) DO UPDATE SET day = EXCLUDED.day",
                 params,
             )
-
-
-def schedule_metric_rollup() -> None:
-    """Enqueue the rollup once the current transaction commits (eager without a broker)."""
-    from .tasks import metrics_rollup
-
-    # robust: in-process (embedded) the task runs right here, and an error in it must not turn the
-    # request that stored the samples into an error; the day stays queued for the next run.
-    transaction.on_commit(metrics_rollup.delay, robust=True)
-
-
-def schedule_goal_recompute(goal_ids: Iterable[int]) -> None:
-    """Enqueue the progress/status recompute of these goals once the current transaction commits."""
-    from .tasks import goals_recompute
-
-    ids = sorted({int(i) for i in goal_ids})
-    if ids:
-        transaction.on_commit(lambda: goals_recompute.delay(ids), robust=True)
 
 
 def pending_metric_ids(metric_ids: Iterable[int]) -> set[int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import parsers, serializers, status
@@ -15,14 +16,23 @@ from rest_framework.response import Response
 from pmtool.activity import Actor
 from pmtool.api.pagination import DefaultCursorPagination, NameCursorPagination
 from pmtool.api.parsers import BoundedJSONParser
-from pmtool.api.serializers import MAX_ID, StrictSerializer
-from pmtool.api.views import ApiView, etag, if_match_version, required_version, validated
+from pmtool.api.serializers import StrictSerializer
+from pmtool.api.versioned import (
+    IF_MATCH,
+    PageFilterSerializer,
+    VersionSerializer,
+    body_of,
+    no_content,
+    version_field,
+    versioned_response,
+    write_with_version,
+)
+from pmtool.api.views import ApiView, validated
 from pmtool.errors import ValidationError
-from pmtool.models import Role
-from pmtool.permissions import access_product, require_role
+from pmtool.timeframes import DATE_MAX, DATE_MIN
 
 from ..models import TEXT_MAX, Aggregation, Direction, Metric, MetricRollup, MetricSample, Period
-from ..permissions import access_metric, access_sample
+from ..permissions import access_metric, access_metrics_of, access_sample
 from ..selectors import metrics as selectors
 from ..services import metrics as services
 
@@ -65,7 +75,7 @@ class MetricSerializer(serializers.ModelSerializer):
         ts = getattr(metric, "last_ts", None)
         if ts is None:
             return None
-        return LastSampleSerializer({"ts": ts, "value": metric.last_value}).data
+        return LastSampleSerializer({"ts": ts, "value": getattr(metric, "last_value", None)}).data
 
 
 class MetricCreateSerializer(StrictSerializer):
@@ -83,13 +93,7 @@ class MetricCreateSerializer(StrictSerializer):
 
 
 class MetricUpdateSerializer(StrictSerializer):
-    version = serializers.IntegerField(
-        min_value=1,
-        max_value=MAX_ID,
-        required=False,
-        help_text="The version you read. Required unless an If-Match header carries it; "
-        "a stale version answers 409 (412 for If-Match).",
-    )
+    version = version_field()
     name = serializers.CharField(max_length=120, required=False)
     description = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, trim_whitespace=False)
     unit = serializers.CharField(max_length=40, required=False, allow_blank=True)
@@ -117,7 +121,7 @@ class SampleInputSerializer(serializers.Serializer):
 class SampleBatchSerializer(serializers.Serializer):
     """Documentation only: the service validates (see SampleListView.post)."""
 
-    samples = SampleInputSerializer(
+    samples = SampleInputSerializer(  # type: ignore[call-arg]  # many=True: a ListSerializer takes these
         many=True,
         min_length=1,
         max_length=services.MAX_SAMPLES,
@@ -161,12 +165,12 @@ class InstantField(serializers.Field):
         return value.isoformat()
 
 
-DATE_RANGE = f"from {services.DATE_MIN} to {services.DATE_MAX}"
+DATE_RANGE = f"from {DATE_MIN} to {DATE_MAX}"
 INSTANT_HELP = f"A date (YYYY-MM-DD, a whole UTC day) or an ISO 8601 time with an offset; {DATE_RANGE}"
 
 
 class BoundedDateField(serializers.DateField):
-    """A date within services.DATE_MIN..DATE_MAX (400 naming the field otherwise)."""
+    """A date within DATE_MIN..DATE_MAX (pmtool.timeframes; 400 naming the field otherwise)."""
 
     def to_internal_value(self, value: Any) -> dt.date:
         day = super().to_internal_value(value)
@@ -174,13 +178,6 @@ class BoundedDateField(serializers.DateField):
             return services.check_date(day)
         except services._Invalid as exc:
             raise serializers.ValidationError(str(exc)) from None
-
-
-class PageSerializer(StrictSerializer):
-    """The query of a plain cursor-paginated list (anything else is an unknown parameter)."""
-
-    cursor = serializers.CharField(required=False, max_length=1000)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
 
 class SampleFilterSerializer(StrictSerializer):
@@ -285,11 +282,13 @@ class CSVParser(parsers.BaseParser):
 
 
 def _metric_response(metric: Metric, *, status_code: int = status.HTTP_200_OK) -> Response:
-    return Response(MetricSerializer(metric).data, status=status_code, headers={"ETag": etag(metric.version)})
+    """The metric with its status annotations (read again after a write) and its ETag."""
+    current = selectors.metric_status(metric.pk) or metric
+    return versioned_response(MetricSerializer(current).data, current.version, status_code=status_code)
 
 
 class SampleCursorPagination(DefaultCursorPagination):
-    ordering = ("ts",)
+    ordering = ("ts",)  # type: ignore[assignment]  # a time identifies a metric's sample
     max_page_size = 1000
 
 
@@ -302,63 +301,58 @@ class MetricListView(ApiView):
         summary="Metrics of a product, by name",
     )
     def get(self, request: Request, product_id: int) -> Response:
-        product = access_product(request.user, product_id)
-        validated(PageSerializer, request.query_params)
+        product = access_metrics_of(request.user, product_id).obj
+        validated(PageFilterSerializer, request.query_params)
         return self.paginate(selectors.metrics_of_product(product.pk), MetricSerializer)
 
     @extend_schema(
         request=MetricCreateSerializer, responses={201: MetricSerializer}, summary="Create a metric (editor)"
     )
     def post(self, request: Request, product_id: int) -> Response:
-        product = access_product(request.user, product_id)
-        require_role(product.my_role, Role.EDITOR, "create metrics")
+        product = access_metrics_of(request.user, product_id, write=True).obj
         data = validated(MetricCreateSerializer, request.data)
         metric = services.metric_create(actor=Actor.from_request(request), product=product, **data)
-        return _metric_response(metric, status_code=status.HTTP_201_CREATED)
+        return versioned_response(MetricSerializer(metric).data, metric.version, status_code=status.HTTP_201_CREATED)
 
 
 class MetricDetailView(ApiView):
     @extend_schema(responses=MetricSerializer, summary="A metric (ETag carries its version)")
     def get(self, request: Request, metric_id: int) -> Response:
-        metric = access_metric(request.user, metric_id)
-        return _metric_response(selectors.metric_status(metric.pk) or metric)
+        return _metric_response(access_metric(request.user, metric_id).obj)
 
     @extend_schema(
         request=MetricUpdateSerializer,
-        parameters=[
-            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description='The version, e.g. "3"')
-        ],
+        parameters=[IF_MATCH],
         responses=MetricSerializer,
         summary="Change a metric (editor); needs `version` or If-Match",
     )
     def patch(self, request: Request, metric_id: int) -> Response:
-        metric = access_metric(request.user, metric_id, write=True)
-        data = validated(MetricUpdateSerializer, request.data)
-        version, precondition = required_version(request, data)
-        metric = services.metric_update(
-            actor=Actor.from_request(request), metric=metric, version=version, precondition=precondition, **data
+        metric = access_metric(request.user, metric_id, write=True).obj
+        data = body_of(validated(MetricUpdateSerializer, request.data))
+        actor = Actor.from_request(request)
+        return write_with_version(
+            request,
+            data,
+            lambda version: services.metric_update(actor=actor, metric=metric, version=version, **data),
+            _metric_response,
         )
-        return _metric_response(selectors.metric_status(metric.pk) or metric)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "If-Match",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description='Optional: the version you read, e.g. "3" (412 when stale)',
-            )
-        ],
+        request=VersionSerializer,
+        parameters=[IF_MATCH],
         responses={204: None},
-        summary="Delete a metric with its samples (editor); bound key results become unbound",
+        summary="Delete a metric with its samples (editor); needs `version` or If-Match; bound key results "
+        "become unbound",
     )
     def delete(self, request: Request, metric_id: int) -> Response:
-        metric = access_metric(request.user, metric_id, write=True)
-        version = if_match_version(request)
-        services.metric_delete(
-            actor=Actor.from_request(request), metric=metric, version=version, precondition=version is not None
-        )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        metric = access_metric(request.user, metric_id, write=True).obj
+        data = body_of(validated(VersionSerializer, request.data))
+        actor = Actor.from_request(request)
+
+        def delete(version: int) -> None:
+            services.metric_delete(actor=actor, metric=metric, version=version)
+
+        return write_with_version(request, data, delete, no_content)
 
 
 def _unknown_fields(names: list[str], hint: str = "") -> ValidationError:
@@ -402,10 +396,10 @@ class SampleListView(ApiView):
         summary="Samples of a metric, by time (cursor-paginated)",
     )
     def get(self, request: Request, metric_id: int) -> Response:
-        metric = access_metric(request.user, metric_id)
+        metric = access_metric(request.user, metric_id).obj
         params = validated(SampleFilterSerializer, request.query_params)
-        if params["order"] == "desc":
-            self.paginator.ordering = ("-ts",)
+        if params["order"] == "desc" and isinstance(self.paginator, SampleCursorPagination):
+            self.paginator.ordering = ("-ts",)  # type: ignore[assignment]
         return self.paginate(selectors.samples_of(metric, start=params["start"], end=params["end"]), SampleSerializer)
 
     @extend_schema(
@@ -426,7 +420,7 @@ class SampleListView(ApiView):
         "Buckets follow once the rollup has run: poll the metric until `pending` is false.",
     )
     def post(self, request: Request, metric_id: int) -> Response:
-        metric = access_metric(request.user, metric_id, write=True)
+        metric = access_metric(request.user, metric_id, write=True).obj
         kind, payload = _sample_body(request.data)
         actor = Actor.from_request(request)
         if kind == "one":
@@ -448,7 +442,7 @@ class SampleRangeDeleteView(ApiView):
         description=f"`from` and `to` are dates (a whole UTC day) or ISO 8601 times with an offset, {DATE_RANGE}.",
     )
     def post(self, request: Request, metric_id: int) -> Response:
-        metric = access_metric(request.user, metric_id, write=True)
+        metric = access_metric(request.user, metric_id, write=True).obj
         params = validated(RangeDeleteSerializer, request.data)
         deleted = services.samples_delete_range(
             actor=Actor.from_request(request), metric=metric, start=params["start"], end=params["end"]
@@ -482,7 +476,7 @@ class SampleUploadView(ApiView):
         "without BOM. All or nothing: errors list their line numbers (the first 20) under `fields.file`.",
     )
     def post(self, request: Request, metric_id: int) -> Response:
-        metric = access_metric(request.user, metric_id, write=True)
+        metric = access_metric(request.user, metric_id, write=True).obj
         content, field = _upload_bytes(request)
         try:
             summary = services.samples_import_csv(actor=Actor.from_request(request), metric=metric, content=content)
@@ -507,7 +501,7 @@ def _upload_bytes(request: Request) -> tuple[bytes, str]:
     upload, text = data.get("file"), data.get("csv")
     if upload is not None and text is not None:
         raise ValidationError("Send the CSV once: as “file” or as “csv”.", fields={"csv": ["Send either file or csv."]})
-    if hasattr(upload, "read"):  # multipart
+    if isinstance(upload, UploadedFile):  # multipart
         return upload.read(services.CSV_MAX_BYTES + 1), "file"
     if isinstance(upload, bytes):  # text/csv body
         return upload, "file"
@@ -528,10 +522,10 @@ def _upload_bytes(request: Request) -> tuple[bytes, str]:
 class SampleDetailView(ApiView):
     @extend_schema(responses={204: None}, summary="Delete one sample (editor)")
     def delete(self, request: Request, metric_id: int, sample_id: int) -> Response:
-        metric = access_metric(request.user, metric_id, write=True)
-        sample = access_sample(request.user, metric, sample_id)
+        metric = access_metric(request.user, metric_id, write=True).obj
+        sample = access_sample(metric, sample_id)
         services.sample_delete(actor=Actor.from_request(request), metric=metric, sample=sample)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return no_content()
 
 
 class SeriesView(ApiView):
@@ -551,9 +545,9 @@ class SeriesView(ApiView):
         summary="The rolled-up series of a metric: one bucket per day, week (Monday) or month (UTC)",
     )
     def get(self, request: Request, metric_id: int) -> Response:
-        access_metric(request.user, metric_id)
+        found = access_metric(request.user, metric_id).obj
         params = validated(SeriesFilterSerializer, request.query_params)
-        metric = selectors.metric_status(metric_id)
+        metric = selectors.metric_status(metric_id) or found
         buckets = selectors.series(metric, params["period"], params["first"], params["last"])
         return Response(
             SeriesSerializer(
@@ -565,7 +559,7 @@ class SeriesView(ApiView):
                     "first": params["first"],
                     "last": params["last"],
                     "rolled_up_at": metric.rolled_up_at,
-                    "pending": metric.pending,
+                    "pending": getattr(metric, "pending", False),
                     "buckets": buckets,
                 }
             ).data

@@ -8,8 +8,11 @@ from typing import Any
 
 from django import forms
 
+from pmtool.pages import VersionField
+from pmtool.timeframes import DATE_MAX, DATE_MIN
+
 from ..models import TEXT_MAX, Aggregation, Direction, Period
-from ..services.metrics import DATE_MAX, DATE_MIN, DATE_RANGE_ERROR, VALUE_MAX
+from ..services.metrics import DATE_RANGE_ERROR, VALUE_MAX
 
 NOT_A_DATE = "Not a date: use YYYY-MM-DD, e.g. 2025-03-01."
 
@@ -18,6 +21,14 @@ def _bounded(day: dt.date | None) -> None:
     """Dates of a range or a chart stay within DATE_MIN..DATE_MAX (their arithmetic cannot overflow)."""
     if day is not None and not DATE_MIN <= day <= DATE_MAX:
         raise forms.ValidationError(DATE_RANGE_ERROR, code="out_of_range")
+
+
+def _end_not_before_start(form: forms.Form, data: dict[str, Any] | None) -> dict[str, Any]:
+    """A range's `end` may not come before its `start` (the error is placed beside `end`)."""
+    data = data or {}
+    if data.get("start") and data.get("end") and data["end"] < data["start"]:
+        form.add_error("end", "Must not be before “From”.")
+    return data
 
 
 AGGREGATION_HELP = (
@@ -42,14 +53,16 @@ class MetricForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What it measures and where the numbers come from. Markdown.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = VersionField()
 
     def __init__(self, *args: Any, products: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if products is None:  # editing: the product is fixed
+        if products is None:  # editing: the product is fixed, the version the user read is required
             del self.fields["product"]
-        else:
-            self.fields["product"].choices = products
+        else:  # creating: there is no version yet
+            del self.fields["version"]
+            product: forms.ChoiceField = self.fields["product"]  # type: ignore[assignment]
+            product.choices = products
 
 
 class SampleForm(forms.Form):
@@ -85,10 +98,18 @@ class RangeForm(forms.Form):
     end = forms.DateField(label="To (inclusive)", validators=[_bounded], widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            self.add_error("end", "Must not be before “From”.")
-        return data
+        return _end_not_before_start(self, super().clean())
+
+
+def _chart_date(label: str) -> forms.DateField:
+    """An optional date of the chart's range, within DATE_MIN..DATE_MAX."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        validators=[_bounded],
+        error_messages={"invalid": NOT_A_DATE},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
 
 class ChartRangeForm(forms.Form):
@@ -99,23 +120,8 @@ class ChartRangeForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": f"Not a period: choose {', '.join(Period.values)}."},
     )
-    start = forms.DateField(
-        label="From",
-        required=False,
-        validators=[_bounded],
-        error_messages={"invalid": NOT_A_DATE},
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    end = forms.DateField(
-        label="To",
-        required=False,
-        validators=[_bounded],
-        error_messages={"invalid": NOT_A_DATE},
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    start = _chart_date("From")
+    end = _chart_date("To")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            self.add_error("end", "Must not be before “From”.")
-        return data
+        return _end_not_before_start(self, super().clean())

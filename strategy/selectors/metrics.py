@@ -33,8 +33,9 @@ from ..models import (
 UTC = dt.UTC
 
 # How many buckets a series shows when no range is given.
-DEFAULT_BUCKETS = {Period.DAY: 90, Period.WEEK: 26, Period.MONTH: 24}
-MAX_BUCKETS = {Period.DAY: 3660, Period.WEEK: 1046, Period.MONTH: 1200}  # ten years of days, twenty of weeks…
+DEFAULT_BUCKETS: dict[str, int] = {Period.DAY: 90, Period.WEEK: 26, Period.MONTH: 24}
+# At most ten years of days, twenty of weeks…
+MAX_BUCKETS: dict[str, int] = {Period.DAY: 3660, Period.WEEK: 1046, Period.MONTH: 1200}
 
 
 def with_status(queryset: QuerySet[Metric]) -> QuerySet[Metric]:
@@ -84,6 +85,26 @@ def samples_of(
     if end is not None:
         qs = qs.filter(ts__lt=end)
     return qs
+
+
+def samples_newest_first(
+    metric: Metric, *, before: dt.datetime | None, after: dt.datetime | None, size: int
+) -> tuple[list[MetricSample], bool, bool]:
+    """A page of `size` samples, newest first, keyset-paginated by time (no COUNT over what may be
+    millions of samples): those just after `after`, else just before `before`, else the newest.
+    Returns (rows, whether older ones exist, whether newer ones exist)."""
+    qs = samples_of(metric)
+    if after is not None:
+        rows = list(qs.filter(ts__gt=after).order_by("ts")[: size + 1])
+        newer = len(rows) > size
+        rows = rows[:size][::-1]
+        return rows, bool(rows), newer
+    if before is not None:
+        qs = qs.filter(ts__lt=before)
+    rows = list(qs.order_by("-ts")[: size + 1])
+    older = len(rows) > size
+    rows = rows[:size]
+    return rows, older, before is not None and bool(rows)
 
 
 def key_results_of_metric(metric: Metric) -> QuerySet[KeyResult]:

@@ -48,8 +48,8 @@ from strategy.models import (
     Period,
     StatusSource,
 )
-from strategy.rollups import schedule_goal_recompute
 from strategy.services.vision import clean_markdown
+from strategy.tasks import schedule_goal_recompute
 
 
 class _Unset:

@@ -3,7 +3,7 @@
 Every write is one transaction and records activity. Samples are upserted in one statement
 (`INSERT … ON CONFLICT (metric, ts) DO UPDATE`: a time identifies its sample, so re-sending a time
 corrects its value); the UTC days they touch are queued for the rollup in the same transaction
-(strategy.rollups.mark_days_dirty) and the rollup task is enqueued on commit. Nothing here issues a
+(strategy.rollups.mark_days_dirty) and the rollup task is enqueued on commit (strategy.tasks). Nothing here issues a
 query per sample.
 
 Timestamps must say which instant they are: ISO 8601 with an offset or "Z". A date alone means
@@ -25,17 +25,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 
-from pmtool.activity import Actor, activity_record, apply_changes
+from pmtool.activity import Actor, activity_record
+from pmtool.cleaning import NAME_MAX, NUMBER_LIMIT, clean_choice, clean_name, clean_text
 from pmtool.errors import Conflict, NotFound, ValidationError
 from pmtool.models import Product
-from pmtool.services import _clean_name, _no_nul, lock_version
+from pmtool.timeframes import DATE_MAX, DATE_MIN
+from pmtool.versioning import UNSET, Maybe, delete_versioned, given, lock_version, save_changes
 
 from .. import rollups
 from ..models import TEXT_MAX, Aggregation, Direction, KeyResult, Metric, MetricSample
+from ..tasks import schedule_goal_recompute, schedule_metric_rollup
 
 UTC = dt.UTC
 
@@ -44,15 +45,12 @@ CSV_MAX_BYTES = 2 * 1024 * 1024
 MAX_ERRORS = 20  # errors reported per rejected batch (the first ones)
 TS_MIN = dt.datetime(1900, 1, 1, tzinfo=UTC)
 TS_MAX = dt.datetime(3000, 1, 1, tzinfo=UTC)  # exclusive
-# Dates a query or a range may name (the days of TS_MIN..TS_MAX): date arithmetic on them (a day
-# after, the buckets of a window) stays far inside what Python and the databases can hold.
-DATE_MIN = TS_MIN.date()
-DATE_MAX = (TS_MAX - dt.timedelta(days=1)).date()
+# Dates a query or a range may name (pmtool.timeframes: the days of TS_MIN..TS_MAX): date arithmetic
+# on them (a day after, the buckets of a window) stays far inside what Python and the databases hold.
 DATE_RANGE_ERROR = f"Out of range: use a date from {DATE_MIN} to {DATE_MAX}."
 UNIT_MAX = 40
-VALUE_MAX = 1e15  # |value| at most 10^15: see the module docstring
+VALUE_MAX = NUMBER_LIMIT  # |value| at most 10^15: see the module docstring
 VALUE_RANGE = "from −10^15 to 10^15 (±1,000,000,000,000,000)"
-NAME_MAX = 120
 TS_COLUMNS = ("ts", "time", "date", "timestamp")
 VALUE_COLUMN = "value"
 
@@ -71,40 +69,37 @@ def printable(text: str) -> str:
 
 def _metric_values(
     *,
-    name: Any = None,
-    description: Any = None,
-    unit: Any = None,
-    direction: Any = None,
-    aggregation: Any = None,
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    if name is not None:
-        values["name"] = _clean_name(name, max_length=NAME_MAX)
-    if description is not None:
-        description = _no_nul(str(description).strip(), "description")
-        if len(description) > TEXT_MAX:
-            raise ValidationError(
-                "The description is too long.", fields={"description": [f"At most {TEXT_MAX} characters."]}
-            )
-        values["description"] = description
-    if unit is not None:
-        unit = _no_nul(str(unit).strip(), "unit")
-        if len(unit) > UNIT_MAX:
-            raise ValidationError("The unit is too long.", fields={"unit": [f"At most {UNIT_MAX} characters."]})
-        values["unit"] = unit
-    if direction is not None:
-        if direction not in Direction.values:
-            raise ValidationError(
-                "Unknown direction.", fields={"direction": [f"Choose one of: {', '.join(Direction.values)}."]}
-            )
-        values["direction"] = direction
-    if aggregation is not None:
-        if aggregation not in Aggregation.values:
-            raise ValidationError(
-                "Unknown aggregation.", fields={"aggregation": [f"Choose one of: {', '.join(Aggregation.values)}."]}
-            )
-        values["aggregation"] = aggregation
+    name: Maybe[str] = UNSET,
+    description: Maybe[str] = UNSET,
+    unit: Maybe[str] = UNSET,
+    direction: Maybe[str] = UNSET,
+    aggregation: Maybe[str] = UNSET,
+) -> dict[str, str]:
+    """The given fields, cleaned (the ones left UNSET are left alone)."""
+    values: dict[str, str] = {}
+    if given(name):
+        values["name"] = clean_name(name, max_length=NAME_MAX)
+    if given(description):
+        values["description"] = clean_text(description, field="description", max_length=TEXT_MAX)
+    if given(unit):
+        values["unit"] = clean_text(unit, field="unit", max_length=UNIT_MAX)
+    if given(direction):
+        values["direction"] = clean_choice(direction, Direction, field="direction", what="direction")
+    if given(aggregation):
+        values["aggregation"] = clean_choice(aggregation, Aggregation, field="aggregation", what="aggregation")
     return values
+
+
+def _record(actor: Actor, metric: Metric, action: str, changes: dict[str, Any]) -> None:
+    """The metric's activity event (its product is loaded with it: access_metric, lock_version)."""
+    product = metric.product
+    activity_record(
+        actor=actor, workspace=product.workspace_id, product=product.pk, target=metric, action=action, changes=changes
+    )
+
+
+def _name_taken() -> Conflict:
+    return Conflict(_NAME_TAKEN, fields={"name": [_NAME_TAKEN]}, code="name_taken")
 
 
 def _check_name_free(product_id: int, name: str, *, exclude: int | None = None) -> None:
@@ -113,7 +108,7 @@ def _check_name_free(product_id: int, name: str, *, exclude: int | None = None) 
     if exclude is not None:
         taken = taken.exclude(pk=exclude)
     if taken.exists():
-        raise Conflict(_NAME_TAKEN, fields={"name": [_NAME_TAKEN]}, code="name_taken")
+        raise _name_taken()
 
 
 @transaction.atomic
@@ -133,17 +128,10 @@ def metric_create(
         with transaction.atomic():
             metric = Metric.objects.create(product=product, created_by=actor.user, **values)
     except IntegrityError:  # a concurrent create took the name between the check and the insert
-        raise Conflict(_NAME_TAKEN, fields={"name": [_NAME_TAKEN]}, code="name_taken") from None
-    activity_record(
-        actor=actor,
-        workspace=product.workspace_id,
-        product=product,
-        target=metric,
-        action="created",
-        changes={k: {"from": None, "to": v} for k, v in values.items() if v != ""},
-    )
+        raise _name_taken() from None
     metric.product = product
-    metric.pending = False
+    _record(actor, metric, "created", {k: {"from": None, "to": v} for k, v in values.items() if v != ""})
+    metric.pending = False  # type: ignore[attr-defined]  # the list annotation, for the response
     return metric
 
 
@@ -152,66 +140,48 @@ def metric_update(
     *,
     actor: Actor,
     metric: Metric,
-    version: int | None,
-    precondition: bool = False,
-    name: str | None = None,
-    description: str | None = None,
-    unit: str | None = None,
-    direction: str | None = None,
-    aggregation: str | None = None,
+    version: int,
+    name: Maybe[str] = UNSET,
+    description: Maybe[str] = UNSET,
+    unit: Maybe[str] = UNSET,
+    direction: Maybe[str] = UNSET,
+    aggregation: Maybe[str] = UNSET,
 ) -> Metric:
-    """Change a metric. A stale `version` raises Conflict (409), or PreconditionFailed (412) when it
-    came from If-Match. A new aggregation is applied to every existing bucket at once."""
-    locked = lock_version(
-        Metric.objects.select_related("product"), metric.pk, version, precondition=precondition, what="metric"
-    )
+    """Change a metric; `version` is the one the user read (stale: StaleVersion). A new aggregation
+    is applied to every existing bucket at once."""
+    locked = lock_version(Metric.objects.select_related("product"), metric.pk, version, what="metric")
     values = _metric_values(name=name, description=description, unit=unit, direction=direction, aggregation=aggregation)
     if "name" in values and values["name"] != locked.name:
         _check_name_free(locked.product_id, values["name"], exclude=locked.pk)
-    changes = apply_changes(locked, values)
-    if changes:
-        locked.version = F("version") + 1
-        locked.updated_at = timezone.now()
-        try:
-            with transaction.atomic():
-                locked.save(update_fields=[*changes, "version", "updated_at"])
-        except IntegrityError:
-            raise Conflict(_NAME_TAKEN, fields={"name": [_NAME_TAKEN]}, code="name_taken") from None
-        locked.refresh_from_db(fields=["version"])
-        if "aggregation" in changes:
-            # Buckets carry count/sum/last: the new aggregation is one UPDATE over them (and the
-            # bound key results follow), not a rebuild from the samples.
-            rollups.metric_values_refresh(locked.pk)
-            locked.refresh_from_db(fields=["rolled_up_at"])
-        activity_record(
-            actor=actor,
-            workspace=locked.product.workspace_id,
-            product=locked.product_id,
-            target=locked,
-            action="updated",
-            changes=changes,
-        )
+    try:
+        with transaction.atomic():
+            changes = save_changes(locked, values)
+    except IntegrityError:  # a concurrent rename took the name between the check and the update
+        raise _name_taken() from None
+    if not changes:
+        return locked
+    if "aggregation" in changes:
+        # Buckets carry count/sum/last: the new aggregation is one UPDATE over them (and the bound
+        # key results follow), not a rebuild from the samples.
+        rollups.metric_values_refresh(locked.pk)
+        locked.refresh_from_db(fields=["rolled_up_at"])
+    _record(actor, locked, "updated", changes)
     return locked
 
 
 @transaction.atomic
-def metric_delete(*, actor: Actor, metric: Metric, version: int | None = None, precondition: bool = False) -> None:
-    """Delete a metric with its samples and buckets. Key results bound to it become unbound; their
-    goals' progress is recomputed after commit."""
-    locked = lock_version(
-        Metric.objects.select_related("product"), metric.pk, version, precondition=precondition, what="metric"
-    )
-    goal_ids = list(KeyResult.objects.filter(metric_id=locked.pk).values_list("goal_id", flat=True).distinct())
-    activity_record(
-        actor=actor,
-        workspace=locked.product.workspace_id,
-        product=locked.product_id,
-        target=locked,
-        action="deleted",
-        changes={"name": {"from": locked.name, "to": None}},
-    )
-    locked.delete()
-    rollups.schedule_goal_recompute(goal_ids)
+def metric_delete(*, actor: Actor, metric: Metric, version: int) -> None:
+    """Delete a metric with its samples and buckets; `version` is the one the user read (stale:
+    StaleVersion). Key results bound to it become unbound; their goals' progress is recomputed
+    after commit."""
+    goal_ids: list[int] = []
+
+    def before(locked: Metric) -> None:
+        goal_ids.extend(KeyResult.objects.filter(metric_id=locked.pk).values_list("goal_id", flat=True).distinct())
+        _record(actor, locked, "deleted", {"name": {"from": locked.name, "to": None}})
+
+    delete_versioned(Metric.objects.select_related("product"), metric.pk, version, what="metric", before=before)
+    schedule_goal_recompute(goal_ids)
 
 
 # --- parsing samples ----------------------------------------------------------------
@@ -487,11 +457,6 @@ def _lock_metric(metric: Metric) -> None:
         raise NotFound("Metric not found.")
 
 
-def _workspace_id(metric: Metric) -> int:
-    product = metric.product  # loaded with the metric by access_metric
-    return product.workspace_id
-
-
 def _store(*, actor: Actor, metric: Metric, pairs: list[tuple[dt.datetime, float]], source: str) -> IngestSummary:
     latest = dict(pairs)  # a time sent twice in one batch: the later one wins
     _lock_metric(metric)
@@ -502,17 +467,15 @@ def _store(*, actor: Actor, metric: Metric, pairs: list[tuple[dt.datetime, float
         update_fields=["value"],
     )
     rollups.mark_days_dirty(metric.pk, {ts.date() for ts in latest})
-    rollups.schedule_metric_rollup()
+    schedule_metric_rollup()
     first, last = min(latest), max(latest)
     summary = IngestSummary(received=len(pairs), distinct=len(latest), first=first, last=last, samples=stored)
-    activity_record(
-        actor=actor,
-        workspace=_workspace_id(metric),
-        product=metric.product_id,
-        target=metric,
-        action="samples_added",
+    _record(
+        actor,
+        metric,
+        "samples_added",
         # Key names chosen for the history panel: jsonb keeps keys ordered by length, then bytes.
-        changes={
+        {
             "count": {"from": None, "to": summary.distinct},
             "first": {"from": None, "to": first.isoformat()},
             "latest": {"from": None, "to": last.isoformat()},
@@ -545,15 +508,8 @@ def samples_import_csv(*, actor: Actor, metric: Metric, content: bytes) -> Inges
 
 def _deleted(*, actor: Actor, metric: Metric, days: Iterable[dt.date], count: int, changes: dict[str, Any]) -> None:
     rollups.mark_days_dirty(metric.pk, days)
-    rollups.schedule_metric_rollup()
-    activity_record(
-        actor=actor,
-        workspace=_workspace_id(metric),
-        product=metric.product_id,
-        target=metric,
-        action="samples_deleted",
-        changes={"count": {"from": count, "to": None}, **changes},
-    )
+    schedule_metric_rollup()
+    _record(actor, metric, "samples_deleted", {"count": {"from": count, "to": None}, **changes})
 
 
 @transaction.atomic

@@ -24,7 +24,8 @@ from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
 from pmtool.models import Role
-from pmtool.permissions import access_product, can_edit_content
+from pmtool.pages import WorkspaceRequest, delete_page, edit_page
+from pmtool.permissions import Access, access_product, can_edit_content
 from pmtool.selectors import activity_of_object, products_of
 from pmtool.views import workspace_page
 
@@ -86,7 +87,7 @@ def _chart(
 
 @workspace_page()
 @require_GET
-def metric_dashboard(request: HttpRequest) -> HttpResponse:
+def metric_dashboard(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     period = _period(request.GET.get("period"))
     query_errors = _period_error(request.GET.get("period"))
@@ -115,8 +116,8 @@ def metric_dashboard(request: HttpRequest) -> HttpResponse:
         "first": first,
         "last": last,
         "query": urlencode(query),
-        "any_pending": any(m.pending for m in page.object_list),
-        "can_edit": can_edit_content(workspace.my_role),
+        "any_pending": any(getattr(m, "pending", False) for m in page.object_list),
+        "can_edit": can_edit_content(_workspace_role(request)),
         "nav_active": "metrics",
         "query_errors": query_errors,
     }
@@ -197,19 +198,7 @@ def _samples_page(request: HttpRequest, metric: Metric) -> dict[str, Any]:
     """Newest first, keyset-paginated by time (no COUNT over what may be millions of samples)."""
     before = _instant(request.GET.get("before"))
     after = _instant(request.GET.get("after"))
-    qs = selectors.samples_of(metric)
-    if after is not None:
-        rows = list(qs.filter(ts__gt=after).order_by("ts")[: SAMPLES_PAGE + 1])
-        newer = len(rows) > SAMPLES_PAGE
-        rows = rows[:SAMPLES_PAGE][::-1]
-        older = bool(rows)
-    else:
-        if before is not None:
-            qs = qs.filter(ts__lt=before)
-        rows = list(qs.order_by("-ts")[: SAMPLES_PAGE + 1])
-        older = len(rows) > SAMPLES_PAGE
-        rows = rows[:SAMPLES_PAGE]
-        newer = before is not None and bool(rows)
+    rows, older, newer = selectors.samples_newest_first(metric, before=before, after=after, size=SAMPLES_PAGE)
     keep = request.GET.copy()  # the chart's period and range stay as they are
     for name in ("before", "after"):
         keep.pop(name, None)
@@ -238,14 +227,20 @@ def _instant(raw: str | None) -> dt.datetime | None:
         return None
 
 
+def _workspace_role(request: WorkspaceRequest) -> str | None:
+    """The caller's role in the page's workspace (set by pmtool.views.workspace_page)."""
+    return getattr(request, "role", None) or getattr(request.workspace, "my_role", None)
+
+
 def _detail(
-    request: HttpRequest,
-    metric: Metric,
+    request: WorkspaceRequest,
+    access: Access[Metric],
     *,
     sample_form: SampleForm | None = None,
     upload_form: UploadForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    metric = access.obj
     live, valid = _live_context(request, metric)
     context = {
         **live,
@@ -255,32 +250,36 @@ def _detail(
         "history": list(activity_of_object(metric)[:10]),
         "sample_form": sample_form or SampleForm(),
         "upload_form": upload_form or UploadForm(),
-        "can_edit": can_edit_content(metric.my_role),
+        "can_edit": access.can_edit,
         "nav_active": "metrics",
     }
     return render(request, "strategy/metrics/detail.html", context, status=status if valid else 400)
 
 
-def _metric(request: HttpRequest, metric_id: int, *, write: bool = False) -> Metric:
-    """The metric (404 outside this workspace) with `pending` and its last sample annotated."""
-    metric = access_metric(request.user, metric_id, write=write, workspace=request.workspace)
-    annotated = selectors.metric_status(metric.pk)
+def _access(request: WorkspaceRequest, metric_id: int, *, write: bool = False) -> Access[Metric]:
+    """The metric (404 outside this workspace) with `pending` and its last sample annotated, and the
+    caller's role."""
+    access = access_metric(request.user, metric_id, write=write, workspace=request.workspace)
+    annotated = selectors.metric_status(metric_id)
     if annotated is None:  # deleted in between
-        return metric
-    annotated.my_role = metric.my_role
+        return access
     annotated.product.workspace = request.workspace
-    return annotated
+    return Access(obj=annotated, role=access.role)
+
+
+def _metric(request: WorkspaceRequest, metric_id: int, *, write: bool = False) -> Metric:
+    return _access(request, metric_id, write=write).obj
 
 
 @workspace_page()
 @require_GET
-def metric_detail(request: HttpRequest, metric_id: int) -> HttpResponse:
-    return _detail(request, _metric(request, metric_id))
+def metric_detail(request: WorkspaceRequest, metric_id: int) -> HttpResponse:
+    return _detail(request, _access(request, metric_id))
 
 
 @workspace_page()
 @require_GET
-def metric_live(request: HttpRequest, metric_id: int) -> HttpResponse:
+def metric_live(request: WorkspaceRequest, metric_id: int) -> HttpResponse:
     """The chart part alone: the period switch and the "rollup pending" poll swap it in place."""
     metric = _metric(request, metric_id)
     context, valid = _live_context(request, metric)
@@ -296,8 +295,9 @@ def _to_detail(metric: Metric, ws: str, anchor: str = "") -> HttpResponse:
 
 @workspace_page(minimum=Role.EDITOR, what="add samples")
 @require_POST
-def sample_add(request: HttpRequest, metric_id: int) -> HttpResponse:
-    metric = _metric(request, metric_id, write=True)
+def sample_add(request: WorkspaceRequest, metric_id: int) -> HttpResponse:
+    access = _access(request, metric_id, write=True)
+    metric = access.obj
     form = SampleForm(request.POST)
     if form.is_valid():
         try:
@@ -317,7 +317,7 @@ def sample_add(request: HttpRequest, metric_id: int) -> HttpResponse:
                 "The chart updates as soon as the rollup has run.",
             )
             return _to_detail(metric, request.workspace.slug)
-    return _detail(request, metric, sample_form=form, status=400)
+    return _detail(request, access, sample_form=form, status=400)
 
 
 def _renamed(exc: ApplicationError, names: dict[str, str]) -> ApplicationError:
@@ -327,8 +327,9 @@ def _renamed(exc: ApplicationError, names: dict[str, str]) -> ApplicationError:
 
 @workspace_page(minimum=Role.EDITOR, what="upload samples")
 @require_POST
-def samples_upload(request: HttpRequest, metric_id: int) -> HttpResponse:
-    metric = _metric(request, metric_id, write=True)
+def samples_upload(request: WorkspaceRequest, metric_id: int) -> HttpResponse:
+    access = _access(request, metric_id, write=True)
+    metric = access.obj
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -350,14 +351,14 @@ def samples_upload(request: HttpRequest, metric_id: int) -> HttpResponse:
                 + ". The chart updates as soon as the rollup has run.",
             )
             return _to_detail(metric, request.workspace.slug)
-    return _detail(request, metric, upload_form=form, status=400)
+    return _detail(request, access, upload_form=form, status=400)
 
 
 @workspace_page(minimum=Role.EDITOR, what="delete samples")
 @require_POST
-def sample_delete(request: HttpRequest, metric_id: int, sample_id: int) -> HttpResponse:
+def sample_delete(request: WorkspaceRequest, metric_id: int, sample_id: int) -> HttpResponse:
     metric = _metric(request, metric_id, write=True)
-    sample = access_sample(request.user, metric, sample_id)
+    sample = access_sample(metric, sample_id)
     services.sample_delete(actor=Actor.from_request(request), metric=metric, sample=sample)
     messages.success(request, f"Deleted the sample of {sample.ts:%Y-%m-%d %H:%M} UTC.")
     return _to_detail(metric, request.workspace.slug, "#samples")
@@ -365,7 +366,7 @@ def sample_delete(request: HttpRequest, metric_id: int, sample_id: int) -> HttpR
 
 @workspace_page(minimum=Role.EDITOR, what="delete samples")
 @require_POST
-def samples_delete_selected(request: HttpRequest, metric_id: int) -> HttpResponse:
+def samples_delete_selected(request: WorkspaceRequest, metric_id: int) -> HttpResponse:
     """The samples ticked in the table, deleted in one go (the rollup re-runs for their days)."""
     metric = _metric(request, metric_id, write=True)
     raw = request.POST.getlist("sample")
@@ -385,7 +386,7 @@ def samples_delete_selected(request: HttpRequest, metric_id: int) -> HttpRespons
 
 @workspace_page(minimum=Role.EDITOR, what="delete samples")
 @require_http_methods(["GET", "POST"])
-def samples_delete_range(request: HttpRequest, metric_id: int) -> HttpResponse:
+def samples_delete_range(request: WorkspaceRequest, metric_id: int) -> HttpResponse:
     """GET: pick a range and see how many samples it holds; POST: delete them."""
     metric = _metric(request, metric_id, write=True)
     form = RangeForm(request.POST if request.method == "POST" else (request.GET or None))
@@ -423,7 +424,7 @@ def _form_page(request: HttpRequest, context: dict[str, Any], *, status: int | N
 
 @workspace_page(minimum=Role.EDITOR, what="create metrics")
 @require_http_methods(["GET", "POST"])
-def metric_create(request: HttpRequest) -> HttpResponse:
+def metric_create(request: WorkspaceRequest) -> HttpResponse:
     products = list(products_of(request.workspace).values_list("slug", "name"))
     preselect = request.GET.get("product", "")
     form = MetricForm(
@@ -446,53 +447,68 @@ def metric_create(request: HttpRequest) -> HttpResponse:
     return _form_page(request, {"form": form, "metric": None, "no_products": not products})
 
 
+def _shown(metric: Metric) -> list[tuple[str, object]]:
+    """What the conflict panel lists of the metric as saved now."""
+    return [
+        ("Name", metric.name),
+        ("Unit", metric.unit),
+        ("Better when", metric.get_direction_display()),
+        ("Aggregation", metric.get_aggregation_display()),
+        ("Description", metric.description),
+    ]
+
+
 @workspace_page(minimum=Role.EDITOR, what="change metrics")
 @require_http_methods(["GET", "POST"])
-def metric_edit(request: HttpRequest, metric_id: int) -> HttpResponse:
+def metric_edit(request: WorkspaceRequest, metric_id: int) -> HttpResponse:
     metric = _metric(request, metric_id, write=True)
     initial = {**{f: getattr(metric, f) for f in METRIC_FIELDS}, "version": metric.version}
     form = MetricForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = services.metric_update(
-                actor=Actor.from_request(request),
-                metric=metric,
-                version=data["version"] or metric.version,
-                **{f: data[f] for f in METRIC_FIELDS},
-            )
-        except ApplicationError as exc:
-            if exc.code != "stale_version":
-                add_service_error(form, exc)
-            else:
-                # What is saved now beside the user's edit; saving again applies the edit on top.
-                current = _metric(request, metric_id)
-                form.data = form.data.copy()
-                form.data["version"] = current.version
-                return _form_page(request, {"form": form, "metric": current, "conflict": current}, status=409)
-        else:
-            note = " Every bucket now shows the new aggregation." if saved.aggregation != metric.aggregation else ""
-            messages.success(request, f"Saved “{saved.name}”.{note}")
-            return _to_detail(saved, request.workspace.slug)
-    return _form_page(request, {"form": form, "metric": metric})
+    actor = Actor.from_request(request)
+
+    def save(data: dict[str, Any]) -> Metric:
+        values = {f: data[f] for f in METRIC_FIELDS}
+        return services.metric_update(actor=actor, metric=metric, version=data["version"], **values)
+
+    def saved(result: Metric) -> HttpResponse:
+        note = " Every bucket now shows the new aggregation." if result.aggregation != metric.aggregation else ""
+        messages.success(request, f"Saved “{result.name}”.{note}")
+        return _to_detail(result, request.workspace.slug)
+
+    return edit_page(
+        request,
+        form=form,
+        template="strategy/metrics/form.html",
+        context={"metric": metric, "what": "metric", "nav_active": "metrics"},
+        save=save,
+        saved=saved,
+        shown=_shown,
+    )
 
 
 @workspace_page(minimum=Role.EDITOR, what="delete metrics")
 @require_http_methods(["GET", "POST"])
-def metric_delete(request: HttpRequest, metric_id: int) -> HttpResponse:
+def metric_delete(request: WorkspaceRequest, metric_id: int) -> HttpResponse:
+    """GET: what goes with the metric, and the version the user sees; POST: delete that version."""
     metric = _metric(request, metric_id, write=True)
-    if request.method == "POST":
-        services.metric_delete(actor=Actor.from_request(request), metric=metric)
+    actor = Actor.from_request(request)
+
+    def deleted() -> HttpResponse:
         messages.success(request, f"Metric “{metric.name}” deleted with its samples.")
         query = urlencode({"product": metric.product.slug})
         return redirect(f"{reverse('strategy:metrics', kwargs={'ws': request.workspace.slug})}?{query}")
-    return render(
+
+    return delete_page(
         request,
-        "strategy/metrics/delete.html",
-        {
+        obj=metric,
+        delete=lambda version: services.metric_delete(actor=actor, metric=metric, version=version),
+        deleted=deleted,
+        template="strategy/metrics/delete.html",
+        context={
             "metric": metric,
             "product": metric.product,
             "key_results": list(selectors.key_results_of_metric(metric)),
+            "what": "metric",
             "nav_active": "metrics",
         },
     )

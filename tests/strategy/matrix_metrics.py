@@ -62,6 +62,7 @@ CSV = "ts,value\n2025-03-02,4\n2025-03-03T12:00:00Z,5\n"
 API_BODIES: dict[str, Any] = {
     "metric-create": {"name": "Activation", "unit": "%", "aggregation": "average"},
     "metric-update": {"version": 1, "unit": "people"},
+    "metric-delete": {"version": 1},
     "samples-add": {"samples": [{"ts": "2025-03-02T10:00:00Z", "value": 3}, {"ts": "2025-03-03", "value": 4}]},
     "samples-upload": {"csv": CSV},
     "samples-delete": {"from": "2025-03-01", "to": "2025-03-31"},
@@ -73,6 +74,7 @@ METRIC = {"name": "Activation", "unit": "%", "direction": "up", "aggregation": "
 PAGE_BODIES: dict[str, Any] = {
     "metric-create": {**METRIC, "product": "atlas"},
     "metric-save": {**METRIC, "name": "Sign-ups (web)", "version": "1"},
+    "metric-delete": {"version": "1"},
     "metric-theirs-edit": {**METRIC, "name": "Mine now", "version": "1"},
     "sample-add": {"date": "2025-03-02", "time": "10:00", "value": "3"},
     "samples-upload": lambda params: {"file": SimpleUploadedFile("samples.csv", CSV.encode(), "text/csv")},

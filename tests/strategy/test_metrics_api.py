@@ -104,6 +104,15 @@ BODY_ENDPOINTS = (
         ),
     ),
     Endpoint(
+        "metric-delete",
+        "delete",
+        "/api/v1/metrics/{metric}/",
+        {"version": 1},
+        required=("version",),
+        wrong_types=({"version": "abc"}, {"version": 1.5}, {"version": True}, {"version": 0}, {"version": None}),
+        ok=204,
+    ),
+    Endpoint(
         "sample-add",
         "post",
         "/api/v1/metrics/{metric}/samples/",
@@ -370,6 +379,9 @@ def test_metric_create_list_get_patch_delete(team: Any, product: Any) -> None:
 
     assert_error(editor.delete(f"/api/v1/metrics/{metric_id}/", HTTP_IF_MATCH='"1"'), 412, "stale_version")
     assert_error(editor.delete(f"/api/v1/metrics/{metric_id}/", HTTP_IF_MATCH="abc"), 400, "invalid_if_match")
+    assert_error(editor.delete(f"/api/v1/metrics/{metric_id}/"), 400, "invalid")  # a delete needs the version
+    assert_error(editor.delete(f"/api/v1/metrics/{metric_id}/", {"version": 1}, format="json"), 409, "stale_version")
+    assert Metric.objects.filter(pk=metric_id).exists()
     assert editor.delete(f"/api/v1/metrics/{metric_id}/", HTTP_IF_MATCH='"2"').status_code == 204
     assert_error(editor.get(f"/api/v1/metrics/{metric_id}/"), 404, "not_found")
     actions = list(ActivityEvent.objects.filter(target_id=metric_id).values_list("action", flat=True))

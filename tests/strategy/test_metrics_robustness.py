@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from strategy import rollups
+from strategy import rollups, tasks
 from strategy.models import Metric, MetricDirtyDay, MetricRollup, MetricRollupFailure, MetricSample
 from strategy.services import metrics as services
 from tests.conftest import wait_for
@@ -316,7 +316,7 @@ def test_the_worker_contains_a_poisoned_metric(team: Any, product: Any, celery_w
     other = ProductFactory(workspace=team.other_workspace, name="Theirs", slug="theirs")
     theirs = services.metric_create(actor=team.actor("outsider"), product=other, name="Orders")
     poison(poisoned)
-    rollups.schedule_metric_rollup()  # outside a transaction: sent now
+    tasks.schedule_metric_rollup()  # outside a transaction: sent now
     response = api_client(team.outsider).post(
         f"/api/v1/metrics/{theirs.pk}/samples/",
         {"samples": [{"ts": "2026-01-05T03:00:00Z", "value": 7}]},
@@ -334,7 +334,7 @@ def test_the_worker_contains_a_poisoned_metric(team: Any, product: Any, celery_w
     # The cause removed, the next (periodic) run with the retry due clears it.
     MetricSample.objects.filter(metric=poisoned).update(value=2.0)
     MetricRollupFailure.objects.update(retry_at=timezone.now() - dt.timedelta(seconds=1))
-    rollups.schedule_metric_rollup()
+    tasks.schedule_metric_rollup()
     wait_for(lambda: not MetricRollupFailure.objects.exists(), timeout=30)
     assert MetricRollup.objects.get(metric=poisoned, period="day").value == 4.0
 

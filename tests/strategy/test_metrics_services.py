@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pmtool.activity import Actor
-from pmtool.errors import Conflict, NotFound, PreconditionFailed, ValidationError
+from pmtool.errors import Conflict, NotFound, ValidationError
 from pmtool.models import ActivityEvent
+from pmtool.versioning import StaleVersion
 from strategy import rollups
 from strategy.models import Goal, KeyResult, Metric, MetricDirtyDay, MetricRollup, MetricSample
 from strategy.services import metrics as services
@@ -97,8 +98,10 @@ def test_update_checks_version_and_records_changes(actor: Actor, metric: Metric)
     with pytest.raises(Conflict) as stale:
         services.metric_update(actor=actor, metric=metric, version=1, unit="x")
     assert stale.value.code == "stale_version"
-    with pytest.raises(PreconditionFailed):
-        services.metric_update(actor=actor, metric=metric, version=1, precondition=True, unit="x")
+    # The service does not know where the version came from; it names the current one (the API
+    # answers 409 or 412 from it: test_metrics_api).
+    assert isinstance(stale.value, StaleVersion)
+    assert (stale.value.expected, stale.value.current_version) == (1, 2)
     # No change: no version bump, no event.
     same = services.metric_update(actor=actor, metric=metric, version=2, unit="people")
     assert same.version == 2
@@ -119,7 +122,7 @@ def test_changing_the_aggregation_reapplies_it_to_every_bucket(actor: Actor, met
         ("last", {"2025-03-03": 4, "2025-03-04": 10}, {"2025-03-03": 10}),
         ("count", {"2025-03-03": 2, "2025-03-04": 1}, {"2025-03-03": 3}),
     ):
-        metric = services.metric_update(actor=actor, metric=metric, version=None, aggregation=aggregation)
+        metric = services.metric_update(actor=actor, metric=metric, version=metric.version, aggregation=aggregation)
         assert buckets(metric) == day
         assert buckets(metric, "week") == pytest.approx(week)
 
@@ -143,6 +146,17 @@ def test_delete_with_a_stale_version_is_refused(actor: Actor, metric: Metric) ->
     with pytest.raises(Conflict):
         services.metric_delete(actor=actor, metric=metric, version=7)
     assert Metric.objects.filter(pk=metric.pk).exists()
+
+
+@pytest.mark.parametrize("version", [None, "1", True])
+def test_update_and_delete_require_a_version(actor: Actor, metric: Metric, version: Any) -> None:
+    """No "last write wins": a missing (or non-integer) version is a 400 naming it; nothing changes."""
+    with pytest.raises(ValidationError) as refused:
+        services.metric_update(actor=actor, metric=metric, version=version, unit="x")
+    assert "version" in refused.value.fields
+    with pytest.raises(ValidationError):
+        services.metric_delete(actor=actor, metric=metric, version=version)
+    assert Metric.objects.filter(pk=metric.pk, unit="users", version=1).exists()
 
 
 # --- parsing ----------------------------------------------------------------------------

@@ -472,7 +472,7 @@ def test_edit_a_metric_and_the_conflict_panel(team: Any, metric: Metric) -> None
     assert stale.status_code == 409
     body = stale.content.decode()
     assert "Someone else saved this metric" in body
-    assert stale.context["form"].data["version"] == 2
+    assert str(stale.context["form"].data["version"]) == "2"
     assert client.post(url(metric, "edit/"), {**stale.context["form"].data.dict(), "version": "2"}).status_code == 302
     metric.refresh_from_db()
     assert metric.name == "Mine"
@@ -484,10 +484,35 @@ def test_delete_a_metric_asks_first(team: Any, metric: Metric) -> None:
     assert confirm.status_code == 200
     assert "This cannot be undone" in confirm.content.decode()
     assert Metric.objects.filter(pk=metric.pk).exists()
-    response = client.post(url(metric, "delete/"))
+    assert 'name="version" value="1"' in confirm.content.decode()  # the version the user sees is posted
+    response = client.post(url(metric, "delete/"), {"version": "1"})
     assert response.status_code == 302
     assert response["Location"] == "/w/acme/metrics/?product=atlas"
     assert not Metric.objects.filter(pk=metric.pk).exists()
+
+
+def test_deleting_a_metric_needs_the_version_you_saw(team: Any, metric: Metric) -> None:
+    client = page(team.editor)
+    missing = client.post(url(metric, "delete/"))
+    assert missing.status_code == 400
+    assert "sent without the version you opened" in missing.content.decode()
+    services.metric_update(actor=team.actor(), metric=metric, version=1, name="Sign-ups (all)")
+    stale = client.post(url(metric, "delete/"), {"version": "1"})
+    assert stale.status_code == 409
+    body = stale.content.decode()
+    assert "Someone else changed this metric" in body and "Sign-ups (all)" in body
+    assert 'name="version" value="2"' in body  # confirming again deletes what is there now
+    assert Metric.objects.filter(pk=metric.pk, version=2).exists()
+    assert client.post(url(metric, "delete/"), {"version": "2"}).status_code == 302
+    assert not Metric.objects.filter(pk=metric.pk).exists()
+
+
+def test_editing_needs_the_version_you_opened(team: Any, metric: Metric) -> None:
+    data = {"name": "Sign-ups (web)", "unit": "users", "direction": "up", "aggregation": "sum"}
+    response = page(team.editor).post(url(metric, "edit/"), data)
+    assert response.status_code == 400
+    assert "sent without the version you opened" in response.content.decode()
+    assert Metric.objects.get(pk=metric.pk).name == "Sign-ups"
 
 
 def test_viewers_cannot_write(team: Any, metric: Metric) -> None:

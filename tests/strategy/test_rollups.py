@@ -5,17 +5,19 @@ progress and derived status, and the whole path through a real Celery worker on 
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import random
 import threading
 import time
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection, connections, transaction
 
-from strategy import rollups
+from strategy import rollups, tasks
 from strategy.models import (
     Goal,
     GoalStatus,
@@ -26,7 +28,7 @@ from strategy.models import (
     MetricSample,
     StatusSource,
 )
-from tests.conftest import wait_for
+from tests.conftest import ROOT, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -464,7 +466,7 @@ def test_a_status_set_by_hand_is_kept(goal):
 def test_schedule_goal_recompute_runs_after_commit(goal, django_capture_on_commit_callbacks):
     KeyResult.objects.create(goal=goal, title="a", kind="manual", percent=30)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        rollups.schedule_goal_recompute([goal.pk])
+        tasks.schedule_goal_recompute([goal.pk])
     goal.refresh_from_db()
     assert goal.progress is None  # nothing before the commit
     for callback in callbacks:
@@ -484,7 +486,7 @@ def test_the_worker_rolls_up_and_moves_the_goal(team, product, celery_worker):
 
     with transaction.atomic():
         add(metric, (at("2026-03-01", 9), 50.0), (at("2026-03-20", 9), 150.0))
-        rollups.schedule_metric_rollup()
+        tasks.schedule_metric_rollup()
 
     def moved() -> bool:
         kr.refresh_from_db()
@@ -496,3 +498,53 @@ def test_the_worker_rolls_up_and_moves_the_goal(team, product, celery_worker):
     assert goal.progress == 75.0
     assert buckets(metric, "month") == {"2026-03-01": 150.0}
     assert connection.vendor == "postgresql"
+
+
+# --- the module graph ----------------------------------------------------------------------------
+
+
+def _calls_and_imports(path: Path) -> tuple[list[int], set[str]]:
+    """The lines of `.delay(` calls in a module, and the modules it imports (at any level)."""
+    tree = ast.parse(path.read_text())
+    delays = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "delay"
+    ]
+    imported: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            imported.add("." * node.level + (node.module or ""))
+            imported.update(f"{'.' * node.level}{node.module or ''}.{alias.name}" for alias in node.names)
+    return delays, imported
+
+
+def test_the_rollups_are_sql_only_and_strategy_never_calls_delay() -> None:
+    """rollups.py imports no tasks (the tasks import it: no cycle, not even a function-level one),
+    and strategy schedules through pmtool.queue.enqueue_on_commit, never `.delay(`."""
+    _delays, imported = _calls_and_imports(ROOT / "strategy" / "rollups.py")
+    assert not [name for name in imported if "tasks" in name or "services" in name]
+    found = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted((ROOT / "strategy").rglob("*.py"))
+        for line in _calls_and_imports(path)[0]
+    ]
+    assert found == []
+
+
+def test_the_module_scan_sees_a_delay_call_and_a_function_level_import(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from .tasks import metrics_rollup\n    metrics_rollup.delay()\n")
+    delays, imported = _calls_and_imports(module)
+    assert delays == [3]
+    assert ".tasks.metrics_rollup" in imported
+
+
+def test_goal_recompute_tasks_take_ids_one_argument_each(goal: Goal) -> None:
+    KeyResult.objects.create(goal=goal, title="a", kind="manual", percent=40)
+    assert tasks.goals_recompute(goal.pk) == 1
+    goal.refresh_from_db()
+    assert goal.progress == 40.0
+    assert tasks.goals_recompute([goal.pk]) == 1  # a message queued by an earlier release: one list
