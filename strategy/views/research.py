@@ -1,17 +1,17 @@
-"""Persona and competitor pages: lists, create/edit forms (with the stale-version conflict panel),
-delete confirmations, and the side-by-side comparison of a product with its competitors.
+"""Persona and competitor pages: lists, create forms, edit forms (pmtool.pages.edit_page: the
+stale-version conflict panel), delete confirmations posting the version the user read
+(pmtool.pages.delete_page), and the side-by-side comparison of a product with its competitors.
 
 Product-level pages live under products/<slug>/…, object pages under personas/<id>/… and
 competitors/<id>/… (the same shape as the API)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
-from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,13 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
-from pmtool.models import Role
-from pmtool.permissions import access_product, can_edit_content
+from pmtool.models import Product, Role
+from pmtool.pages import WorkspaceRequest, delete_page, edit_page
 from pmtool.views import workspace_page
 
-from ..forms.research import CompetitorForm, PersonaForm
-from ..models import Competitor, Persona, ThreatLevel
-from ..permissions import access_competitor, access_persona
+from ..forms.research import CompetitorEditForm, CompetitorForm, PersonaEditForm, PersonaForm
+from ..models import Competitor, Persona, ThreatLevel, Vision
+from ..permissions import access_competitor, access_persona, access_product_role
 from ..selectors.research import competitor_comparison, competitors_of, personas_of
 from ..services import research as services
 
@@ -41,47 +41,54 @@ COMPETITOR_FIELDS = (
 )
 
 
-def _form_page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int | None = None) -> Any:
-    form = context["form"]
-    return render(request, template, context, status=status or (400 if form.errors else 200))
+def _form_page(request: WorkspaceRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    return render(request, template, context, status=400 if context["form"].errors else 200)
 
 
-def _edit(
-    request: HttpRequest,
-    *,
-    obj: Any,
-    form_class: type[forms.Form],
-    fields: tuple[str, ...],
-    update: Callable[..., Any],
-    refetch: Callable[[], Any],
-    template: str,
-    context: dict[str, Any],
-    what: str,
-    done: str,
-) -> HttpResponse:
-    """The edit flow shared by personas and competitors: a stale version shows the conflict panel."""
-    initial = {**{f: getattr(obj, f) for f in fields}, "version": obj.version}
-    form = form_class(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = update(
-                actor=Actor.from_request(request),
-                version=data["version"] or obj.version,
-                **{f: data[f] for f in fields},
-            )
-        except ApplicationError as exc:
-            if exc.code != "stale_version":
-                add_service_error(form, exc)
-            else:
-                current = refetch()
-                form.data = form.data.copy()
-                form.data["version"] = current.version
-                return _form_page(request, template, {**context, "form": form, "conflict": current}, status=409)
-        else:
-            messages.success(request, f"Saved {what} “{saved.name}”.")
-            return redirect(done)
-    return _form_page(request, template, {**context, "form": form})
+def _list_url(request: WorkspaceRequest, name: str, product: Product) -> str:
+    return reverse(f"strategy:{name}", kwargs={"ws": request.workspace.slug, "slug": product.slug})
+
+
+def _saved(request: WorkspaceRequest, what: str, url: str) -> Any:
+    def done(obj: Persona | Competitor) -> HttpResponse:
+        messages.success(request, f"Saved {what} “{obj.name}”.")
+        return redirect(url)
+
+    return done
+
+
+def _deleted(request: WorkspaceRequest, what: str, obj: Persona | Competitor, url: str) -> Any:
+    def done() -> HttpResponse:
+        messages.success(request, f"{what.capitalize()} “{obj.name}” deleted.")
+        return redirect(url)
+
+    return done
+
+
+def _bound(request: WorkspaceRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _persona_shown(persona: Persona) -> Sequence[tuple[str, object]]:
+    return [
+        ("Name", persona.name),
+        ("Role", persona.role),
+        ("Goals", persona.goals),
+        ("Pains", persona.pains),
+        ("Quote", persona.quote),
+    ]
+
+
+def _competitor_shown(competitor: Competitor) -> Sequence[tuple[str, object]]:
+    return [
+        ("Name", competitor.name),
+        ("Website", competitor.website),
+        ("Threat level", competitor.get_threat_level_display()),
+        ("Positioning", competitor.positioning),
+        ("Strengths", competitor.strengths),
+        ("Weaknesses", competitor.weaknesses),
+        ("Pricing", competitor.pricing_notes),
+    ]
 
 
 # --- personas ---------------------------------------------------------------------
@@ -89,15 +96,15 @@ def _edit(
 
 @workspace_page()
 @require_GET
-def persona_list(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug)
+def persona_list(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    access = access_product_role(request.user, workspace=request.workspace, slug=slug)
     return render(
         request,
         "strategy/research/persona_list.html",
         {
-            "product": product,
-            "personas": list(personas_of(product)),
-            "can_edit": can_edit_content(product.my_role),
+            "product": access.obj,
+            "personas": list(personas_of(access.obj)),
+            "can_edit": access.can_edit,
             "tab": "personas",
         },
     )
@@ -105,9 +112,9 @@ def persona_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @workspace_page(minimum=Role.EDITOR, what="create personas")
 @require_http_methods(["GET", "POST"])
-def persona_create(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug)
-    form = PersonaForm(request.POST or None)
+def persona_create(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    product = access_product_role(request.user, workspace=request.workspace, slug=slug).obj
+    form = PersonaForm(_bound(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -126,36 +133,42 @@ def persona_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @workspace_page(minimum=Role.EDITOR, what="change personas")
 @require_http_methods(["GET", "POST"])
-def persona_edit(request: HttpRequest, persona_id: int) -> HttpResponse:
-    persona = access_persona(request.user, persona_id, write=True, workspace=request.workspace)
+def persona_edit(request: WorkspaceRequest, persona_id: int) -> HttpResponse:
+    persona = access_persona(request.user, persona_id, write=True, workspace=request.workspace).obj
     product = persona.product
-    return _edit(
+    actor = Actor.from_request(request)
+    initial = {**{f: getattr(persona, f) for f in PERSONA_FIELDS}, "version": persona.version}
+    return edit_page(
         request,
-        obj=persona,
-        form_class=PersonaForm,
-        fields=PERSONA_FIELDS,
-        update=lambda **kw: services.persona_update(persona=persona, **kw),
-        refetch=lambda: Persona.objects.get(pk=persona.pk),
+        form=PersonaEditForm(_bound(request), initial=initial),
         template="strategy/research/persona_form.html",
-        context={"product": product, "persona": persona, "tab": "personas"},
-        what="persona",
-        done=reverse("strategy:personas", kwargs={"ws": request.workspace.slug, "slug": product.slug}),
+        context={"product": product, "persona": persona, "tab": "personas", "what": "persona"},
+        save=lambda data: services.persona_update(actor=actor, persona_id=persona.pk, **data),
+        saved=_saved(request, "persona", _list_url(request, "personas", product)),
+        shown=_persona_shown,
     )
 
 
 @workspace_page(minimum=Role.EDITOR, what="delete personas")
 @require_http_methods(["GET", "POST"])
-def persona_delete(request: HttpRequest, persona_id: int) -> HttpResponse:
-    persona = access_persona(request.user, persona_id, write=True, workspace=request.workspace)
+def persona_delete(request: WorkspaceRequest, persona_id: int) -> HttpResponse:
+    persona = access_persona(request.user, persona_id, write=True, workspace=request.workspace).obj
     product = persona.product
-    if request.method == "POST":
-        services.persona_delete(actor=Actor.from_request(request), persona=persona)
-        messages.success(request, f"Persona “{persona.name}” deleted.")
-        return redirect("strategy:personas", ws=request.workspace.slug, slug=product.slug)
-    return render(
+    actor = Actor.from_request(request)
+    url = _list_url(request, "personas", product)
+    return delete_page(
         request,
-        "strategy/research/confirm_delete.html",
-        {"product": product, "obj": persona, "kind": "persona", "tab": "personas"},
+        obj=persona,
+        delete=lambda version: services.persona_delete(actor=actor, persona_id=persona.pk, version=version),
+        deleted=_deleted(request, "persona", persona, url),
+        context={
+            "product": product,
+            "what": "persona",
+            "cancel_url": url,
+            "consequence": f"from {product.name}",
+            "tab": "personas",
+        },
+        template="strategy/research/confirm_delete.html",
     )
 
 
@@ -164,15 +177,15 @@ def persona_delete(request: HttpRequest, persona_id: int) -> HttpResponse:
 
 @workspace_page()
 @require_GET
-def competitor_list(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug)
+def competitor_list(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    access = access_product_role(request.user, workspace=request.workspace, slug=slug)
     return render(
         request,
         "strategy/research/competitor_list.html",
         {
-            "product": product,
-            "competitors": list(competitors_of(product)),
-            "can_edit": can_edit_content(product.my_role),
+            "product": access.obj,
+            "competitors": list(competitors_of(access.obj)),
+            "can_edit": access.can_edit,
             "tab": "competitors",
         },
     )
@@ -180,9 +193,9 @@ def competitor_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @workspace_page(minimum=Role.EDITOR, what="create competitors")
 @require_http_methods(["GET", "POST"])
-def competitor_create(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug)
-    form = CompetitorForm(request.POST or None)
+def competitor_create(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    product = access_product_role(request.user, workspace=request.workspace, slug=slug).obj
+    form = CompetitorForm(_bound(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -201,36 +214,42 @@ def competitor_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @workspace_page(minimum=Role.EDITOR, what="change competitors")
 @require_http_methods(["GET", "POST"])
-def competitor_edit(request: HttpRequest, competitor_id: int) -> HttpResponse:
-    competitor = access_competitor(request.user, competitor_id, write=True, workspace=request.workspace)
+def competitor_edit(request: WorkspaceRequest, competitor_id: int) -> HttpResponse:
+    competitor = access_competitor(request.user, competitor_id, write=True, workspace=request.workspace).obj
     product = competitor.product
-    return _edit(
+    actor = Actor.from_request(request)
+    initial = {**{f: getattr(competitor, f) for f in COMPETITOR_FIELDS}, "version": competitor.version}
+    return edit_page(
         request,
-        obj=competitor,
-        form_class=CompetitorForm,
-        fields=COMPETITOR_FIELDS,
-        update=lambda **kw: services.competitor_update(competitor=competitor, **kw),
-        refetch=lambda: Competitor.objects.get(pk=competitor.pk),
+        form=CompetitorEditForm(_bound(request), initial=initial),
         template="strategy/research/competitor_form.html",
-        context={"product": product, "competitor": competitor, "tab": "competitors"},
-        what="competitor",
-        done=reverse("strategy:competitors", kwargs={"ws": request.workspace.slug, "slug": product.slug}),
+        context={"product": product, "competitor": competitor, "tab": "competitors", "what": "competitor"},
+        save=lambda data: services.competitor_update(actor=actor, competitor_id=competitor.pk, **data),
+        saved=_saved(request, "competitor", _list_url(request, "competitors", product)),
+        shown=_competitor_shown,
     )
 
 
 @workspace_page(minimum=Role.EDITOR, what="delete competitors")
 @require_http_methods(["GET", "POST"])
-def competitor_delete(request: HttpRequest, competitor_id: int) -> HttpResponse:
-    competitor = access_competitor(request.user, competitor_id, write=True, workspace=request.workspace)
+def competitor_delete(request: WorkspaceRequest, competitor_id: int) -> HttpResponse:
+    competitor = access_competitor(request.user, competitor_id, write=True, workspace=request.workspace).obj
     product = competitor.product
-    if request.method == "POST":
-        services.competitor_delete(actor=Actor.from_request(request), competitor=competitor)
-        messages.success(request, f"Competitor “{competitor.name}” deleted.")
-        return redirect("strategy:competitors", ws=request.workspace.slug, slug=product.slug)
-    return render(
+    actor = Actor.from_request(request)
+    url = _list_url(request, "competitors", product)
+    return delete_page(
         request,
-        "strategy/research/confirm_delete.html",
-        {"product": product, "obj": competitor, "kind": "competitor", "tab": "competitors"},
+        obj=competitor,
+        delete=lambda version: services.competitor_delete(actor=actor, competitor_id=competitor.pk, version=version),
+        deleted=_deleted(request, "competitor", competitor, url),
+        context={
+            "product": product,
+            "what": "competitor",
+            "cancel_url": url,
+            "consequence": f"from {product.name} and from the comparison",
+            "tab": "competitors",
+        },
+        template="strategy/research/confirm_delete.html",
     )
 
 
@@ -244,7 +263,7 @@ def _cell(what: str, *parts: tuple[str, str, bool]) -> dict[str, Any]:
     return {"parts": kept, "long": sum(len(p["text"]) for p in kept) > CLAMP_CHARS, "what": what}
 
 
-def _comparison_rows(product: Any, vision: Any, competitors: list[Competitor]) -> list[dict[str, Any]]:
+def _comparison_rows(product: Product, vision: Vision | None, competitors: list[Competitor]) -> list[dict[str, Any]]:
     """The text rows of the comparison (threat level and website are drawn by the template): the
     product's column first, read from its description and vision, then one cell per competitor."""
 
@@ -272,8 +291,9 @@ def _comparison_rows(product: Any, vision: Any, competitors: list[Competitor]) -
 
 @workspace_page()
 @require_GET
-def competitor_compare(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug)
+def competitor_compare(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    access = access_product_role(request.user, workspace=request.workspace, slug=slug)
+    product = access.obj
     comparison = competitor_comparison(product)
     return render(
         request,
@@ -285,7 +305,7 @@ def competitor_compare(request: HttpRequest, slug: str) -> HttpResponse:
             "competitors": comparison.competitors,
             "rows": _comparison_rows(product, comparison.vision, comparison.competitors),
             "threat_levels": ThreatLevel.choices,
-            "can_edit": can_edit_content(product.my_role),
+            "can_edit": access.can_edit,
             "tab": "compare",
         },
     )
