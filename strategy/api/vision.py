@@ -78,7 +78,7 @@ class RevisionListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = VisionRevision
-        fields = ("number", "author", "author_label", "created_at", "changed_fields")
+        fields: tuple[str, ...] = ("number", "author", "author_label", "created_at", "changed_fields")
 
     @extend_schema_field({"type": "array", "items": {"type": "string", "enum": list(VISION_FIELDS)}})
     def get_changed_fields(self, revision: VisionRevision) -> list[str]:
@@ -91,7 +91,7 @@ class RevisionSerializer(RevisionListSerializer):
 
 
 class RevisionPagination(DefaultCursorPagination):
-    ordering = ("-number",)
+    ordering = ("-number", "-id")  # numbers are unique per vision: the id only keeps the base's shape
 
 
 # --- views ---------------------------------------------------------------------------

@@ -49,7 +49,7 @@ class CompareForm(forms.Form):
     b = forms.IntegerField(min_value=0, max_value=2**31 - 1, required=False, label="To revision")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not self.errors and (data.get("a") is None) != (data.get("b") is None):
             raise forms.ValidationError("Choose two revisions to compare.")
         return data

@@ -260,7 +260,7 @@ def _cell(what: str, *parts: tuple[str, str, bool]) -> dict[str, Any]:
     """One text cell of the comparison: its parts (source label, text, is Markdown), the ones with
     text only; `long` when they are long enough to clamp; `what` names the cell for its toggle."""
     kept = [{"source": source, "text": text, "markdown": md} for source, text, md in parts if text]
-    return {"parts": kept, "long": sum(len(p["text"]) for p in kept) > CLAMP_CHARS, "what": what}
+    return {"parts": kept, "long": sum(len(text) for _source, text, _md in parts) > CLAMP_CHARS, "what": what}
 
 
 def _comparison_rows(product: Product, vision: Vision | None, competitors: list[Competitor]) -> list[dict[str, Any]]:
