@@ -7,9 +7,11 @@ competitors/<id>/… (the same shape as the API)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +23,7 @@ from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
 from pmtool.models import Product, Role
 from pmtool.pages import WorkspaceRequest, delete_page, edit_page
+from pmtool.permissions import Access
 from pmtool.views import workspace_page
 
 from ..forms.research import CompetitorEditForm, CompetitorForm, PersonaEditForm, PersonaForm
@@ -41,32 +44,26 @@ COMPETITOR_FIELDS = (
 )
 
 
-def _form_page(request: WorkspaceRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    return render(request, template, context, status=400 if context["form"].errors else 200)
+@dataclass(frozen=True)
+class _Kind:
+    """What differs between the persona and the competitor pages (the flows are the same)."""
 
+    what: str  # "persona"
+    tab: str  # "personas": also the name of the list page
+    fields: tuple[str, ...]
+    create_form: type[forms.Form]
+    edit_form: type[forms.Form]
+    access: Callable[..., Access[Any]]
+    create: Callable[..., Persona | Competitor]
+    update: Callable[[Actor, int, dict[str, Any]], Persona | Competitor]
+    delete: Callable[[Actor, int, int], object]
+    shown: Callable[[Any], Sequence[tuple[str, object]]]
+    created: str  # the message's verb: "created", "added"
+    consequence: str = ""  # what else the delete removes
 
-def _list_url(request: WorkspaceRequest, name: str, product: Product) -> str:
-    return reverse(f"strategy:{name}", kwargs={"ws": request.workspace.slug, "slug": product.slug})
-
-
-def _saved(request: WorkspaceRequest, what: str, url: str) -> Any:
-    def done(obj: Persona | Competitor) -> HttpResponse:
-        messages.success(request, f"Saved {what} “{obj.name}”.")
-        return redirect(url)
-
-    return done
-
-
-def _deleted(request: WorkspaceRequest, what: str, obj: Persona | Competitor, url: str) -> Any:
-    def done() -> HttpResponse:
-        messages.success(request, f"{what.capitalize()} “{obj.name}” deleted.")
-        return redirect(url)
-
-    return done
-
-
-def _bound(request: WorkspaceRequest) -> Any:
-    return request.POST if request.method == "POST" else None
+    @property
+    def template(self) -> str:
+        return f"strategy/research/{self.what}_form.html"
 
 
 def _persona_shown(persona: Persona) -> Sequence[tuple[str, object]]:
@@ -91,85 +88,138 @@ def _competitor_shown(competitor: Competitor) -> Sequence[tuple[str, object]]:
     ]
 
 
+PERSONA = _Kind(
+    what="persona",
+    tab="personas",
+    fields=PERSONA_FIELDS,
+    create_form=PersonaForm,
+    edit_form=PersonaEditForm,
+    access=access_persona,
+    create=services.persona_create,
+    update=lambda actor, pk, data: services.persona_update(actor=actor, persona_id=pk, **data),
+    delete=lambda actor, pk, version: services.persona_delete(actor=actor, persona_id=pk, version=version),
+    shown=_persona_shown,
+    created="created",
+)
+COMPETITOR = _Kind(
+    what="competitor",
+    tab="competitors",
+    fields=COMPETITOR_FIELDS,
+    create_form=CompetitorForm,
+    edit_form=CompetitorEditForm,
+    access=access_competitor,
+    create=services.competitor_create,
+    update=lambda actor, pk, data: services.competitor_update(actor=actor, competitor_id=pk, **data),
+    delete=lambda actor, pk, version: services.competitor_delete(actor=actor, competitor_id=pk, version=version),
+    shown=_competitor_shown,
+    created="added",
+    consequence=" and from the comparison",
+)
+
+
+def _list_url(request: WorkspaceRequest, kind: _Kind, product: Product) -> str:
+    return reverse(f"strategy:{kind.tab}", kwargs={"ws": request.workspace.slug, "slug": product.slug})
+
+
+def _bound(request: WorkspaceRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _list(request: WorkspaceRequest, slug: str, kind: _Kind, rows: Callable[[Product], Any]) -> HttpResponse:
+    access = access_product_role(request.user, workspace=request.workspace, slug=slug)
+    context = {"product": access.obj, kind.tab: list(rows(access.obj)), "can_edit": access.can_edit, "tab": kind.tab}
+    return render(request, f"strategy/research/{kind.what}_list.html", context)
+
+
+def _create(request: WorkspaceRequest, slug: str, kind: _Kind) -> HttpResponse:
+    product = access_product_role(request.user, workspace=request.workspace, slug=slug).obj
+    form = kind.create_form(_bound(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            obj = kind.create(actor=Actor.from_request(request), product=product, **{f: data[f] for f in kind.fields})
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"{kind.what.capitalize()} “{obj.name}” {kind.created}.")
+            return redirect(_list_url(request, kind, product))
+    context = {"form": form, "product": product, "tab": kind.tab}
+    return render(request, kind.template, context, status=400 if form.errors else 200)
+
+
+def _edit(request: WorkspaceRequest, pk: int, kind: _Kind) -> HttpResponse:
+    obj = kind.access(request.user, pk, write=True, workspace=request.workspace).obj
+    actor = Actor.from_request(request)
+    url = _list_url(request, kind, obj.product)
+
+    def saved(result: Persona | Competitor) -> HttpResponse:
+        messages.success(request, f"Saved {kind.what} “{result.name}”.")
+        return redirect(url)
+
+    return edit_page(
+        request,
+        form=kind.edit_form(
+            _bound(request), initial={**{f: getattr(obj, f) for f in kind.fields}, "version": obj.version}
+        ),
+        template=kind.template,
+        context={"product": obj.product, kind.what: obj, "tab": kind.tab, "what": kind.what},
+        save=lambda data: kind.update(actor, obj.pk, data),
+        saved=saved,
+        shown=kind.shown,
+    )
+
+
+def _delete(request: WorkspaceRequest, pk: int, kind: _Kind) -> HttpResponse:
+    obj = kind.access(request.user, pk, write=True, workspace=request.workspace).obj
+    actor = Actor.from_request(request)
+    url = _list_url(request, kind, obj.product)
+
+    def deleted() -> HttpResponse:
+        messages.success(request, f"{kind.what.capitalize()} “{obj.name}” deleted.")
+        return redirect(url)
+
+    context = {
+        "product": obj.product,
+        "what": kind.what,
+        "cancel_url": url,
+        "consequence": f"from {obj.product.name}{kind.consequence}",
+        "tab": kind.tab,
+    }
+    return delete_page(
+        request,
+        obj=obj,
+        delete=lambda version: kind.delete(actor, obj.pk, version),
+        deleted=deleted,
+        context=context,
+        template="strategy/research/confirm_delete.html",
+    )
+
+
 # --- personas ---------------------------------------------------------------------
 
 
 @workspace_page()
 @require_GET
 def persona_list(request: WorkspaceRequest, slug: str) -> HttpResponse:
-    access = access_product_role(request.user, workspace=request.workspace, slug=slug)
-    return render(
-        request,
-        "strategy/research/persona_list.html",
-        {
-            "product": access.obj,
-            "personas": list(personas_of(access.obj)),
-            "can_edit": access.can_edit,
-            "tab": "personas",
-        },
-    )
+    return _list(request, slug, PERSONA, personas_of)
 
 
 @workspace_page(minimum=Role.EDITOR, what="create personas")
 @require_http_methods(["GET", "POST"])
 def persona_create(request: WorkspaceRequest, slug: str) -> HttpResponse:
-    product = access_product_role(request.user, workspace=request.workspace, slug=slug).obj
-    form = PersonaForm(_bound(request))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            persona = services.persona_create(
-                actor=Actor.from_request(request), product=product, **{f: data[f] for f in PERSONA_FIELDS}
-            )
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"Persona “{persona.name}” created.")
-            return redirect("strategy:personas", ws=request.workspace.slug, slug=product.slug)
-    return _form_page(
-        request, "strategy/research/persona_form.html", {"form": form, "product": product, "tab": "personas"}
-    )
+    return _create(request, slug, PERSONA)
 
 
 @workspace_page(minimum=Role.EDITOR, what="change personas")
 @require_http_methods(["GET", "POST"])
 def persona_edit(request: WorkspaceRequest, persona_id: int) -> HttpResponse:
-    persona = access_persona(request.user, persona_id, write=True, workspace=request.workspace).obj
-    product = persona.product
-    actor = Actor.from_request(request)
-    initial = {**{f: getattr(persona, f) for f in PERSONA_FIELDS}, "version": persona.version}
-    return edit_page(
-        request,
-        form=PersonaEditForm(_bound(request), initial=initial),
-        template="strategy/research/persona_form.html",
-        context={"product": product, "persona": persona, "tab": "personas", "what": "persona"},
-        save=lambda data: services.persona_update(actor=actor, persona_id=persona.pk, **data),
-        saved=_saved(request, "persona", _list_url(request, "personas", product)),
-        shown=_persona_shown,
-    )
+    return _edit(request, persona_id, PERSONA)
 
 
 @workspace_page(minimum=Role.EDITOR, what="delete personas")
 @require_http_methods(["GET", "POST"])
 def persona_delete(request: WorkspaceRequest, persona_id: int) -> HttpResponse:
-    persona = access_persona(request.user, persona_id, write=True, workspace=request.workspace).obj
-    product = persona.product
-    actor = Actor.from_request(request)
-    url = _list_url(request, "personas", product)
-    return delete_page(
-        request,
-        obj=persona,
-        delete=lambda version: services.persona_delete(actor=actor, persona_id=persona.pk, version=version),
-        deleted=_deleted(request, "persona", persona, url),
-        context={
-            "product": product,
-            "what": "persona",
-            "cancel_url": url,
-            "consequence": f"from {product.name}",
-            "tab": "personas",
-        },
-        template="strategy/research/confirm_delete.html",
-    )
+    return _delete(request, persona_id, PERSONA)
 
 
 # --- competitors ------------------------------------------------------------------
@@ -178,79 +228,25 @@ def persona_delete(request: WorkspaceRequest, persona_id: int) -> HttpResponse:
 @workspace_page()
 @require_GET
 def competitor_list(request: WorkspaceRequest, slug: str) -> HttpResponse:
-    access = access_product_role(request.user, workspace=request.workspace, slug=slug)
-    return render(
-        request,
-        "strategy/research/competitor_list.html",
-        {
-            "product": access.obj,
-            "competitors": list(competitors_of(access.obj)),
-            "can_edit": access.can_edit,
-            "tab": "competitors",
-        },
-    )
+    return _list(request, slug, COMPETITOR, competitors_of)
 
 
 @workspace_page(minimum=Role.EDITOR, what="create competitors")
 @require_http_methods(["GET", "POST"])
 def competitor_create(request: WorkspaceRequest, slug: str) -> HttpResponse:
-    product = access_product_role(request.user, workspace=request.workspace, slug=slug).obj
-    form = CompetitorForm(_bound(request))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            competitor = services.competitor_create(
-                actor=Actor.from_request(request), product=product, **{f: data[f] for f in COMPETITOR_FIELDS}
-            )
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"Competitor “{competitor.name}” added.")
-            return redirect("strategy:competitors", ws=request.workspace.slug, slug=product.slug)
-    return _form_page(
-        request, "strategy/research/competitor_form.html", {"form": form, "product": product, "tab": "competitors"}
-    )
+    return _create(request, slug, COMPETITOR)
 
 
 @workspace_page(minimum=Role.EDITOR, what="change competitors")
 @require_http_methods(["GET", "POST"])
 def competitor_edit(request: WorkspaceRequest, competitor_id: int) -> HttpResponse:
-    competitor = access_competitor(request.user, competitor_id, write=True, workspace=request.workspace).obj
-    product = competitor.product
-    actor = Actor.from_request(request)
-    initial = {**{f: getattr(competitor, f) for f in COMPETITOR_FIELDS}, "version": competitor.version}
-    return edit_page(
-        request,
-        form=CompetitorEditForm(_bound(request), initial=initial),
-        template="strategy/research/competitor_form.html",
-        context={"product": product, "competitor": competitor, "tab": "competitors", "what": "competitor"},
-        save=lambda data: services.competitor_update(actor=actor, competitor_id=competitor.pk, **data),
-        saved=_saved(request, "competitor", _list_url(request, "competitors", product)),
-        shown=_competitor_shown,
-    )
+    return _edit(request, competitor_id, COMPETITOR)
 
 
 @workspace_page(minimum=Role.EDITOR, what="delete competitors")
 @require_http_methods(["GET", "POST"])
 def competitor_delete(request: WorkspaceRequest, competitor_id: int) -> HttpResponse:
-    competitor = access_competitor(request.user, competitor_id, write=True, workspace=request.workspace).obj
-    product = competitor.product
-    actor = Actor.from_request(request)
-    url = _list_url(request, "competitors", product)
-    return delete_page(
-        request,
-        obj=competitor,
-        delete=lambda version: services.competitor_delete(actor=actor, competitor_id=competitor.pk, version=version),
-        deleted=_deleted(request, "competitor", competitor, url),
-        context={
-            "product": product,
-            "what": "competitor",
-            "cancel_url": url,
-            "consequence": f"from {product.name} and from the comparison",
-            "tab": "competitors",
-        },
-        template="strategy/research/confirm_delete.html",
-    )
+    return _delete(request, competitor_id, COMPETITOR)
 
 
 CLAMP_CHARS = 140  # a comparison cell with more text than this (about five lines) is clamped, with "more"
