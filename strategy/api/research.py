@@ -4,6 +4,7 @@ pmtool.api.versioned.write_with_version (the version from the body or If-Match, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -45,6 +46,18 @@ def _text(max_length: int, *, required: bool = False, markdown: bool = False) ->
         trim_whitespace=False,
         help_text="Markdown." if markdown else "",
     )
+
+
+def _versioned_write(
+    request: Request,
+    serializer: type[StrictSerializer],
+    write: Callable[[Actor, int, dict[str, Any]], Any],
+    respond: Callable[[Any], Response],
+) -> Response:
+    """An update or delete: the validated body, the version (body or If-Match) and the service."""
+    data = body_of(validated(serializer, request.data))
+    actor = Actor.from_request(request)
+    return write_with_version(request, data, lambda version: write(actor, version, data), respond)
 
 
 # --- personas ----------------------------------------------------------------------
@@ -110,13 +123,11 @@ class PersonaDetailView(ApiView):
         summary="Change a persona (editor); needs `version` or If-Match",
     )
     def patch(self, request: Request, persona_id: int) -> Response:
-        persona = access_persona(request.user, persona_id, write=True).obj
-        data = body_of(validated(PersonaUpdateSerializer, request.data))
-        actor = Actor.from_request(request)
-        return write_with_version(
+        pk = access_persona(request.user, persona_id, write=True).obj.pk
+        return _versioned_write(
             request,
-            data,
-            lambda version: services.persona_update(actor=actor, persona_id=persona.pk, version=version, **data),
+            PersonaUpdateSerializer,
+            lambda actor, version, data: services.persona_update(actor=actor, persona_id=pk, version=version, **data),
             _persona_response,
         )
 
@@ -127,13 +138,11 @@ class PersonaDetailView(ApiView):
         summary="Delete a persona (editor); needs `version` or If-Match",
     )
     def delete(self, request: Request, persona_id: int) -> Response:
-        persona = access_persona(request.user, persona_id, write=True).obj
-        data = body_of(validated(VersionSerializer, request.data))
-        actor = Actor.from_request(request)
-        return write_with_version(
+        pk = access_persona(request.user, persona_id, write=True).obj.pk
+        return _versioned_write(
             request,
-            data,
-            lambda version: services.persona_delete(actor=actor, persona_id=persona.pk, version=version),
+            VersionSerializer,
+            lambda actor, version, _: services.persona_delete(actor=actor, persona_id=pk, version=version),
             no_content,
         )
 
@@ -231,14 +240,12 @@ class CompetitorDetailView(ApiView):
         summary="Change a competitor (editor); needs `version` or If-Match",
     )
     def patch(self, request: Request, competitor_id: int) -> Response:
-        competitor = access_competitor(request.user, competitor_id, write=True).obj
-        data = body_of(validated(CompetitorUpdateSerializer, request.data))
-        actor = Actor.from_request(request)
-        return write_with_version(
+        pk = access_competitor(request.user, competitor_id, write=True).obj.pk
+        return _versioned_write(
             request,
-            data,
-            lambda version: services.competitor_update(
-                actor=actor, competitor_id=competitor.pk, version=version, **data
+            CompetitorUpdateSerializer,
+            lambda actor, version, data: services.competitor_update(
+                actor=actor, competitor_id=pk, version=version, **data
             ),
             _competitor_response,
         )
@@ -250,12 +257,10 @@ class CompetitorDetailView(ApiView):
         summary="Delete a competitor (editor); needs `version` or If-Match",
     )
     def delete(self, request: Request, competitor_id: int) -> Response:
-        competitor = access_competitor(request.user, competitor_id, write=True).obj
-        data = body_of(validated(VersionSerializer, request.data))
-        actor = Actor.from_request(request)
-        return write_with_version(
+        pk = access_competitor(request.user, competitor_id, write=True).obj.pk
+        return _versioned_write(
             request,
-            data,
-            lambda version: services.competitor_delete(actor=actor, competitor_id=competitor.pk, version=version),
+            VersionSerializer,
+            lambda actor, version, _: services.competitor_delete(actor=actor, competitor_id=pk, version=version),
             no_content,
         )
