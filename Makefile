@@ -52,6 +52,7 @@ STRICT := pmtool/versioning.py pmtool/cleaning.py pmtool/timeframes.py pmtool/qu
 	pmtool/api/versioned.py
 STRICT += strategy/services/metrics.py strategy/selectors/metrics.py strategy/rollups.py strategy/charts.py \
 	strategy/templatetags/metrics_tags.py
+STRICT += strategy/services/vision.py strategy/services/research.py strategy/selectors/vision.py strategy/selectors/research.py
 
 ## typecheck: mypy (django-stubs, DRF stubs) on the strict modules; imported modules are read, not reported
 typecheck: $(STAMP)

@@ -16,7 +16,7 @@ from django.db.models import Model, QuerySet
 
 from pmtool.errors import NotFound
 from pmtool.models import Product, Role, Workspace
-from pmtool.permissions import Access, access_object, member_role, require_role
+from pmtool.permissions import Access, access_object, access_product, member_role, require_role
 
 from .models import Competitor, Goal, Initiative, KeyResult, Metric, MetricSample, Persona
 
@@ -91,34 +91,51 @@ def access_initiative(
     )
 
 
-def access_persona(user: Any, persona_id: int, *, write: bool = False, workspace: Workspace | None = None) -> Persona:
+def access_persona(
+    user: Any, persona_id: int, *, write: bool = False, workspace: Workspace | None = None
+) -> Access[Persona]:
+    """The persona and the caller's role (NotFound outside the caller's workspaces, or outside
+    `workspace` when given; PermissionDenied for a write by a viewer)."""
     qs = Persona.objects.select_related("product__workspace")
-    return _access(
-        user,
-        qs,
-        persona_id,
-        workspace_path="product__workspace_id",
-        label="Persona",
-        what="change personas",
-        write=write,
-        workspace=workspace,
-    )
+    if workspace is not None:
+        qs = qs.filter(product__workspace_id=workspace.pk)
+    return access_object(
+        user, qs, persona_id, what="persona", workspace_field="product__workspace_id", write=write,
+        action="change personas",
+    )  # fmt: skip
 
 
 def access_competitor(
     user: Any, competitor_id: int, *, write: bool = False, workspace: Workspace | None = None
-) -> Competitor:
+) -> Access[Competitor]:
+    """The competitor and the caller's role (as access_persona)."""
     qs = Competitor.objects.select_related("product__workspace")
-    return _access(
-        user,
-        qs,
-        competitor_id,
-        workspace_path="product__workspace_id",
-        label="Competitor",
-        what="change competitors",
-        write=write,
-        workspace=workspace,
-    )
+    if workspace is not None:
+        qs = qs.filter(product__workspace_id=workspace.pk)
+    return access_object(
+        user, qs, competitor_id, what="competitor", workspace_field="product__workspace_id", write=write,
+        action="change competitors",
+    )  # fmt: skip
+
+
+def access_product_role(
+    user: Any,
+    product_id: int | None = None,
+    *,
+    workspace: Workspace | None = None,
+    slug: str | None = None,
+    write: bool = False,
+    action: str = "change products",
+) -> Access[Product]:
+    """A product whose vision or research the caller reads (or, `write`, changes: PermissionDenied
+    "Only an editor or admin of this workspace can <action>." for a viewer), with the caller's role
+    as a typed value. Built on pmtool.permissions.access_product (the one place that reads its role
+    annotation: adapt this line if access_product comes to return an Access)."""
+    product = access_product(user, product_id, workspace=workspace, slug=slug)
+    role = Role(product.__dict__["my_role"])
+    if write:
+        require_role(role, Role.EDITOR, action)
+    return Access(obj=product, role=role)
 
 
 def access_metric(

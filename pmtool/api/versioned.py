@@ -88,7 +88,7 @@ def _if_match(request: Request) -> int | None:
     if _WEAK_TAG.match(header):
         raise PreconditionFailed(
             'A weak entity tag (W/"…") never matches If-Match: send the strong ETag you read, e.g. If-Match: "3".',
-            code="precondition_failed",
+            code="weak_etag",  # the code the API has always given (tests/pmtool/test_api.py)
         )
     match = _STRONG_TAG.match(header)
     if match is None:

@@ -1,8 +1,10 @@
 """Persona and competitor endpoints. Thin: validate input → access_* (authorise) →
-service or selector → serialize."""
+service or selector → serialize; updates and deletes go through
+pmtool.api.versioned.write_with_version (the version from the body or If-Match, required)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -13,31 +15,26 @@ from rest_framework.response import Response
 
 from pmtool.activity import Actor
 from pmtool.api.pagination import NameCursorPagination
-from pmtool.api.serializers import MAX_ID, OptionalUrlField, StrictSerializer
-from pmtool.api.views import ApiView, etag, if_match_version, required_version, validated
-from pmtool.models import Role
-from pmtool.permissions import access_product, require_role
+from pmtool.api.serializers import OptionalUrlField, StrictSerializer
+from pmtool.api.versioned import (
+    IF_MATCH,
+    PageFilterSerializer,
+    VersionSerializer,
+    body_of,
+    no_content,
+    version_field,
+    versioned_response,
+    write_with_version,
+)
+from pmtool.api.views import ApiView, validated
 
 from ..models import TEXT_MAX, Competitor, Persona, ThreatLevel
-from ..permissions import access_competitor, access_persona
+from ..permissions import access_competitor, access_persona, access_product_role
 from ..selectors.research import competitors_of, personas_of
 from ..services import research as services
 from ..services.research import NAME_MAX, QUOTE_MAX, ROLE_MAX, WEBSITE_MAX
 from .vision import TextField
 
-IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description='The version you read, e.g. "3"'
-)
-IF_MATCH_OPTIONAL = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description='Optional: the version you read, e.g. "3"; a stale one answers 412 and deletes nothing',
-)
-VERSION_HELP = (
-    "The version you read. Required unless an If-Match header carries it; "
-    "a stale version answers 409 (412 for If-Match)."
-)
 PAGE_SIZE = OpenApiParameter("page_size", OpenApiTypes.INT, description="1–200, default 50")
 
 
@@ -51,9 +48,16 @@ def _text(max_length: int, *, required: bool = False, markdown: bool = False) ->
     )
 
 
-class PageFilterSerializer(StrictSerializer):
-    cursor = serializers.CharField(required=False, max_length=1000)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
+def _versioned_write(
+    request: Request,
+    serializer: type[StrictSerializer],
+    write: Callable[[Actor, int, dict[str, Any]], Any],
+    respond: Callable[[Any], Response],
+) -> Response:
+    """An update or delete: the validated body, the version (body or If-Match) and the service."""
+    data = body_of(validated(serializer, request.data))
+    actor = Actor.from_request(request)
+    return write_with_version(request, data, lambda version: write(actor, version, data), respond)
 
 
 # --- personas ----------------------------------------------------------------------
@@ -76,7 +80,7 @@ class PersonaCreateSerializer(StrictSerializer):
 
 
 class PersonaUpdateSerializer(StrictSerializer):
-    version = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, help_text=VERSION_HELP)
+    version = version_field()
     name = _text(NAME_MAX)
     role = _text(ROLE_MAX)
     goals = _text(TEXT_MAX, markdown=True)
@@ -85,7 +89,7 @@ class PersonaUpdateSerializer(StrictSerializer):
 
 
 def _persona_response(persona: Persona, *, status_code: int = status.HTTP_200_OK) -> Response:
-    return Response(PersonaSerializer(persona).data, status=status_code, headers={"ETag": etag(persona.version)})
+    return versioned_response(PersonaSerializer(persona).data, persona.version, status_code=status_code)
 
 
 class PersonaListView(ApiView):
@@ -93,7 +97,7 @@ class PersonaListView(ApiView):
 
     @extend_schema(parameters=[PAGE_SIZE], responses=PersonaSerializer(many=True), summary="Personas of a product")
     def get(self, request: Request, product_id: int) -> Response:
-        product = access_product(request.user, product_id)
+        product = access_product_role(request.user, product_id).obj
         validated(PageFilterSerializer, request.query_params)
         return self.paginate(personas_of(product), PersonaSerializer)
 
@@ -101,8 +105,7 @@ class PersonaListView(ApiView):
         request=PersonaCreateSerializer, responses={201: PersonaSerializer}, summary="Create a persona (editor)"
     )
     def post(self, request: Request, product_id: int) -> Response:
-        product = access_product(request.user, product_id)
-        require_role(product.my_role, Role.EDITOR, "create personas")
+        product = access_product_role(request.user, product_id, write=True, action="create personas").obj
         data = validated(PersonaCreateSerializer, request.data)
         persona = services.persona_create(actor=Actor.from_request(request), product=product, **data)
         return _persona_response(persona, status_code=status.HTTP_201_CREATED)
@@ -111,7 +114,7 @@ class PersonaListView(ApiView):
 class PersonaDetailView(ApiView):
     @extend_schema(responses=PersonaSerializer, summary="A persona (ETag carries its version)")
     def get(self, request: Request, persona_id: int) -> Response:
-        return _persona_response(access_persona(request.user, persona_id))
+        return _persona_response(access_persona(request.user, persona_id).obj)
 
     @extend_schema(
         request=PersonaUpdateSerializer,
@@ -120,22 +123,28 @@ class PersonaDetailView(ApiView):
         summary="Change a persona (editor); needs `version` or If-Match",
     )
     def patch(self, request: Request, persona_id: int) -> Response:
-        persona = access_persona(request.user, persona_id, write=True)
-        data = validated(PersonaUpdateSerializer, request.data)
-        version, precondition = required_version(request, data)
-        persona = services.persona_update(
-            actor=Actor.from_request(request), persona=persona, version=version, precondition=precondition, **data
+        pk = access_persona(request.user, persona_id, write=True).obj.pk
+        return _versioned_write(
+            request,
+            PersonaUpdateSerializer,
+            lambda actor, version, data: services.persona_update(actor=actor, persona_id=pk, version=version, **data),
+            _persona_response,
         )
-        return _persona_response(persona)
 
-    @extend_schema(parameters=[IF_MATCH_OPTIONAL], responses={204: None}, summary="Delete a persona (editor)")
+    @extend_schema(
+        request=VersionSerializer,
+        parameters=[IF_MATCH],
+        responses={204: None},
+        summary="Delete a persona (editor); needs `version` or If-Match",
+    )
     def delete(self, request: Request, persona_id: int) -> Response:
-        persona = access_persona(request.user, persona_id, write=True)
-        version = if_match_version(request)
-        services.persona_delete(
-            actor=Actor.from_request(request), persona=persona, version=version, precondition=version is not None
+        pk = access_persona(request.user, persona_id, write=True).obj.pk
+        return _versioned_write(
+            request,
+            VersionSerializer,
+            lambda actor, version, _: services.persona_delete(actor=actor, persona_id=pk, version=version),
+            no_content,
         )
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- competitors -------------------------------------------------------------------
@@ -179,7 +188,7 @@ class CompetitorCreateSerializer(StrictSerializer):
 
 
 class CompetitorUpdateSerializer(CompetitorCreateSerializer):
-    version = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, help_text=VERSION_HELP)
+    version = version_field()
     name = _text(NAME_MAX)
 
 
@@ -188,9 +197,7 @@ class CompetitorFilterSerializer(PageFilterSerializer):
 
 
 def _competitor_response(competitor: Competitor, *, status_code: int = status.HTTP_200_OK) -> Response:
-    return Response(
-        CompetitorSerializer(competitor).data, status=status_code, headers={"ETag": etag(competitor.version)}
-    )
+    return versioned_response(CompetitorSerializer(competitor).data, competitor.version, status_code=status_code)
 
 
 class CompetitorListView(ApiView):
@@ -205,7 +212,7 @@ class CompetitorListView(ApiView):
         summary="Competitors of a product, by name",
     )
     def get(self, request: Request, product_id: int) -> Response:
-        product = access_product(request.user, product_id)
+        product = access_product_role(request.user, product_id).obj
         params: dict[str, Any] = validated(CompetitorFilterSerializer, request.query_params)
         return self.paginate(competitors_of(product, threat_level=params.get("threat_level")), CompetitorSerializer)
 
@@ -215,8 +222,7 @@ class CompetitorListView(ApiView):
         summary="Create a competitor (editor)",
     )
     def post(self, request: Request, product_id: int) -> Response:
-        product = access_product(request.user, product_id)
-        require_role(product.my_role, Role.EDITOR, "create competitors")
+        product = access_product_role(request.user, product_id, write=True, action="create competitors").obj
         data = validated(CompetitorCreateSerializer, request.data)
         competitor = services.competitor_create(actor=Actor.from_request(request), product=product, **data)
         return _competitor_response(competitor, status_code=status.HTTP_201_CREATED)
@@ -225,7 +231,7 @@ class CompetitorListView(ApiView):
 class CompetitorDetailView(ApiView):
     @extend_schema(responses=CompetitorSerializer, summary="A competitor (ETag carries its version)")
     def get(self, request: Request, competitor_id: int) -> Response:
-        return _competitor_response(access_competitor(request.user, competitor_id))
+        return _competitor_response(access_competitor(request.user, competitor_id).obj)
 
     @extend_schema(
         request=CompetitorUpdateSerializer,
@@ -234,26 +240,27 @@ class CompetitorDetailView(ApiView):
         summary="Change a competitor (editor); needs `version` or If-Match",
     )
     def patch(self, request: Request, competitor_id: int) -> Response:
-        competitor = access_competitor(request.user, competitor_id, write=True)
-        data = validated(CompetitorUpdateSerializer, request.data)
-        version, precondition = required_version(request, data)
-        competitor = services.competitor_update(
-            actor=Actor.from_request(request),
-            competitor=competitor,
-            version=version,
-            precondition=precondition,
-            **data,
+        pk = access_competitor(request.user, competitor_id, write=True).obj.pk
+        return _versioned_write(
+            request,
+            CompetitorUpdateSerializer,
+            lambda actor, version, data: services.competitor_update(
+                actor=actor, competitor_id=pk, version=version, **data
+            ),
+            _competitor_response,
         )
-        return _competitor_response(competitor)
 
-    @extend_schema(parameters=[IF_MATCH_OPTIONAL], responses={204: None}, summary="Delete a competitor (editor)")
+    @extend_schema(
+        request=VersionSerializer,
+        parameters=[IF_MATCH],
+        responses={204: None},
+        summary="Delete a competitor (editor); needs `version` or If-Match",
+    )
     def delete(self, request: Request, competitor_id: int) -> Response:
-        competitor = access_competitor(request.user, competitor_id, write=True)
-        version = if_match_version(request)
-        services.competitor_delete(
-            actor=Actor.from_request(request),
-            competitor=competitor,
-            version=version,
-            precondition=version is not None,
+        pk = access_competitor(request.user, competitor_id, write=True).obj.pk
+        return _versioned_write(
+            request,
+            VersionSerializer,
+            lambda actor, version, _: services.competitor_delete(actor=actor, competitor_id=pk, version=version),
+            no_content,
         )
-        return Response(status=status.HTTP_204_NO_CONTENT)

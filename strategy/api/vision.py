@@ -1,5 +1,6 @@
 """Vision endpoints: read and write a product's vision, read its revisions. Thin:
-validate input → access_product (authorise) → service or selector → serialize."""
+validate input → access_product_role (authorise) → service or selector → serialize; the write
+goes through pmtool.api.versioned.write_with_version (version 0 creates the vision)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,21 @@ from rest_framework.response import Response
 
 from pmtool.activity import Actor
 from pmtool.api.pagination import DefaultCursorPagination
-from pmtool.api.serializers import MAX_ID, StrictSerializer, UserBriefSerializer
-from pmtool.api.views import ApiView, etag, required_version, validated
-from pmtool.permissions import access_product
+from pmtool.api.serializers import StrictSerializer, UserBriefSerializer
+from pmtool.api.versioned import (
+    IF_MATCH,
+    PageFilterSerializer,
+    body_of,
+    version_field,
+    versioned_response,
+    write_with_version,
+)
+from pmtool.api.views import ApiView, validated
 
 from ..models import TEXT_MAX, VISION_FIELDS, Vision, VisionRevision
+from ..permissions import access_product_role
 from ..selectors.vision import changed_fields, vision_of, vision_revision, vision_revisions
 from ..services.vision import vision_update
-
-IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description='The version you read, e.g. "3" ("0": none yet)'
-)
 
 # --- serializers --------------------------------------------------------------------
 
@@ -59,13 +64,7 @@ def _markdown_field() -> serializers.CharField:
 
 
 class VisionUpdateSerializer(StrictSerializer):
-    version = serializers.IntegerField(
-        min_value=0,
-        max_value=MAX_ID,
-        required=False,
-        help_text="The version you read (0 when the product has no vision yet). Required unless an "
-        "If-Match header carries it; a stale version answers 409 (412 for If-Match).",
-    )
+    version = version_field(min_value=0)  # 0: the product has no vision yet
     statement = _markdown_field()
     target_customers = _markdown_field()
     problem = _markdown_field()
@@ -79,7 +78,7 @@ class RevisionListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = VisionRevision
-        fields = ("number", "author", "author_label", "created_at", "changed_fields")
+        fields: tuple[str, ...] = ("number", "author", "author_label", "created_at", "changed_fields")
 
     @extend_schema_field({"type": "array", "items": {"type": "string", "enum": list(VISION_FIELDS)}})
     def get_changed_fields(self, revision: VisionRevision) -> list[str]:
@@ -91,20 +90,15 @@ class RevisionSerializer(RevisionListSerializer):
         fields = (*RevisionListSerializer.Meta.fields, *VISION_FIELDS)
 
 
-class PageFilterSerializer(StrictSerializer):
-    cursor = serializers.CharField(required=False, max_length=1000)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
-
-
 class RevisionPagination(DefaultCursorPagination):
-    ordering = ("-number",)
+    ordering = ("-number", "-id")  # numbers are unique per vision: the id only keeps the base's shape
 
 
 # --- views ---------------------------------------------------------------------------
 
 
 def _vision_response(vision: Vision) -> Response:
-    return Response(VisionSerializer(vision).data, headers={"ETag": etag(vision.version)})
+    return versioned_response(VisionSerializer(vision).data, vision.version)
 
 
 class VisionView(ApiView):
@@ -113,7 +107,7 @@ class VisionView(ApiView):
         summary="A product's vision (ETag carries its version; version 0: not written yet)",
     )
     def get(self, request: Request, product_id: int) -> Response:
-        return _vision_response(vision_of(access_product(request.user, product_id)))
+        return _vision_response(vision_of(access_product_role(request.user, product_id).obj))
 
     @extend_schema(
         request=VisionUpdateSerializer,
@@ -124,13 +118,15 @@ class VisionView(ApiView):
         "changes something bumps the version and stores a full revision.",
     )
     def put(self, request: Request, product_id: int) -> Response:
-        product = access_product(request.user, product_id, write=True)
-        data = validated(VisionUpdateSerializer, request.data)
-        version, precondition = required_version(request, data)
-        vision = vision_update(
-            actor=Actor.from_request(request), product=product, version=version, precondition=precondition, **data
+        product = access_product_role(request.user, product_id, write=True).obj
+        data = body_of(validated(VisionUpdateSerializer, request.data))
+        actor = Actor.from_request(request)
+        return write_with_version(
+            request,
+            data,
+            lambda version: vision_update(actor=actor, product=product, version=version, **data),
+            _vision_response,
         )
-        return _vision_response(vision)
 
 
 class VisionRevisionListView(ApiView):
@@ -142,7 +138,7 @@ class VisionRevisionListView(ApiView):
         summary="Revisions of a product's vision, newest first (who, when, which fields)",
     )
     def get(self, request: Request, product_id: int) -> Response:
-        product = access_product(request.user, product_id)
+        product = access_product_role(request.user, product_id).obj
         validated(PageFilterSerializer, request.query_params)
         return self.paginate(vision_revisions(vision_of(product)), RevisionListSerializer)
 
@@ -150,6 +146,6 @@ class VisionRevisionListView(ApiView):
 class VisionRevisionDetailView(ApiView):
     @extend_schema(responses=RevisionSerializer, summary="One revision of a product's vision (full text)")
     def get(self, request: Request, product_id: int, number: int) -> Response:
-        product = access_product(request.user, product_id)
-        revision: Any = vision_revision(vision_of(product), number)
+        product = access_product_role(request.user, product_id).obj
+        revision = vision_revision(vision_of(product), number)
         return Response(RevisionSerializer(revision).data)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from pmtool.pages import VersionField
+
 from ..models import TEXT_MAX, ThreatLevel
 from ..services.research import NAME_MAX, QUOTE_MAX, ROLE_MAX, WEBSITE_MAX
 from .vision import MARKDOWN_HELP
@@ -21,6 +23,8 @@ def _markdown(label: str, help_text: str, rows: int = 4) -> forms.CharField:
 
 
 class PersonaForm(forms.Form):
+    """A new persona (an edit: PersonaEditForm)."""
+
     name = forms.CharField(
         max_length=NAME_MAX,
         widget=forms.TextInput(attrs={"autofocus": True}),
@@ -35,10 +39,17 @@ class PersonaForm(forms.Form):
         help_text="Something they would say, in their words.",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class PersonaEditForm(PersonaForm):
+    """A persona's edit, with the version it was read at (hidden, required)."""
+
+    version = VersionField(min_value=1)
 
 
 class CompetitorForm(forms.Form):
+    """A new competitor (an edit: CompetitorEditForm)."""
+
     name = forms.CharField(max_length=NAME_MAX, widget=forms.TextInput(attrs={"autofocus": True}))
     website = forms.CharField(
         max_length=WEBSITE_MAX,
@@ -51,7 +62,6 @@ class CompetitorForm(forms.Form):
     strengths = _markdown("Strengths", "Where they beat you.")
     weaknesses = _markdown("Weaknesses", "Where they fall short.")
     pricing_notes = _markdown("Pricing", "Plans, prices, discounts.", rows=3)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def clean_website(self) -> str:
         """A bare “example.com” gets https:// (the service accepts http and https addresses only)."""
@@ -59,3 +69,9 @@ class CompetitorForm(forms.Form):
         if value and "://" not in value and not value.lower().startswith(("javascript:", "mailto:", "data:")):
             value = f"https://{value}"
         return value
+
+
+class CompetitorEditForm(CompetitorForm):
+    """A competitor's edit, with the version it was read at (hidden, required)."""
+
+    version = VersionField(min_value=1)

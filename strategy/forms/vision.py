@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+
+from pmtool.pages import VersionField
 
 from ..models import TEXT_MAX
 from ..selectors.vision import VISION_LABELS
@@ -35,8 +39,7 @@ class VisionForm(forms.Form):
     problem = _markdown("problem", 4)
     differentiation = _markdown("differentiation", 4)
     business_model = _markdown("business_model", 4)
-    # 0 = the product has no vision yet.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    version = VersionField()  # 0: the product has no vision yet
 
 
 class CompareForm(forms.Form):
@@ -45,8 +48,8 @@ class CompareForm(forms.Form):
     a = forms.IntegerField(min_value=0, max_value=2**31 - 1, required=False, label="From revision")
     b = forms.IntegerField(min_value=0, max_value=2**31 - 1, required=False, label="To revision")
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not self.errors and (data.get("a") is None) != (data.get("b") is None):
             raise forms.ValidationError("Choose two revisions to compare.")
         return data

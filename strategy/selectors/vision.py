@@ -5,6 +5,7 @@ rendered text, block by block)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from html import unescape
@@ -136,7 +137,7 @@ def _word_marks(old: str, new: str) -> tuple[str, str] | None:
     return "".join(before), "".join(after)
 
 
-def _runs(opcodes: list[tuple[str, int, int, int, int]], a: list[str]) -> list[tuple[bool, int, int, int, int]]:
+def _runs(opcodes: Sequence[tuple[str, int, int, int, int]], a: list[str]) -> list[tuple[bool, int, int, int, int]]:
     """(changed, i1, i2, j1, j2) runs: a lone space kept between two changes joins them, so "not
     hours" → "with confidence" is one mark on each side rather than two."""
     runs: list[tuple[bool, int, int, int, int]] = []

@@ -2,51 +2,68 @@
 first real change and keeps a full revision of every later one.
 
 Versions: a product without a vision is at version 0 ("send version 0 to create"); the first
-save makes version 1 and revision 1, and each later save that changes something bumps both.
-A save that changes nothing writes nothing (no version, no revision, no activity event).
+save makes version 1 and revision 1, and each later save that changes something bumps both
+(through `pmtool.versioning.save_changes`). A save that changes nothing writes nothing (no
+version, no revision, no activity event). A stale version raises StaleVersion.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
-from pmtool.activity import Actor, activity_record, apply_changes
-from pmtool.errors import ValidationError
+from pmtool import cleaning
+from pmtool.activity import Actor, activity_record
 from pmtool.models import Product
-from pmtool.services import _no_nul, stale_version
+from pmtool.versioning import UNSET, Changes, Maybe, StaleVersion, given, require_version, save_changes
 
 from ..models import TEXT_MAX, VISION_FIELDS, Vision, VisionRevision
 
-
-def valid_text(value: Any, *, field: str) -> str:
-    """`value` if it is text PostgreSQL can store (no NUL, no lone surrogate), with Unix line ends."""
-    if not isinstance(value, str):
-        raise ValidationError(f"The {field} must be text.", fields={field: ["Must be text."]})
-    value = _no_nul(value.replace("\r\n", "\n").replace("\r", "\n"), field)
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError(
-            f"The {field} is not valid text.", fields={field: ["Contains characters that are not valid Unicode text."]}
-        ) from None
-    return value
+# Aliases of pmtool.cleaning for the goals and metrics modules that import them from here today:
+# the lead removes them once those callers import pmtool.cleaning.
+valid_text = cleaning.valid_text
+clean_markdown = cleaning.clean_markdown
 
 
-def clean_markdown(value: Any, *, field: str, max_length: int = TEXT_MAX) -> str:
-    """A Markdown (or plain) text as stored: valid text, no surrounding blank lines or trailing
-    spaces, at most `max_length` characters.
+def _lock_vision(product: Product, version: int) -> Vision:
+    """The product's vision locked for this transaction (an unsaved one at version 0 when it has
+    none yet, with the product row locked so two first writes cannot both create one); StaleVersion
+    when `version` is not its current one."""
+    expected = require_version(version)
+    vision = Vision.objects.select_for_update().filter(product_id=product.pk).first()
+    if vision is None:
+        list(Product.objects.select_for_update().filter(pk=product.pk).values_list("pk", flat=True))
+        vision = Vision.objects.select_for_update().filter(product_id=product.pk).first()
+    if vision is None:
+        vision = Vision(product=product, version=0)
+    else:
+        vision.product = product
+    if vision.version != expected:
+        raise StaleVersion(what="vision", current=vision, expected=expected)
+    return vision
 
-    Leading spaces of the first line are kept (they can make a Markdown code block)."""
-    value = valid_text(value, field=field).rstrip().lstrip("\n")
-    if len(value) > max_length:
-        raise ValidationError(
-            f"The {field} is too long.",
-            fields={field: [f"Ensure this field has no more than {max_length} characters."]},
-        )
-    return value
+
+def _first_write(vision: Vision, values: dict[str, str], actor: Actor) -> Changes:
+    changes: Changes = {}
+    for field, value in values.items():
+        if value != "":
+            changes[field] = {"from": "", "to": value}
+            setattr(vision, field, value)
+    if changes:
+        vision.version = 1
+        vision.updated_at = timezone.now()
+        vision.updated_by = actor.user
+        vision.save()
+    return changes
+
+
+def _later_write(vision: Vision, values: dict[str, str], actor: Actor) -> Changes:
+    if all(getattr(vision, field) == value for field, value in values.items()):
+        return {}
+    # The author is saved with the change but is not one itself (the revision names it).
+    changes = save_changes(vision, {**values, "updated_by_id": actor.user.pk if actor.user else None})
+    changes.pop("updated_by_id", None)
+    return changes
 
 
 @transaction.atomic
@@ -54,46 +71,35 @@ def vision_update(
     *,
     actor: Actor,
     product: Product,
-    version: int | None,
-    precondition: bool = False,
-    **fields: Any,
+    version: int,
+    statement: Maybe[str] = UNSET,
+    target_customers: Maybe[str] = UNSET,
+    problem: Maybe[str] = UNSET,
+    differentiation: Maybe[str] = UNSET,
+    business_model: Maybe[str] = UNSET,
 ) -> Vision:
-    """Change (or first write) the vision of `product`; `fields` are any of VISION_FIELDS.
+    """Change (or first write) the vision of `product`; arguments left UNSET stay.
 
-    `version` is the version the caller edited: 0 when the product has no vision yet. A stale one
-    raises Conflict (409), or PreconditionFailed (412) when it came from an If-Match header
-    (`precondition`); None skips the check. Returns the vision: saved, or (nothing to save on a
-    product without a vision) unsaved at version 0."""
-    unknown = sorted(set(fields) - set(VISION_FIELDS))
-    if unknown:
-        raise ValidationError(
-            f"Unknown vision field: {', '.join(unknown)}.", fields={name: ["Unknown field."] for name in unknown}
-        )
-    values = {name: clean_markdown(value, field=name) for name, value in fields.items() if value is not None}
-
-    vision = Vision.objects.select_for_update().filter(product_id=product.pk).first()
-    if vision is None:
-        # The first write: lock the product row so two first writes cannot both create a vision.
-        list(Product.objects.select_for_update().filter(pk=product.pk).values_list("pk", flat=True))
-        vision = Vision.objects.select_for_update().filter(product_id=product.pk).first()
-    current = vision.version if vision is not None else 0
-    if version is not None and version != current:
-        raise stale_version("vision", version, current, precondition=precondition)
-
-    created = vision is None
-    if vision is None:
-        vision = Vision(product=product, version=0)
-    changes = apply_changes(vision, values)
+    `version` is the version the caller edited: 0 when the product has no vision yet; a stale one
+    raises StaleVersion. Returns the vision: saved, or (nothing to save on a product without a
+    vision) unsaved at version 0."""
+    given_texts = {
+        "statement": statement,
+        "target_customers": target_customers,
+        "problem": problem,
+        "differentiation": differentiation,
+        "business_model": business_model,
+    }
+    values = {
+        field: cleaning.clean_markdown(value, field=field, max_length=TEXT_MAX)
+        for field, value in given_texts.items()
+        if given(value)
+    }
+    vision = _lock_vision(product, version)
+    created = vision.pk is None
+    changes = _first_write(vision, values, actor) if created else _later_write(vision, values, actor)
     if not changes:
         return vision
-
-    vision.version = current + 1
-    vision.updated_at = timezone.now()
-    vision.updated_by = actor.user
-    if created:
-        vision.save()
-    else:
-        vision.save(update_fields=[*changes, "version", "updated_at", "updated_by"])
     VisionRevision.objects.create(
         vision=vision,
         number=vision.version,

@@ -1,17 +1,19 @@
-"""Persona and competitor pages: lists, create/edit forms (with the stale-version conflict panel),
-delete confirmations, and the side-by-side comparison of a product with its competitors.
+"""Persona and competitor pages: lists, create forms, edit forms (pmtool.pages.edit_page: the
+stale-version conflict panel), delete confirmations posting the version the user read
+(pmtool.pages.delete_page), and the side-by-side comparison of a product with its competitors.
 
 Product-level pages live under products/<slug>/…, object pages under personas/<id>/… and
 competitors/<id>/… (the same shape as the API)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,13 +21,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
-from pmtool.models import Role
-from pmtool.permissions import access_product, can_edit_content
+from pmtool.models import Product, Role
+from pmtool.pages import WorkspaceRequest, delete_page, edit_page
+from pmtool.permissions import Access
 from pmtool.views import workspace_page
 
-from ..forms.research import CompetitorForm, PersonaForm
-from ..models import Competitor, Persona, ThreatLevel
-from ..permissions import access_competitor, access_persona
+from ..forms.research import CompetitorEditForm, CompetitorForm, PersonaEditForm, PersonaForm
+from ..models import Competitor, Persona, ThreatLevel, Vision
+from ..permissions import access_competitor, access_persona, access_product_role
 from ..selectors.research import competitor_comparison, competitors_of, personas_of
 from ..services import research as services
 
@@ -41,47 +44,155 @@ COMPETITOR_FIELDS = (
 )
 
 
-def _form_page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int | None = None) -> Any:
-    form = context["form"]
-    return render(request, template, context, status=status or (400 if form.errors else 200))
+@dataclass(frozen=True)
+class _Kind:
+    """What differs between the persona and the competitor pages (the flows are the same)."""
+
+    what: str  # "persona"
+    tab: str  # "personas": also the name of the list page
+    fields: tuple[str, ...]
+    create_form: type[forms.Form]
+    edit_form: type[forms.Form]
+    access: Callable[..., Access[Any]]
+    create: Callable[..., Persona | Competitor]
+    update: Callable[[Actor, int, dict[str, Any]], Persona | Competitor]
+    delete: Callable[[Actor, int, int], object]
+    shown: Callable[[Any], Sequence[tuple[str, object]]]
+    created: str  # the message's verb: "created", "added"
+    consequence: str = ""  # what else the delete removes
+
+    @property
+    def template(self) -> str:
+        return f"strategy/research/{self.what}_form.html"
 
 
-def _edit(
-    request: HttpRequest,
-    *,
-    obj: Any,
-    form_class: type[forms.Form],
-    fields: tuple[str, ...],
-    update: Callable[..., Any],
-    refetch: Callable[[], Any],
-    template: str,
-    context: dict[str, Any],
-    what: str,
-    done: str,
-) -> HttpResponse:
-    """The edit flow shared by personas and competitors: a stale version shows the conflict panel."""
-    initial = {**{f: getattr(obj, f) for f in fields}, "version": obj.version}
-    form = form_class(request.POST or None, initial=initial)
+def _persona_shown(persona: Persona) -> Sequence[tuple[str, object]]:
+    return [
+        ("Name", persona.name),
+        ("Role", persona.role),
+        ("Goals", persona.goals),
+        ("Pains", persona.pains),
+        ("Quote", persona.quote),
+    ]
+
+
+def _competitor_shown(competitor: Competitor) -> Sequence[tuple[str, object]]:
+    return [
+        ("Name", competitor.name),
+        ("Website", competitor.website),
+        ("Threat level", competitor.get_threat_level_display()),
+        ("Positioning", competitor.positioning),
+        ("Strengths", competitor.strengths),
+        ("Weaknesses", competitor.weaknesses),
+        ("Pricing", competitor.pricing_notes),
+    ]
+
+
+PERSONA = _Kind(
+    what="persona",
+    tab="personas",
+    fields=PERSONA_FIELDS,
+    create_form=PersonaForm,
+    edit_form=PersonaEditForm,
+    access=access_persona,
+    create=services.persona_create,
+    update=lambda actor, pk, data: services.persona_update(actor=actor, persona_id=pk, **data),
+    delete=lambda actor, pk, version: services.persona_delete(actor=actor, persona_id=pk, version=version),
+    shown=_persona_shown,
+    created="created",
+)
+COMPETITOR = _Kind(
+    what="competitor",
+    tab="competitors",
+    fields=COMPETITOR_FIELDS,
+    create_form=CompetitorForm,
+    edit_form=CompetitorEditForm,
+    access=access_competitor,
+    create=services.competitor_create,
+    update=lambda actor, pk, data: services.competitor_update(actor=actor, competitor_id=pk, **data),
+    delete=lambda actor, pk, version: services.competitor_delete(actor=actor, competitor_id=pk, version=version),
+    shown=_competitor_shown,
+    created="added",
+    consequence=" and from the comparison",
+)
+
+
+def _list_url(request: WorkspaceRequest, kind: _Kind, product: Product) -> str:
+    return reverse(f"strategy:{kind.tab}", kwargs={"ws": request.workspace.slug, "slug": product.slug})
+
+
+def _bound(request: WorkspaceRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _list(request: WorkspaceRequest, slug: str, kind: _Kind, rows: Callable[[Product], Any]) -> HttpResponse:
+    access = access_product_role(request.user, workspace=request.workspace, slug=slug)
+    context = {"product": access.obj, kind.tab: list(rows(access.obj)), "can_edit": access.can_edit, "tab": kind.tab}
+    return render(request, f"strategy/research/{kind.what}_list.html", context)
+
+
+def _create(request: WorkspaceRequest, slug: str, kind: _Kind) -> HttpResponse:
+    product = access_product_role(request.user, workspace=request.workspace, slug=slug).obj
+    form = kind.create_form(_bound(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            saved = update(
-                actor=Actor.from_request(request),
-                version=data["version"] or obj.version,
-                **{f: data[f] for f in fields},
-            )
+            obj = kind.create(actor=Actor.from_request(request), product=product, **{f: data[f] for f in kind.fields})
         except ApplicationError as exc:
-            if exc.code != "stale_version":
-                add_service_error(form, exc)
-            else:
-                current = refetch()
-                form.data = form.data.copy()
-                form.data["version"] = current.version
-                return _form_page(request, template, {**context, "form": form, "conflict": current}, status=409)
+            add_service_error(form, exc)
         else:
-            messages.success(request, f"Saved {what} “{saved.name}”.")
-            return redirect(done)
-    return _form_page(request, template, {**context, "form": form})
+            messages.success(request, f"{kind.what.capitalize()} “{obj.name}” {kind.created}.")
+            return redirect(_list_url(request, kind, product))
+    context = {"form": form, "product": product, "tab": kind.tab}
+    return render(request, kind.template, context, status=400 if form.errors else 200)
+
+
+def _edit(request: WorkspaceRequest, pk: int, kind: _Kind) -> HttpResponse:
+    obj = kind.access(request.user, pk, write=True, workspace=request.workspace).obj
+    actor = Actor.from_request(request)
+    url = _list_url(request, kind, obj.product)
+
+    def saved(result: Persona | Competitor) -> HttpResponse:
+        messages.success(request, f"Saved {kind.what} “{result.name}”.")
+        return redirect(url)
+
+    return edit_page(
+        request,
+        form=kind.edit_form(
+            _bound(request), initial={**{f: getattr(obj, f) for f in kind.fields}, "version": obj.version}
+        ),
+        template=kind.template,
+        context={"product": obj.product, kind.what: obj, "tab": kind.tab, "what": kind.what},
+        save=lambda data: kind.update(actor, obj.pk, data),
+        saved=saved,
+        shown=kind.shown,
+    )
+
+
+def _delete(request: WorkspaceRequest, pk: int, kind: _Kind) -> HttpResponse:
+    obj = kind.access(request.user, pk, write=True, workspace=request.workspace).obj
+    actor = Actor.from_request(request)
+    url = _list_url(request, kind, obj.product)
+
+    def deleted() -> HttpResponse:
+        messages.success(request, f"{kind.what.capitalize()} “{obj.name}” deleted.")
+        return redirect(url)
+
+    context = {
+        "product": obj.product,
+        "what": kind.what,
+        "cancel_url": url,
+        "consequence": f"from {obj.product.name}{kind.consequence}",
+        "tab": kind.tab,
+    }
+    return delete_page(
+        request,
+        obj=obj,
+        delete=lambda version: kind.delete(actor, obj.pk, version),
+        deleted=deleted,
+        context=context,
+        template="strategy/research/confirm_delete.html",
+    )
 
 
 # --- personas ---------------------------------------------------------------------
@@ -89,74 +200,26 @@ def _edit(
 
 @workspace_page()
 @require_GET
-def persona_list(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug)
-    return render(
-        request,
-        "strategy/research/persona_list.html",
-        {
-            "product": product,
-            "personas": list(personas_of(product)),
-            "can_edit": can_edit_content(product.my_role),
-            "tab": "personas",
-        },
-    )
+def persona_list(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    return _list(request, slug, PERSONA, personas_of)
 
 
 @workspace_page(minimum=Role.EDITOR, what="create personas")
 @require_http_methods(["GET", "POST"])
-def persona_create(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug)
-    form = PersonaForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            persona = services.persona_create(
-                actor=Actor.from_request(request), product=product, **{f: data[f] for f in PERSONA_FIELDS}
-            )
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"Persona “{persona.name}” created.")
-            return redirect("strategy:personas", ws=request.workspace.slug, slug=product.slug)
-    return _form_page(
-        request, "strategy/research/persona_form.html", {"form": form, "product": product, "tab": "personas"}
-    )
+def persona_create(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    return _create(request, slug, PERSONA)
 
 
 @workspace_page(minimum=Role.EDITOR, what="change personas")
 @require_http_methods(["GET", "POST"])
-def persona_edit(request: HttpRequest, persona_id: int) -> HttpResponse:
-    persona = access_persona(request.user, persona_id, write=True, workspace=request.workspace)
-    product = persona.product
-    return _edit(
-        request,
-        obj=persona,
-        form_class=PersonaForm,
-        fields=PERSONA_FIELDS,
-        update=lambda **kw: services.persona_update(persona=persona, **kw),
-        refetch=lambda: Persona.objects.get(pk=persona.pk),
-        template="strategy/research/persona_form.html",
-        context={"product": product, "persona": persona, "tab": "personas"},
-        what="persona",
-        done=reverse("strategy:personas", kwargs={"ws": request.workspace.slug, "slug": product.slug}),
-    )
+def persona_edit(request: WorkspaceRequest, persona_id: int) -> HttpResponse:
+    return _edit(request, persona_id, PERSONA)
 
 
 @workspace_page(minimum=Role.EDITOR, what="delete personas")
 @require_http_methods(["GET", "POST"])
-def persona_delete(request: HttpRequest, persona_id: int) -> HttpResponse:
-    persona = access_persona(request.user, persona_id, write=True, workspace=request.workspace)
-    product = persona.product
-    if request.method == "POST":
-        services.persona_delete(actor=Actor.from_request(request), persona=persona)
-        messages.success(request, f"Persona “{persona.name}” deleted.")
-        return redirect("strategy:personas", ws=request.workspace.slug, slug=product.slug)
-    return render(
-        request,
-        "strategy/research/confirm_delete.html",
-        {"product": product, "obj": persona, "kind": "persona", "tab": "personas"},
-    )
+def persona_delete(request: WorkspaceRequest, persona_id: int) -> HttpResponse:
+    return _delete(request, persona_id, PERSONA)
 
 
 # --- competitors ------------------------------------------------------------------
@@ -164,74 +227,26 @@ def persona_delete(request: HttpRequest, persona_id: int) -> HttpResponse:
 
 @workspace_page()
 @require_GET
-def competitor_list(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug)
-    return render(
-        request,
-        "strategy/research/competitor_list.html",
-        {
-            "product": product,
-            "competitors": list(competitors_of(product)),
-            "can_edit": can_edit_content(product.my_role),
-            "tab": "competitors",
-        },
-    )
+def competitor_list(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    return _list(request, slug, COMPETITOR, competitors_of)
 
 
 @workspace_page(minimum=Role.EDITOR, what="create competitors")
 @require_http_methods(["GET", "POST"])
-def competitor_create(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug)
-    form = CompetitorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            competitor = services.competitor_create(
-                actor=Actor.from_request(request), product=product, **{f: data[f] for f in COMPETITOR_FIELDS}
-            )
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"Competitor “{competitor.name}” added.")
-            return redirect("strategy:competitors", ws=request.workspace.slug, slug=product.slug)
-    return _form_page(
-        request, "strategy/research/competitor_form.html", {"form": form, "product": product, "tab": "competitors"}
-    )
+def competitor_create(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    return _create(request, slug, COMPETITOR)
 
 
 @workspace_page(minimum=Role.EDITOR, what="change competitors")
 @require_http_methods(["GET", "POST"])
-def competitor_edit(request: HttpRequest, competitor_id: int) -> HttpResponse:
-    competitor = access_competitor(request.user, competitor_id, write=True, workspace=request.workspace)
-    product = competitor.product
-    return _edit(
-        request,
-        obj=competitor,
-        form_class=CompetitorForm,
-        fields=COMPETITOR_FIELDS,
-        update=lambda **kw: services.competitor_update(competitor=competitor, **kw),
-        refetch=lambda: Competitor.objects.get(pk=competitor.pk),
-        template="strategy/research/competitor_form.html",
-        context={"product": product, "competitor": competitor, "tab": "competitors"},
-        what="competitor",
-        done=reverse("strategy:competitors", kwargs={"ws": request.workspace.slug, "slug": product.slug}),
-    )
+def competitor_edit(request: WorkspaceRequest, competitor_id: int) -> HttpResponse:
+    return _edit(request, competitor_id, COMPETITOR)
 
 
 @workspace_page(minimum=Role.EDITOR, what="delete competitors")
 @require_http_methods(["GET", "POST"])
-def competitor_delete(request: HttpRequest, competitor_id: int) -> HttpResponse:
-    competitor = access_competitor(request.user, competitor_id, write=True, workspace=request.workspace)
-    product = competitor.product
-    if request.method == "POST":
-        services.competitor_delete(actor=Actor.from_request(request), competitor=competitor)
-        messages.success(request, f"Competitor “{competitor.name}” deleted.")
-        return redirect("strategy:competitors", ws=request.workspace.slug, slug=product.slug)
-    return render(
-        request,
-        "strategy/research/confirm_delete.html",
-        {"product": product, "obj": competitor, "kind": "competitor", "tab": "competitors"},
-    )
+def competitor_delete(request: WorkspaceRequest, competitor_id: int) -> HttpResponse:
+    return _delete(request, competitor_id, COMPETITOR)
 
 
 CLAMP_CHARS = 140  # a comparison cell with more text than this (about five lines) is clamped, with "more"
@@ -241,10 +256,10 @@ def _cell(what: str, *parts: tuple[str, str, bool]) -> dict[str, Any]:
     """One text cell of the comparison: its parts (source label, text, is Markdown), the ones with
     text only; `long` when they are long enough to clamp; `what` names the cell for its toggle."""
     kept = [{"source": source, "text": text, "markdown": md} for source, text, md in parts if text]
-    return {"parts": kept, "long": sum(len(p["text"]) for p in kept) > CLAMP_CHARS, "what": what}
+    return {"parts": kept, "long": sum(len(text) for _source, text, _md in parts) > CLAMP_CHARS, "what": what}
 
 
-def _comparison_rows(product: Any, vision: Any, competitors: list[Competitor]) -> list[dict[str, Any]]:
+def _comparison_rows(product: Product, vision: Vision | None, competitors: list[Competitor]) -> list[dict[str, Any]]:
     """The text rows of the comparison (threat level and website are drawn by the template): the
     product's column first, read from its description and vision, then one cell per competitor."""
 
@@ -272,8 +287,9 @@ def _comparison_rows(product: Any, vision: Any, competitors: list[Competitor]) -
 
 @workspace_page()
 @require_GET
-def competitor_compare(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug)
+def competitor_compare(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    access = access_product_role(request.user, workspace=request.workspace, slug=slug)
+    product = access.obj
     comparison = competitor_comparison(product)
     return render(
         request,
@@ -285,7 +301,7 @@ def competitor_compare(request: HttpRequest, slug: str) -> HttpResponse:
             "competitors": comparison.competitors,
             "rows": _comparison_rows(product, comparison.vision, comparison.competitors),
             "threat_levels": ThreatLevel.choices,
-            "can_edit": can_edit_content(product.my_role),
+            "can_edit": access.can_edit,
             "tab": "compare",
         },
     )

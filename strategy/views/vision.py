@@ -1,26 +1,27 @@
-"""Vision pages: read it, edit it (with the stale-version conflict panel), read its history and
-compare any two revisions. Thin: form → access_product → service/selector → template."""
+"""Vision pages: read it, edit it (pmtool.pages.edit_page: the stale-version conflict panel), read
+its history and compare any two revisions. Thin: form → access_product_role → service/selector →
+template."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pmtool.activity import Actor
-from pmtool.errors import ApplicationError, NotFound
-from pmtool.forms import add_service_error
+from pmtool.errors import NotFound
 from pmtool.models import Role
-from pmtool.permissions import access_product, can_edit_content
+from pmtool.pages import WorkspaceRequest, edit_page
 from pmtool.views import workspace_page
 
 from ..forms.vision import CompareForm, VisionForm
-from ..models import VISION_FIELDS
+from ..models import VISION_FIELDS, Vision
+from ..permissions import access_product_role
 from ..selectors.vision import (
     VISION_LABELS,
     changed_fields,
@@ -36,8 +37,9 @@ HISTORY_PAGE_SIZE = 50
 
 @workspace_page()
 @require_GET
-def vision_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug)
+def vision_detail(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    access = access_product_role(request.user, workspace=request.workspace, slug=slug)
+    product = access.obj
     vision = vision_of(product)
     sections = [(VISION_LABELS[f], getattr(vision, f)) for f in VISION_FIELDS]
     return render(
@@ -48,64 +50,49 @@ def vision_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "vision": vision,
             "sections": sections,
             "is_empty": vision_is_empty(vision),
-            "can_edit": can_edit_content(product.my_role),
+            "can_edit": access.can_edit,
             "tab": "vision",
         },
     )
 
 
+def _vision_shown(vision: Vision) -> Sequence[tuple[str, object]]:
+    return [(VISION_LABELS[f], getattr(vision, f)) for f in VISION_FIELDS]
+
+
 @workspace_page(minimum=Role.EDITOR, what="change the vision")
 @require_http_methods(["GET", "POST"])
-def vision_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug, write=True)
+def vision_edit(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    product = access_product_role(
+        request.user, workspace=request.workspace, slug=slug, write=True, action="change the vision"
+    ).obj
     vision = vision_of(product)
+    actor = Actor.from_request(request)
     initial = {**{f: getattr(vision, f) for f in VISION_FIELDS}, "version": vision.version}
-    form = VisionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = vision_update(
-                actor=Actor.from_request(request),
-                product=product,
-                version=data["version"] if data["version"] is not None else vision.version,
-                **{f: data[f] for f in VISION_FIELDS},
-            )
-        except ApplicationError as exc:
-            if exc.code != "stale_version":
-                add_service_error(form, exc)
-            else:
-                # What is saved now beside the user's text; saving again applies the text on top.
-                current = vision_of(product)
-                form.data = form.data.copy()
-                form.data["version"] = current.version
-                return _form_page(request, form, product, current, conflict=current, status=409)
+
+    def saved(result: Vision) -> HttpResponse:
+        if result.pk is None or result.version == vision.version:
+            messages.info(request, "Nothing changed: the vision was already like this.")
         else:
-            if saved.pk is None or saved.version == vision.version:
-                messages.info(request, "Nothing changed: the vision was already like this.")
-            else:
-                messages.success(request, f"Vision saved (revision {saved.version}).")
-            return redirect("strategy:vision", ws=request.workspace.slug, slug=product.slug)
-    return _form_page(request, form, product, vision, status=400 if form.errors else 200)
+            messages.success(request, f"Vision saved (revision {result.version}).")
+        return redirect("strategy:vision", ws=request.workspace.slug, slug=product.slug)
 
-
-def _form_page(
-    request: HttpRequest, form: VisionForm, product: Any, vision: Any, *, conflict: Any = None, status: int = 200
-) -> HttpResponse:
-    context = {
-        "form": form,
-        "product": product,
-        "vision": vision,
-        "conflict": conflict,
-        "conflict_sections": [(VISION_LABELS[f], getattr(conflict, f)) for f in VISION_FIELDS] if conflict else [],
-        "tab": "vision",
-    }
-    return render(request, "strategy/vision/vision_form.html", context, status=status)
+    return edit_page(
+        request,
+        form=VisionForm(request.POST if request.method == "POST" else None, initial=initial),
+        template="strategy/vision/vision_form.html",
+        context={"product": product, "vision": vision, "tab": "vision", "what": "vision"},
+        save=lambda data: vision_update(actor=actor, product=product, **data),
+        saved=saved,
+        shown=_vision_shown,
+    )
 
 
 @workspace_page()
 @require_GET
-def vision_history(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug)
+def vision_history(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    access = access_product_role(request.user, workspace=request.workspace, slug=slug)
+    product = access.obj
     vision = vision_of(product)
     paginator = Paginator(vision_revisions(vision), HISTORY_PAGE_SIZE)
     paginator.count = vision.version  # revisions are numbered 1…version: no COUNT query
@@ -136,7 +123,7 @@ def vision_history(request: HttpRequest, slug: str) -> HttpResponse:
         "comparison": comparison,
         # Revisions are numbered 1…version without gaps: the compare menus need no query.
         "numbers": list(range(vision.version, 0, -1)) if vision.pk else [],
-        "can_edit": can_edit_content(product.my_role),
+        "can_edit": access.can_edit,
         "history_url": reverse("strategy:vision_history", kwargs={"ws": request.workspace.slug, "slug": product.slug}),
         "tab": "vision",
     }

@@ -174,7 +174,7 @@ def test_a_weak_tag_never_satisfies_if_match(editor: Any, product: Product) -> N
         _url(product), {"name": "Nova"}, format="json", HTTP_IF_MATCH=f'W/"{product.version}"'
     )
     assert response.status_code == 412
-    assert response.json()["error"]["code"] == "precondition_failed"
+    assert response.json()["error"]["code"] == "weak_etag"
     _unchanged(product)
 
 

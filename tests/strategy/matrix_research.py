@@ -78,12 +78,19 @@ API_BODIES: dict[str, Any] = {
     "competitor-create": {"name": "Globex Planner", "website": "https://globex.example", "threat_level": "high"},
     "competitor-update": {"version": 1, "threat_level": "low"},
     "competitor-theirs-update": {"version": 1, "name": "Mine now"},
+    "persona-delete": {"version": 1},
+    "persona-theirs-delete": {"version": 1},
+    "competitor-delete": {"version": 1},
+    "competitor-theirs-delete": {"version": 1},
 }
 PAGE_BODIES: dict[str, Any] = {
     "persona-create": PERSONA,
     "persona-save": {**PERSONA, "name": "Olivia Ops", "version": "1"},
     "competitor-create": COMPETITOR,
     "competitor-save": {**COMPETITOR, "threat_level": "low", "version": "1"},
+    "persona-delete": {"version": "1"},
+    "persona-theirs-delete": {"version": "1"},
+    "competitor-delete": {"version": "1"},
 }
 
 

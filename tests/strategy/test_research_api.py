@@ -1,6 +1,6 @@
 """The persona and competitor API: create, list (cursor-paginated by name), read with ETag,
-change with versions (409/412), delete (If-Match optional); bad input on every endpoint is a 4xx
-with the one error body, never a 500."""
+change and delete with versions (required: body `version` or If-Match; stale 409/412); bad input
+on every endpoint is a 4xx with the one error body, never a 500."""
 
 from __future__ import annotations
 
@@ -167,7 +167,8 @@ def test_bad_body_is_a_4xx_with_the_error_body(api_as, team, ids, endpoint, kind
 def test_malformed_if_match_is_400(api_as, team, ids, method, url):
     before = snapshot()
     for header in BAD_IF_MATCH:
-        response = send(api_as(team.editor), method, ids.fill(url), {"name": "X"}, HTTP_IF_MATCH=header)
+        body = {"name": "X"} if method == "patch" else None  # a delete's body may carry only a version
+        response = send(api_as(team.editor), method, ids.fill(url), body, HTTP_IF_MATCH=header)
         assert_error(response, 400, "invalid_if_match")
     assert snapshot() == before
 
@@ -367,8 +368,26 @@ def test_competitor_create_list_filter_change_delete(api_as, team, product):
         client.patch(url, {"version": 2, "website": "javascript:alert(1)"}, format="json"), 400, "invalid"
     )
     assert "http" in error["fields"]["website"][0]
-    assert client.delete(url).status_code == 204
+    assert client.delete(url, HTTP_IF_MATCH='"2"').status_code == 204
     assert list(Competitor.objects.values_list("name", flat=True)) == ["Acme Lite"]
+
+
+@pytest.mark.parametrize("kind", ["personas", "competitors"])
+def test_a_delete_without_a_version_is_400_and_deletes_nothing(api_as, team, ids, kind):
+    url = f"/api/v1/{kind}/{ids.persona if kind == 'personas' else ids.competitor}/"
+    before = snapshot()
+    client = api_as(team.editor)
+    assert_error(client.delete(url), 400, "invalid", ("version",))
+    assert_error(client.delete(url, {}, format="json"), 400, "invalid", ("version",))
+    assert_error(client.delete(url, {"version": 1, "name": "x"}, format="json"), 400, "invalid", ("name",))
+    assert_error(client.delete(url, {"version": 1}, format="json", HTTP_IF_MATCH='"2"'), 400, "invalid", ("version",))
+    assert snapshot() == before
+    # The body version works as well as If-Match; a stale one answers 409 with the current version.
+    client.patch(url, {"version": 1, "name": "Renamed"}, format="json")
+    stale = client.delete(url, {"version": 1}, format="json")
+    assert_error(stale, 409, "stale_version", ("version",))
+    assert stale["ETag"] == '"2"'
+    assert client.delete(url, {"version": 2}, format="json").status_code == 204
 
 
 def test_lists_page_with_a_cursor(api_as, team, product):

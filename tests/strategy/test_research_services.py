@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
-from pmtool.errors import Conflict, PreconditionFailed, ValidationError
+from pmtool.cleaning import clean_url
+from pmtool.errors import Conflict, ValidationError
 from pmtool.models import ActivityEvent
+from pmtool.versioning import StaleVersion
 from strategy.models import Competitor, Persona
 from strategy.selectors.research import competitor_comparison, competitors_by_threat, competitors_of, personas_of
 from strategy.services.research import (
-    clean_website,
     competitor_create,
     competitor_delete,
     competitor_update,
@@ -51,30 +52,48 @@ def test_persona_create_update_delete_with_activity(team, product):
     assert created.changes["name"] == {"from": None, "to": "Olivia"}
     assert "pains" not in created.changes  # empty values are not news
 
-    updated = persona_update(actor=team.actor("admin"), persona=persona, version=1, role="Head of operations")
+    updated = persona_update(actor=team.actor("admin"), persona_id=persona.pk, version=1, role="Head of operations")
     assert (updated.role, updated.version, updated.name) == ("Head of operations", 2, "Olivia")
     assert events_of(persona)[-1].changes == {"role": {"from": "Operations lead", "to": "Head of operations"}}
 
     # The same values again: nothing changes, no event.
-    same = persona_update(actor=team.actor(), persona=updated, version=2, role="Head of operations", name="Olivia")
+    same = persona_update(
+        actor=team.actor(), persona_id=updated.pk, version=2, role="Head of operations", name="Olivia"
+    )
     assert same.version == 2
     assert len(events_of(persona)) == 2
 
-    persona_delete(actor=team.actor("editor"), persona=updated)
+    persona_delete(actor=team.actor("editor"), persona_id=updated.pk, version=2)
     assert not Persona.objects.exists()
     deleted = ActivityEvent.objects.filter(action="deleted").get()
     assert (deleted.target_repr, deleted.changes) == ("Olivia", {"name": {"from": "Olivia", "to": None}})
 
 
-@pytest.mark.parametrize(("precondition", "error"), [(False, Conflict), (True, PreconditionFailed)])
-def test_persona_stale_version(team, product, precondition, error):
+def test_persona_stale_version(team, product):
+    """A stale version is one error (a 409 Conflict carrying the current persona); whether it came
+    from If-Match (412) is the API's business (tests/strategy/test_research_api.py)."""
     persona = persona_create(actor=team.actor(), product=product, name="Sam")
-    persona_update(actor=team.actor(), persona=persona, version=1, name="Samira")
-    with pytest.raises(error):
-        persona_update(actor=team.actor(), persona=persona, version=1, precondition=precondition, name="Sam 2")
-    with pytest.raises(error):
-        persona_delete(actor=team.actor(), persona=persona, version=1, precondition=precondition)
+    persona_update(actor=team.actor(), persona_id=persona.pk, version=1, name="Samira")
+    with pytest.raises(StaleVersion) as caught:
+        persona_update(actor=team.actor(), persona_id=persona.pk, version=1, name="Sam 2")
+    assert isinstance(caught.value, Conflict) and caught.value.code == "stale_version"
+    assert (caught.value.current.name, caught.value.current_version) == ("Samira", 2)
+    with pytest.raises(StaleVersion):
+        persona_delete(actor=team.actor(), persona_id=persona.pk, version=1)
     assert Persona.objects.get().name == "Samira"
+
+
+@pytest.mark.parametrize("version", [None, "1", True, -1])
+def test_persona_update_and_delete_need_a_version(team, product, version):
+    persona = persona_create(actor=team.actor(), product=product, name="Sam")
+    with pytest.raises(ValidationError) as caught:
+        persona_update(actor=team.actor(), persona_id=persona.pk, version=version, name="Samira")
+    assert list(caught.value.fields) == ["version"]
+    with pytest.raises(ValidationError):
+        competitor_delete(actor=team.actor(), competitor_id=0, version=version)
+    with pytest.raises(ValidationError):
+        persona_delete(actor=team.actor(), persona_id=persona.pk, version=version)
+    assert (Persona.objects.get().name, ActivityEvent.objects.count()) == ("Sam", 1)
 
 
 @pytest.mark.parametrize(
@@ -127,17 +146,17 @@ def test_competitor_create_update_delete_with_activity(team, product):
     assert events_of(competitor)[0].changes["threat_level"] == {"from": None, "to": "high"}
 
     updated = competitor_update(
-        actor=team.actor(), competitor=competitor, version=1, threat_level="low", website="", strengths="Brand."
+        actor=team.actor(), competitor_id=competitor.pk, version=1, threat_level="low", website="", strengths="Brand."
     )
     assert (updated.threat_level, updated.website, updated.strengths, updated.version) == ("low", "", "Brand.", 2)
     assert set(events_of(competitor)[-1].changes) == {"threat_level", "website", "strengths"}
 
     with pytest.raises(Conflict):
-        competitor_update(actor=team.actor(), competitor=competitor, version=1, name="Stale")
-    with pytest.raises(PreconditionFailed):
-        competitor_delete(actor=team.actor(), competitor=competitor, version=1, precondition=True)
+        competitor_update(actor=team.actor(), competitor_id=competitor.pk, version=1, name="Stale")
+    with pytest.raises(StaleVersion):
+        competitor_delete(actor=team.actor(), competitor_id=competitor.pk, version=1)
 
-    competitor_delete(actor=team.actor(), competitor=updated, version=2)
+    competitor_delete(actor=team.actor(), competitor_id=updated.pk, version=2)
     assert not Competitor.objects.exists()
     assert ActivityEvent.objects.filter(action="deleted", target_repr="Globex").exists()
 
@@ -153,7 +172,7 @@ def test_competitor_create_update_delete_with_activity(team, product):
     ],
 )
 def test_websites_that_are_accepted(website):
-    assert clean_website(website) == website.strip()
+    assert clean_url(website) == website.strip()
 
 
 @pytest.mark.parametrize(

@@ -110,7 +110,7 @@ def test_persona_edit_and_conflict(signed_in, team, product):
     form = client.get(url).content.decode()
     assert (input_value(form, "name"), input_value(form, "version")) == ("Sam", "1")
 
-    persona_update(actor=team.actor(), persona=persona, version=1, role="Regional manager", pains="Their pains.")
+    persona_update(actor=team.actor(), persona_id=persona.pk, version=1, role="Regional manager", pains="Their pains.")
     mine = {**PERSONA, "name": "Samantha", "role": "Store manager", "version": "1"}
     response = client.post(url, mine)
     assert response.status_code == 409
@@ -134,12 +134,52 @@ def test_persona_delete_asks_first(signed_in, team, product):
     html = client.get(f"/w/acme/personas/{persona.pk}/delete/").content.decode()
     assert "Delete persona “Sam”?" in html
     assert 'method="post"' in html
+    assert input_value(html, "version") == "1"  # the confirmation posts the version the user sees
     assert Persona.objects.exists()
-    response = client.post(f"/w/acme/personas/{persona.pk}/delete/", follow=True)
+    response = client.post(f"/w/acme/personas/{persona.pk}/delete/", {"version": "1"}, follow=True)
     assert "Persona “Sam” deleted." in response.content.decode()
     assert not Persona.objects.exists()
     assert ActivityEvent.objects.filter(action="deleted", target_repr="Sam").exists()
-    assert client.post(f"/w/acme/personas/{persona.pk}/delete/").status_code == 404
+    assert client.post(f"/w/acme/personas/{persona.pk}/delete/", {"version": "1"}).status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["personas", "competitors"])
+def test_a_delete_without_the_version_is_400_and_deletes_nothing(signed_in, team, product, kind):
+    obj = (
+        persona_create(actor=team.actor(), product=product, name="Sam")
+        if kind == "personas"
+        else competitor_create(actor=team.actor(), product=product, name="Globex")
+    )
+    response = signed_in("editor").post(f"/w/acme/{kind}/{obj.pk}/delete/")
+    assert response.status_code == 400
+    assert 'class="form-errors"' in response.content.decode()
+    assert "sent without the version you opened" in response.content.decode()
+    assert type(obj).objects.filter(pk=obj.pk).exists()
+    assert not ActivityEvent.objects.filter(action="deleted").exists()
+
+
+def test_a_delete_of_a_changed_persona_asks_again_and_deletes_nothing(signed_in, team, product):
+    persona = persona_create(actor=team.actor(), product=product, name="Sam")
+    client = signed_in("editor")
+    url = f"/w/acme/personas/{persona.pk}/delete/"
+    assert input_value(client.get(url).content.decode(), "version") == "1"
+    persona_update(actor=team.actor(), persona_id=persona.pk, version=1, name="Samira")
+    response = client.post(url, {"version": "1"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else changed this persona" in html and "Samira" in html
+    assert input_value(html, "version") == "2"
+    assert Persona.objects.get().name == "Samira"
+    assert client.post(url, {"version": "2"}).status_code == 302
+    assert not Persona.objects.exists()
+
+
+def test_an_edit_without_the_version_is_400_and_changes_nothing(signed_in, team, product):
+    persona = persona_create(actor=team.actor(), product=product, name="Sam")
+    response = signed_in("editor").post(f"/w/acme/personas/{persona.pk}/edit/", {**PERSONA, "name": "Mine"})
+    assert response.status_code == 400
+    assert "sent without the version you opened" in response.content.decode()
+    assert Persona.objects.get().name == "Sam"
 
 
 def test_viewers_see_no_edit_controls_and_get_403(signed_in, team, product):
@@ -178,7 +218,7 @@ def test_objects_of_another_workspace_are_404_in_this_one(signed_in, team):
         response = client.get(path)
         assert response.status_code == 404, path
         assert "Secret" not in response.content.decode()
-    assert client.post(f"/w/acme/competitors/{competitor.pk}/delete/").status_code == 404
+    assert client.post(f"/w/acme/competitors/{competitor.pk}/delete/", {"version": "1"}).status_code == 404
     assert Competitor.objects.filter(pk=competitor.pk).exists()
 
 
@@ -228,7 +268,7 @@ def test_competitor_edit_conflict_and_delete(signed_in, team, product):
     client = signed_in("editor")
     url = f"/w/acme/competitors/{competitor.pk}/edit/"
     assert input_value(client.get(url).content.decode(), "version") == "1"
-    competitor_update(actor=team.actor(), competitor=competitor, version=1, threat_level="high")
+    competitor_update(actor=team.actor(), competitor_id=competitor.pk, version=1, threat_level="high")
     response = client.post(url, {**COMPETITOR, "strengths": "Mine.", "version": "1"})
     assert response.status_code == 409
     assert "Someone else saved this competitor" in response.content.decode()
@@ -238,7 +278,7 @@ def test_competitor_edit_conflict_and_delete(signed_in, team, product):
     assert (competitor.strengths, competitor.threat_level, competitor.version) == ("Mine.", "medium", 3)
 
     assert "Delete competitor “Globex”?" in client.get(f"/w/acme/competitors/{competitor.pk}/delete/").content.decode()
-    assert client.post(f"/w/acme/competitors/{competitor.pk}/delete/").status_code == 302
+    assert client.post(f"/w/acme/competitors/{competitor.pk}/delete/", {"version": "3"}).status_code == 302
     assert not Competitor.objects.exists()
 
 

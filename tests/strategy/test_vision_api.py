@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from pmtool.models import ActivityEvent
 from strategy.models import Vision, VisionRevision
+from strategy.selectors.vision import vision_of
 from strategy.services.vision import vision_update
 from tests.factories import ProductFactory
 from tests.harness.bodies import (
@@ -132,7 +133,7 @@ def test_the_vision_of_another_workspace_is_404(api_as, team, ids, method, templ
 def test_an_outsider_gets_the_same_404_as_for_a_product_that_does_not_exist(api_as, team, product, ids):
     outsider = api_as(team.outsider)
     for path in ("vision/", "vision/revisions/", "vision/revisions/1/"):
-        vision_update(actor=team.actor(), product=product, version=None, statement=f"S {path}")
+        vision_update(actor=team.actor(), product=product, version=vision_of(product).version, statement=f"S {path}")
         first = outsider.get(f"/api/v1/products/{ids.product}/{path}")
         second = outsider.get(f"/api/v1/products/999999999/{path}")
         assert (
@@ -222,8 +223,10 @@ def test_read_write_and_history_of_a_vision(api_as, team, product):
     response = client.put(url, {"version": 1, "statement": "Plan weekly."}, format="json", HTTP_IF_MATCH='W/"1"')
     assert response.status_code == 412, response.content
     assert response.json()["error"]["code"] == "weak_etag"
-    # If-Match wins over a body version.
+    # A body version that contradicts If-Match is refused (which one did the client read?).
     response = client.put(url, {"version": 99, "statement": "Plan weekly."}, format="json", HTTP_IF_MATCH='"1"')
+    assert_error(response, 400, "invalid", ("version",))
+    response = client.put(url, {"version": 1, "statement": "Plan weekly."}, format="json", HTTP_IF_MATCH='"1"')
     assert response.status_code == 200, response.content
     assert response.json()["version"] == 2
 
