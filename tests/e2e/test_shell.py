@@ -176,7 +176,7 @@ def test_api_docs_render_locally_under_the_csp(web, signed_in, team, live_server
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("pmtool API")
     expect(page.locator(".opblock-tag").first).to_be_visible()
     # "Try it out" works from the page itself (session auth, same origin, under the CSP).
-    me = page.locator(".opblock", has=page.locator(".opblock-summary-path", has_text="/api/v1/me/"))
+    me = page.locator(".opblock.opblock-get", has=page.locator(".opblock-summary-path", has_text="/api/v1/me/"))
     me.locator(".opblock-summary").click()
     me.get_by_role("button", name="Try it out").click()
     me.get_by_role("button", name="Execute").click()
