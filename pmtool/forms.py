@@ -67,7 +67,6 @@ class ProductForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What it is and who it is for. At most 5000 characters.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
 class InviteForm(forms.Form):

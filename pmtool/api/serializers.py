@@ -184,10 +184,6 @@ class ProductUpdateSerializer(StrictSerializer):
     stage = serializers.ChoiceField(choices=LifecycleStage.choices, required=False)
 
 
-class VersionSerializer(StrictSerializer):
-    version = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-
-
 # --- activity -----------------------------------------------------------------
 
 
