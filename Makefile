@@ -49,7 +49,8 @@ lint: $(STAMP)
 # Modules held to mypy --strict (pyproject.toml [tool.mypy] overrides list the same ones). Phase 2 of
 # issue 8 adds services, selectors and permissions here and runs `typecheck` from `lint`.
 STRICT := pmtool/versioning.py pmtool/cleaning.py pmtool/timeframes.py pmtool/queue.py pmtool/pages.py \
-	pmtool/api/versioned.py
+	pmtool/api/versioned.py \
+	pmtool/services.py pmtool/selectors.py pmtool/permissions.py
 
 ## typecheck: mypy (django-stubs, DRF stubs) on the strict modules; imported modules are read, not reported
 typecheck: $(STAMP)

@@ -15,7 +15,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -60,7 +60,7 @@ class ProductEditForm(ProductForm):
     version = VersionField()
 
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def signed_in(request: HttpRequest) -> User:
@@ -87,7 +87,7 @@ def workspace_page(minimum: str = Role.VIEWER, what: str = "do this") -> Callabl
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, ws: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, ws: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
             request = _enter(request, ws, minimum, what)
             if request.session.get("workspace") != ws:
                 request.session["workspace"] = ws  # remembered for "/" (written only on a switch)
@@ -104,7 +104,7 @@ def remembered_workspace(view: View) -> View:
     (else the page shows without a workspace, as before)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         slug = request.session.get("workspace") if request.user.is_authenticated else None
         if slug and getattr(request, "workspace", None) is None:
             with contextlib.suppress(NotFound):  # no longer a member: no workspace shell
