@@ -39,7 +39,7 @@ from .forms import (
     add_service_error,
 )
 from .health import check_all
-from .models import LifecycleStage, Product, Role, User
+from .models import Invitation, LifecycleStage, Product, Role, User
 from .pages import VersionField, WorkspaceRequest, edit_page, page_of
 from .permissions import (
     access_membership,
@@ -491,30 +491,47 @@ def member_remove(request: WorkspaceRequest, membership_id: int) -> HttpResponse
     return redirect("settings_members", ws=workspace.slug)
 
 
-@workspace_page(minimum=Role.ADMIN, what="revoke invitations")
-@require_POST
-def invitation_revoke(request: WorkspaceRequest, invitation_id: int) -> HttpResponse:
+def _on_pending_invitation(
+    request: WorkspaceRequest,
+    invitation_id: int,
+    act: Callable[..., Invitation],
+    done: str,
+    gone: str,
+) -> HttpResponse:
+    """Apply `act` (a service) to a pending invitation and say so (`done` names its e-mail), or say
+    `gone` when it is no longer pending; back to the members page either way."""
     try:
         invitation = access_pending_invitation(invitation_id, workspace=request.workspace)
     except NotFound:
-        messages.error(request, "That invitation is no longer pending.")
+        messages.error(request, gone)
     else:
-        services.invitation_revoke(actor=Actor.from_request(request), invitation=invitation)
-        messages.success(request, f"Invitation of {invitation.email} revoked.")
+        act(actor=Actor.from_request(request), invitation=invitation)
+        messages.success(request, done.format(email=invitation.email))
     return redirect("settings_members", ws=request.workspace.slug)
+
+
+@workspace_page(minimum=Role.ADMIN, what="revoke invitations")
+@require_POST
+def invitation_revoke(request: WorkspaceRequest, invitation_id: int) -> HttpResponse:
+    return _on_pending_invitation(
+        request,
+        invitation_id,
+        services.invitation_revoke,
+        done="Invitation of {email} revoked.",
+        gone="That invitation is no longer pending.",
+    )
 
 
 @workspace_page(minimum=Role.ADMIN, what="re-send invitations")
 @require_POST
 def invitation_resend(request: WorkspaceRequest, invitation_id: int) -> HttpResponse:
-    try:
-        invitation = access_pending_invitation(invitation_id, workspace=request.workspace)
-    except NotFound:
-        messages.error(request, "That invitation is no longer pending: invite the person again.")
-    else:
-        services.invitation_resend(actor=Actor.from_request(request), invitation=invitation)
-        messages.success(request, f"Invitation sent to {invitation.email} again; it is valid for another period.")
-    return redirect("settings_members", ws=request.workspace.slug)
+    return _on_pending_invitation(
+        request,
+        invitation_id,
+        services.invitation_resend,
+        done="Invitation sent to {email} again; it is valid for another period.",
+        gone="That invitation is no longer pending: invite the person again.",
+    )
 
 
 # --- invitations (public link) ------------------------------------------------

@@ -3,6 +3,7 @@ validate input → access_* (authorise) → service or selector → serialize.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -275,14 +276,17 @@ class ProductDetailView(ApiView):
         )
 
 
+def _set_archived(request: Request, product_id: int, service: Callable[..., Product]) -> Response:
+    """Archive or restore (`service`), checked against the optional body `version`."""
+    product = product_access(request.user, product_id, write=True).obj
+    version = validated(VersionSerializer, request.data).get("version")
+    return _product_response(service(actor=Actor.from_request(request), product=product, version=version))
+
+
 class ProductArchiveView(ApiView):
     @extend_schema(request=VersionSerializer, responses=s.ProductSerializer, summary="Archive a product (editor)")
     def post(self, request: Request, product_id: int) -> Response:
-        product = product_access(request.user, product_id, write=True).obj
-        data = validated(VersionSerializer, request.data)
-        return _product_response(
-            services.product_archive(actor=Actor.from_request(request), product=product, version=data.get("version"))
-        )
+        return _set_archived(request, product_id, services.product_archive)
 
 
 class ProductRestoreView(ApiView):
@@ -290,11 +294,7 @@ class ProductRestoreView(ApiView):
         request=VersionSerializer, responses=s.ProductSerializer, summary="Restore an archived product (editor)"
     )
     def post(self, request: Request, product_id: int) -> Response:
-        product = product_access(request.user, product_id, write=True).obj
-        data = validated(VersionSerializer, request.data)
-        return _product_response(
-            services.product_restore(actor=Actor.from_request(request), product=product, version=data.get("version"))
-        )
+        return _set_archived(request, product_id, services.product_restore)
 
 
 # --- activity -----------------------------------------------------------------
