@@ -53,6 +53,7 @@ STRICT := pmtool/versioning.py pmtool/cleaning.py pmtool/timeframes.py pmtool/qu
 STRICT += strategy/services/metrics.py strategy/selectors/metrics.py strategy/rollups.py strategy/charts.py \
 	strategy/templatetags/metrics_tags.py
 STRICT += strategy/services/vision.py strategy/services/research.py strategy/selectors/vision.py strategy/selectors/research.py
+STRICT += pmtool/services.py pmtool/selectors.py pmtool/permissions.py
 
 ## typecheck: mypy (django-stubs, DRF stubs) on the strict modules; imported modules are read, not reported
 typecheck: $(STAMP)

@@ -31,6 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
         return workspace_switcher(user)
 
+    role = getattr(request, "role", None)  # set with the workspace by pmtool.views.workspace_page
     match = getattr(request, "resolver_match", None)
     url_name = match.view_name if match else ""
     active = (
@@ -53,6 +54,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "workspace_switcher": switcher,
         "nav_sections": NAV_SECTIONS,
         "nav_active": "metrics" if url_name == "strategy:metrics" else active,
-        "can_edit": can_edit_content(workspace.my_role),
-        "can_manage": can_manage_workspace(workspace.my_role),
+        "current_role": role,
+        "can_edit": can_edit_content(role),
+        "can_manage": can_manage_workspace(role),
     }

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.http import QueryDict
 
 from .errors import ApplicationError
 from .models import LifecycleStage, Role, TokenScope
@@ -67,7 +71,6 @@ class ProductForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What it is and who it is for. At most 5000 characters.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
 class InviteForm(forms.Form):
@@ -100,8 +103,8 @@ class AcceptInvitationForm(forms.Form):
         label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", "The two passwords differ.")
         return data
@@ -153,32 +156,35 @@ class ActivityFilterForm(forms.Form):
 
     def __init__(
         self,
-        data: object = None,
+        data: QueryDict | None = None,
         *,
-        actors: list,
-        products: list,
-        actions: tuple,
-        kinds: list,
-        **kwargs: object,
+        actors: Sequence[tuple[object, str]],
+        products: Sequence[tuple[object, str]],
+        actions: Sequence[str],
+        kinds: Sequence[tuple[str, str]],
+        **kwargs: Any,
     ) -> None:
         self.unknown: list[str] = []
         if data is not None:
-            data = data.copy()  # type: ignore[attr-defined]
+            data = data.copy()
             for alias, name in self.ALIASES.items():
                 if alias in data:
                     values = data.pop(alias)
                     if name not in data:
                         data.setlist(name, values)
         super().__init__(data, **kwargs)
-        self.fields["actor"].choices = [("", "Anyone"), *actors]
-        self.fields["product"].choices = [("", "Any"), *products]
-        self.fields["action"].choices = [("", "Any"), *[(a, a.replace("_", " ")) for a in actions]]
-        self.fields["kind"].choices = [("", "Any"), *kinds]
+        self._choices("actor", [("", "Anyone"), *actors])
+        self._choices("product", [("", "Any"), *products])
+        self._choices("action", [("", "Any"), *[(a, a.replace("_", " ")) for a in actions]])
+        self._choices("kind", [("", "Any"), *kinds])
         if data is not None:
             self.unknown = sorted(k for k in data if k not in self.fields and k not in self.OTHER_PARAMETERS)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def _choices(self, name: str, choices: list[tuple[object, str]]) -> None:
+        cast(forms.ChoiceField, self.fields[name]).choices = choices  # declared above as choice fields
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if self.unknown:
             names = ", ".join(f"“{name[:40]}”" for name in self.unknown[:5])
             self.add_error(

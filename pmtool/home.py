@@ -45,14 +45,16 @@ class ProductPart:
 
 @dataclass(frozen=True)
 class Home:
-    """What a section's callable gets: the request, the workspace (with `.my_role`) and the reader's rights."""
+    """What a section's callable gets: the request, the workspace and the reader's role and rights."""
 
     request: Any
     workspace: Workspace
 
     @property
     def role(self) -> str:
-        return self.workspace.my_role
+        """The reader's role: `request.role` (pmtool.views.workspace_page), else the workspace's `.my_role`."""
+        role = getattr(self.request, "role", None) or self.workspace.__dict__.get("my_role")
+        return str(role) if role else ""
 
     @property
     def can_edit(self) -> bool:

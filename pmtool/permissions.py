@@ -1,16 +1,20 @@
 """Who may do what. One module, used by pages and API alike.
 
-Predicates are pure functions of a role. `access_*` fetch an object and
-authorise in one call (the object carries the caller's role as `.my_role`):
-an object outside the user's workspaces is NotFound, never PermissionDenied,
-so existence is not leaked.
+Predicates are pure functions of a role. Fetch-and-authorise is one call: `access_object` (and the
+`*_access` helpers built on it) returns `Access(obj, role)`, the caller's role as a typed value. An
+object outside the user's workspaces is NotFound, never PermissionDenied, so existence is not leaked.
+
+`access_workspace` / `access_product` are the older forms: the same lookups, returning the object
+with the role copied onto it as `.my_role`, for the strategy modules and templates that still read
+it (to be removed once they use the `*_access` forms).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.db.models import OuterRef, Subquery
 
@@ -18,9 +22,11 @@ from .errors import NotFound, PermissionDenied
 from .models import Invitation, Membership, Product, Role, Workspace
 from .selectors import invitations_pending
 
-ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
+AnyUser = AbstractBaseUser | AnonymousUser
+ROLE_RANK: dict[str, int] = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
 
 M = TypeVar("M", bound=models.Model)
+W = TypeVar("W", Workspace, Product)
 
 
 def role_at_least(role: str | None, minimum: str) -> bool:
@@ -41,79 +47,36 @@ def can_manage_workspace(role: str | None) -> bool:
     return role_at_least(role, Role.ADMIN)
 
 
-def can_edit_product(user: Any, product: Product) -> bool:
+def can_edit_product(user: AnyUser, product: Product) -> bool:
     return can_edit_content(_role_on(user, product))
 
 
-def _role_on(user: Any, obj: Any) -> str | None:
-    role = getattr(obj, "my_role", None)
-    if role is not None or not getattr(user, "is_authenticated", False):
-        return role
-    workspace_id = obj.id if isinstance(obj, Workspace) else obj.workspace_id
-    return Membership.objects.filter(user=user, workspace_id=workspace_id).values_list("role", flat=True).first()
+def _role_on(user: AnyUser, obj: Product | Workspace) -> str | None:
+    """The role `access_product`/`access_workspace` copied onto `obj`, else one query."""
+    role = obj.__dict__.get("my_role")
+    if role is not None or not user.is_authenticated or user.pk is None:
+        return None if role is None else str(role)
+    workspace_id = obj.pk if isinstance(obj, Workspace) else obj.workspace_id
+    found: str | None = (
+        Membership.objects.filter(user_id=user.pk, workspace_id=workspace_id).values_list("role", flat=True).first()
+    )
+    return found
 
 
-def member_role(user: Any, workspace_ref: str) -> Subquery:
+def member_role(user: AnyUser, workspace_ref: str) -> Subquery:
     """The caller's role in the workspace whose id is at `workspace_ref` (an annotation; NULL = not a member)."""
-    return Subquery(Membership.objects.filter(workspace_id=OuterRef(workspace_ref), user_id=user.pk).values("role")[:1])
+    user_id = cast(int, user.pk)  # None for an anonymous user: `user_id = NULL` matches no row
+    return Subquery(Membership.objects.filter(workspace_id=OuterRef(workspace_ref), user_id=user_id).values("role")[:1])
 
 
 def require_role(role: str | None, minimum: str, what: str) -> None:
-    """PermissionDenied unless `role` (an object's `.my_role`) is at least `minimum`."""
+    """PermissionDenied unless `role` (the caller's, e.g. `Access.role`) is at least `minimum`."""
     if not role_at_least(role, minimum):
         needed = "an admin" if minimum == Role.ADMIN else "an editor or admin"
         raise PermissionDenied(f"Only {needed} of this workspace can {what}.")
 
 
-def access_workspace(
-    user: Any,
-    *,
-    slug: str | None = None,
-    workspace_id: int | None = None,
-    minimum: str = Role.VIEWER,
-    what: str = "do this",
-) -> Workspace:
-    """The workspace, with `.my_role`, if `user` is a member with at least `minimum`."""
-    if not getattr(user, "is_authenticated", False):
-        raise NotFound("Workspace not found.")
-    lookup = {"slug": slug} if slug is not None else {"pk": workspace_id}
-    workspace = (
-        Workspace.objects.filter(**lookup)
-        .annotate(my_role=member_role(user, "pk"))
-        .filter(my_role__isnull=False)
-        .first()
-    )
-    if workspace is None:
-        raise NotFound("Workspace not found.")
-    require_role(workspace.my_role, minimum, what)
-    return workspace
-
-
-def access_product(
-    user: Any,
-    product_id: int | None = None,
-    *,
-    workspace: Workspace | None = None,
-    slug: str | None = None,
-    write: bool = False,
-) -> Product:
-    """The product, with `.my_role` and its workspace, if `user` may read (or write) it."""
-    if not getattr(user, "is_authenticated", False):
-        raise NotFound("Product not found.")
-    qs = Product.objects.select_related("workspace")
-    if workspace is not None:
-        qs = qs.filter(workspace=workspace)
-    qs = qs.filter(pk=product_id) if product_id is not None else qs.filter(slug=slug)
-    product = qs.annotate(my_role=member_role(user, "workspace_id")).filter(my_role__isnull=False).first()
-    if product is None:
-        raise NotFound("Product not found.")
-    product.workspace.my_role = product.my_role
-    if write:
-        require_role(product.my_role, Role.EDITOR, "change products")
-    return product
-
-
-def access_membership(user: Any, membership_id: int, *, workspace: Workspace) -> Membership:
+def access_membership(user: AnyUser, membership_id: int, *, workspace: Workspace) -> Membership:
     """A membership of `workspace` (whose access the caller has already checked)."""
     membership = Membership.objects.select_related("user").filter(pk=membership_id, workspace=workspace).first()
     if membership is None:
@@ -155,8 +118,38 @@ class Access(Generic[M]):
 _ROLE_ALIAS = "_access_role"
 
 
+def _not_found(what: str) -> NotFound:
+    return NotFound(f"{what[:1].upper()}{what[1:]} not found.")
+
+
+def _access_first(
+    user: AnyUser,
+    queryset: models.QuerySet[M],
+    *,
+    what: str,
+    workspace_field: str,
+    minimum: str = Role.VIEWER,
+    action: str | None = None,
+) -> Access[M]:
+    """The first row of `queryset` in one of the caller's workspaces, with the caller's role;
+    NotFound when there is none, PermissionDenied when the role is below `minimum`."""
+    if not user.is_authenticated:
+        raise _not_found(what)
+    obj = (
+        queryset.annotate(**{_ROLE_ALIAS: member_role(user, workspace_field)})
+        .filter(**{f"{_ROLE_ALIAS}__isnull": False})
+        .first()
+    )
+    if obj is None:
+        raise _not_found(what)
+    role = Role(obj.__dict__.pop(_ROLE_ALIAS))
+    if minimum != Role.VIEWER:
+        require_role(role, minimum, action or f"change this {what}")
+    return Access(obj=obj, role=role)
+
+
 def access_object(
-    user: Any,
+    user: AnyUser,
     queryset: models.QuerySet[M],
     pk: int,
     *,
@@ -171,18 +164,78 @@ def access_object(
     found."), so existence is not leaked; `write=True` needs an editor or admin (PermissionDenied,
     "Only an editor or admin of this workspace can change personas." with action="change personas").
     `workspace_field` is the path to the workspace id, e.g. "goal__workspace_id" for a key result."""
-    missing = NotFound(f"{what[:1].upper()}{what[1:]} not found.")
-    if not getattr(user, "is_authenticated", False):
-        raise missing
-    obj = (
-        queryset.filter(pk=pk)
-        .annotate(**{_ROLE_ALIAS: member_role(user, workspace_field)})
-        .filter(**{f"{_ROLE_ALIAS}__isnull": False})
-        .first()
+    return _access_first(
+        user,
+        queryset.filter(pk=pk),
+        what=what,
+        workspace_field=workspace_field,
+        minimum=Role.EDITOR if write else Role.VIEWER,
+        action=action,
     )
-    if obj is None:
-        raise missing
-    role = Role(obj.__dict__.pop(_ROLE_ALIAS))
-    if write:
-        require_role(role, Role.EDITOR, action or f"change this {what}")
-    return Access(obj=obj, role=role)
+
+
+def workspace_access(
+    user: AnyUser,
+    *,
+    slug: str | None = None,
+    workspace_id: int | None = None,
+    minimum: str = Role.VIEWER,
+    what: str = "do this",
+) -> Access[Workspace]:
+    """The workspace (by slug or id) and the caller's role, if the caller is a member with at least
+    `minimum` ("Only an admin of this workspace can {what}." otherwise)."""
+    by_id = Workspace.objects.filter(pk=workspace_id) if workspace_id is not None else Workspace.objects.none()
+    lookup = Workspace.objects.filter(slug=slug) if slug is not None else by_id
+    return _access_first(user, lookup, what="workspace", workspace_field="pk", minimum=minimum, action=what)
+
+
+def product_access(
+    user: AnyUser,
+    product_id: int | None = None,
+    *,
+    workspace: Workspace | None = None,
+    slug: str | None = None,
+    write: bool = False,
+) -> Access[Product]:
+    """The product (by id, or by slug inside `workspace`), its workspace loaded, and the caller's
+    role; `write=True` needs an editor or admin."""
+    queryset = Product.objects.select_related("workspace")
+    if workspace is not None:
+        queryset = queryset.filter(workspace=workspace)
+    queryset = queryset.filter(pk=product_id) if product_id is not None else queryset.filter(slug=slug)
+    minimum = Role.EDITOR if write else Role.VIEWER
+    return _access_first(
+        user, queryset, what="product", workspace_field="workspace_id", minimum=minimum, action="change products"
+    )
+
+
+def _with_my_role(obj: W, role: Role) -> W:
+    setattr(obj, "my_role", role)  # noqa: B010 - the older access_* forms' attribute, for its readers
+    return obj
+
+
+def access_workspace(
+    user: AnyUser,
+    *,
+    slug: str | None = None,
+    workspace_id: int | None = None,
+    minimum: str = Role.VIEWER,
+    what: str = "do this",
+) -> Workspace:
+    """Older form of `workspace_access`: the workspace with the role as `.my_role`."""
+    access = workspace_access(user, slug=slug, workspace_id=workspace_id, minimum=minimum, what=what)
+    return _with_my_role(access.obj, access.role)
+
+
+def access_product(
+    user: AnyUser,
+    product_id: int | None = None,
+    *,
+    workspace: Workspace | None = None,
+    slug: str | None = None,
+    write: bool = False,
+) -> Product:
+    """Older form of `product_access`: the product and its workspace with the role as `.my_role`."""
+    access = product_access(user, product_id, workspace=workspace, slug=slug, write=write)
+    _with_my_role(access.obj.workspace, access.role)
+    return _with_my_role(access.obj, access.role)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -13,7 +14,7 @@ from django.utils import timezone
 from .models import ActivityEvent, ApiToken, Invitation, Membership, Product, User, Workspace
 
 
-def _count(queryset: QuerySet) -> Coalesce:
+def _count(queryset: QuerySet[Any]) -> Coalesce:
     """A correlated COUNT(*) subquery (no join fan-out between several counted relations)."""
     counted = queryset.order_by().values("workspace_id").annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
@@ -35,15 +36,23 @@ def workspaces_for_user(user: User) -> QuerySet[Workspace]:
 
 def workspace_switcher(user: User) -> list[dict[str, Any]]:
     """Slim list for the navigation's workspace switcher."""
-    return list(
+    rows = (
         Membership.objects.filter(user_id=user.pk)
         .order_by("workspace__name")
         .values("workspace__slug", "workspace__name", "role")
     )
+    return [dict(row) for row in rows]
 
 
 def members_of(workspace: Workspace) -> QuerySet[Membership]:
     return Membership.objects.filter(workspace=workspace).select_related("user").order_by("user__name", "user__email")
+
+
+def membership_of(workspace: Workspace, user: User | AnonymousUser) -> Membership | None:
+    """The user's membership of `workspace` (None for a non-member or an anonymous user)."""
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(workspace=workspace, user_id=user.pk).first()
 
 
 def invitations_pending(workspace: Workspace) -> QuerySet[Invitation]:

@@ -15,18 +15,19 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.template.loader import render_to_string
-from django.urls import reverse
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from . import cleaning, versioning
 from .activity import Actor, activity_record, apply_changes
-from .errors import Conflict, NotFound, PreconditionFailed, ValidationError
+from .cleaning import clean_choice, clean_name, clean_slug, no_nul
+from .errors import ApplicationError, Conflict, NotFound, PreconditionFailed, ValidationError
+from .invitation_mail import invitation_from_token as invitation_from_token
+from .invitation_mail import invitation_send_email as invitation_send_email
+from .invitation_mail import invitation_token as invitation_token
+from .invitation_mail import invitation_url as invitation_url
 from .models import (
     ApiToken,
     Invitation,
@@ -38,11 +39,33 @@ from .models import (
     User,
     Workspace,
 )
+from .queue import enqueue_on_commit
+from .tasks import resend_invitation_email, send_invitation_email
+from .versioning import UNSET, Maybe, given, save_changes
+
+# --- compatibility: strategy modules still import these four names from here --------------------
+# Thin aliases of the building blocks, kept until the strategy services have moved onto
+# pmtool.cleaning / pmtool.versioning (the lead removes them then). Nothing in pmtool uses them.
+_clean_name = cleaning.clean_name
+_no_nul = cleaning.no_nul
+lock_version = versioning.lock_version
+
+
+def stale_version(what: str, version: int, current: int, *, precondition: bool = False) -> ApplicationError:
+    """Deprecated (strategy/services/vision.py still calls it): raise pmtool.versioning.StaleVersion
+    and let pmtool.api.versioned choose 409 or 412."""
+    error: type[ApplicationError] = PreconditionFailed if precondition else Conflict
+    return error(
+        f"This {what} was changed by someone else (you edited version {version}, it is now at "
+        f"version {current}). Reload it and apply your change again.",
+        code="stale_version",
+    )
+
 
 # --- helpers ------------------------------------------------------------------
 
 
-def _unique_slug(queryset: Any, source: str, *, max_length: int = 60, fallback: str = "item") -> str:
+def _unique_slug(queryset: models.QuerySet[Any], source: str, *, max_length: int = 60, fallback: str = "item") -> str:
     """A slug from `source`, made unique inside `queryset` with a -2, -3… suffix.
 
     A suffix shortens a long base, so candidates are checked by exact value (not by
@@ -62,37 +85,6 @@ def _unique_slug(queryset: Any, source: str, *, max_length: int = 60, fallback: 
             if slug not in taken:
                 return slug
         start += 100
-
-
-def _no_nul(value: str, field: str) -> str:
-    """PostgreSQL text cannot hold NUL: refuse it here, whatever the caller validated."""
-    if "\x00" in value:
-        raise ValidationError(
-            f"The {field} contains a NUL character.", fields={field: ["Null characters are not allowed."]}
-        )
-    return value
-
-
-def _clean_name(value: str, *, field: str = "name", max_length: int = 120) -> str:
-    value = _no_nul((value or "").strip(), field)
-    if not value:
-        raise ValidationError(f"The {field} is required.", fields={field: ["This field is required."]})
-    if len(value) > max_length:
-        raise ValidationError(
-            f"The {field} is too long.",
-            fields={field: [f"Ensure this field has no more than {max_length} characters."]},
-        )
-    return value
-
-
-def _validate_slug(slug: str) -> str:
-    cleaned = slugify(slug)[:60]
-    if not cleaned or cleaned != slug.lower():  # "Mobile-App" is taken as "mobile-app"
-        raise ValidationError(
-            "The slug may only contain lowercase letters, numbers and hyphens.",
-            fields={"slug": ["Use lowercase letters, numbers and hyphens (at most 60)."]},
-        )
-    return cleaned
 
 
 # --- people -------------------------------------------------------------------
@@ -123,8 +115,8 @@ _WORKSPACE_SLUG_TAKEN = {"slug": ["A workspace with this slug exists already."]}
 def workspace_create(*, actor: Actor, name: str, slug: str | None = None) -> Workspace:
     if actor.user is None:
         raise ValidationError("A workspace is created by a person.")
-    name = _clean_name(name)
-    slug = _validate_slug(slug) if slug else _unique_slug(Workspace.objects.all(), name, fallback="workspace")
+    name = clean_name(name)
+    slug = clean_slug(slug) if slug else _unique_slug(Workspace.objects.all(), name, fallback="workspace")
     if Workspace.objects.filter(slug=slug).exists():
         raise Conflict("That address is taken.", fields=_WORKSPACE_SLUG_TAKEN)
     try:
@@ -152,7 +144,7 @@ def workspace_create(*, actor: Actor, name: str, slug: str | None = None) -> Wor
 
 @transaction.atomic
 def workspace_update(*, actor: Actor, workspace: Workspace, name: str) -> Workspace:
-    changes = apply_changes(workspace, {"name": _clean_name(name)})
+    changes = apply_changes(workspace, {"name": clean_name(name)})
     if changes:
         workspace.save(update_fields=list(changes))
         activity_record(actor=actor, workspace=workspace, target=workspace, action="updated", changes=changes)
@@ -172,8 +164,7 @@ def _lock_admins(workspace_id: int) -> int:
 
 @transaction.atomic
 def membership_change_role(*, actor: Actor, membership: Membership, role: str) -> Membership:
-    if role not in Role.values:
-        raise ValidationError("Unknown role.", fields={"role": [f"Choose one of: {', '.join(Role.values)}."]})
+    role = clean_choice(role, Role, field="role", what="role")
     membership = Membership.objects.select_for_update(of=("self",)).select_related("user").get(pk=membership.pk)
     if membership.role == Role.ADMIN and role != Role.ADMIN and _lock_admins(membership.workspace_id) <= 1:
         raise Conflict("A workspace needs at least one admin: make someone else admin first.", code="last_admin")
@@ -203,37 +194,11 @@ def membership_remove(*, actor: Actor, membership: Membership) -> None:
 
 # --- invitations --------------------------------------------------------------
 
-_INVITATION_SALT = "pmtool.invitation"
-
-
-def invitation_token(invitation: Invitation) -> str:
-    return signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=_INVITATION_SALT, compress=True)
-
-
-def invitation_url(invitation: Invitation) -> str:
-    return settings.PMTOOL_BASE_URL.rstrip("/") + reverse("invitation_accept", args=[invitation_token(invitation)])
-
-
-def invitation_from_token(token: str) -> Invitation:
-    """The pending invitation a link names; NotFound when forged, revoked, used or expired."""
-    max_age = dt.timedelta(days=settings.INVITATION_VALID_DAYS)
-    try:
-        data = signing.loads(token, salt=_INVITATION_SALT, max_age=max_age)
-        invitation = Invitation.objects.select_related("workspace", "invited_by").get(pk=int(data["i"]))
-    except (signing.BadSignature, Invitation.DoesNotExist, KeyError, TypeError, ValueError):
-        raise NotFound("This invitation link is not valid.") from None
-    if not secrets.compare_digest(str(data.get("n", "")), invitation.nonce) or not invitation.is_pending:
-        raise NotFound("This invitation is no longer valid: ask an admin of the workspace for a new one.")
-    return invitation
-
 
 @transaction.atomic
 def invitation_create(*, actor: Actor, workspace: Workspace, email: str, role: str = Role.EDITOR) -> Invitation:
-    from .tasks import send_invitation_email
-
     email = User.objects.normalize_email((email or "").strip()).lower()
-    if role not in Role.values:
-        raise ValidationError("Unknown role.", fields={"role": [f"Choose one of: {', '.join(Role.values)}."]})
+    role = clean_choice(role, Role, field="role", what="role")
     if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
         raise Conflict(f"{email} is a member of this workspace already.", fields={"email": ["Already a member."]})
     if Invitation.objects.filter(
@@ -267,7 +232,7 @@ def invitation_create(*, actor: Actor, workspace: Workspace, email: str, role: s
         action="invited",
         changes={"email": {"from": None, "to": email}, "role": {"from": None, "to": role}},
     )
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    enqueue_on_commit(send_invitation_email, invitation.pk)
     return invitation
 
 
@@ -283,38 +248,16 @@ def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
     return invitation
 
 
-def invitation_send_email(*, invitation_id: int, resend: bool = False) -> Invitation | None:
-    """Send the invitation e-mail; called by the Celery task.
-
-    Safe to run twice: a delivered invitation (sent_at set) is not mailed again
-    unless this is an explicit re-send. None when nothing was sent.
-    """
-    invitation = Invitation.objects.select_related("workspace", "invited_by").filter(pk=invitation_id).first()
-    if invitation is None or not invitation.is_pending or (invitation.sent_at is not None and not resend):
-        return None
-    context = {"invitation": invitation, "url": invitation_url(invitation)}
-    send_mail(
-        subject=f"You are invited to {invitation.workspace.name} on pmtool",
-        message=render_to_string("pmtool/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
-    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
-    return invitation
-
-
 @transaction.atomic
 def invitation_resend(*, actor: Actor, invitation: Invitation) -> Invitation:
     """Mail a pending invitation again, with its expiry pushed back to a full validity period."""
-    from .tasks import send_invitation_email
-
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
         raise Conflict("This invitation is no longer pending: invite the person again.")
     invitation.expires_at = timezone.now() + dt.timedelta(days=settings.INVITATION_VALID_DAYS)
     invitation.save(update_fields=["expires_at"])
     activity_record(actor=actor, workspace=invitation.workspace_id, target=invitation, action="invitation_resent")
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, resend=True))
+    enqueue_on_commit(resend_invitation_email, invitation.pk)
     return invitation
 
 
@@ -356,21 +299,30 @@ def invitation_accept_new_user(*, invitation: Invitation, name: str, password: s
 # --- products -----------------------------------------------------------------
 
 
-def _product_values(*, name: Any = None, description: Any = None, stage: Any = None) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    if name is not None:
-        values["name"] = _clean_name(name)
-    if description is not None:
-        if len(description) > 5000:
-            raise ValidationError("The description is too long.", fields={"description": ["At most 5000 characters."]})
-        values["description"] = _no_nul(description.strip(), "description")
-    if stage is not None:
-        if stage not in LifecycleStage.values:
+DESCRIPTION_MAX = 5000
+_SLUG_TAKEN = {"slug": ["Already used in this workspace."]}
+
+
+def _product_values(
+    *, name: Maybe[str] = UNSET, description: Maybe[str] = UNSET, stage: Maybe[str] = UNSET
+) -> dict[str, str]:
+    """The given fields, cleaned (UNSET ones left out)."""
+    values: dict[str, str] = {}
+    if given(name):
+        values["name"] = clean_name(name)
+    if given(description):
+        if len(description) > DESCRIPTION_MAX:
             raise ValidationError(
-                "Unknown lifecycle stage.", fields={"stage": [f"Choose one of: {', '.join(LifecycleStage.values)}."]}
+                "The description is too long.", fields={"description": [f"At most {DESCRIPTION_MAX} characters."]}
             )
-        values["stage"] = stage
+        values["description"] = no_nul(description.strip(), "description")
+    if given(stage):
+        values["stage"] = clean_choice(stage, LifecycleStage, field="stage", what="lifecycle stage")
     return values
+
+
+def _slug_taken() -> Conflict:
+    return Conflict("A product with this slug exists already.", fields=_SLUG_TAKEN)
 
 
 @transaction.atomic
@@ -386,20 +338,16 @@ def product_create(
     values = _product_values(name=name, description=description, stage=stage)
     siblings = Product.objects.filter(workspace=workspace)
     if slug:
-        slug = _validate_slug(slug)
+        slug = clean_slug(slug)
         if siblings.filter(slug=slug).exists():
-            raise Conflict(
-                "A product with this slug exists already.", fields={"slug": ["Already used in this workspace."]}
-            )
+            raise _slug_taken()
     else:
         slug = _unique_slug(siblings, values["name"], fallback="product")
     try:
         with transaction.atomic():
             product = Product.objects.create(workspace=workspace, slug=slug, created_by=actor.user, **values)
     except IntegrityError:
-        raise Conflict(
-            "A product with this slug exists already.", fields={"slug": ["Already used in this workspace."]}
-        ) from None
+        raise _slug_taken() from None
     activity_record(
         actor=actor,
         workspace=workspace,
@@ -411,32 +359,15 @@ def product_create(
     return product
 
 
-def stale_version(what: str, version: int, current: int, *, precondition: bool = False) -> Conflict:
-    """The error for an edit based on a version that is no longer the current one: Conflict (409),
-    or PreconditionFailed (412) when the version came from an If-Match header."""
-    error = PreconditionFailed if precondition else Conflict
-    return error(
-        f"This {what} was changed by someone else (you edited version {version}, it is now at "
-        f"version {current}). Reload it and apply your change again.",
-        code="stale_version",
-    )
-
-
-def lock_version(queryset: Any, pk: int, version: int | None, *, precondition: bool = False, what: str = "item") -> Any:
-    """The row `pk` of `queryset`, locked (SELECT … FOR UPDATE) for the rest of the transaction.
-
-    Optimistic locking for every editable object: a `version` that is not the row's current one
-    raises `stale_version`. `None` skips the check (callers that require a version check for it first)."""
-    locked = queryset.select_for_update().filter(pk=pk).first()
+def _lock_product(product: Product, version: int | None) -> Product:
+    """The product row, locked; checked against `version` when one is given (archive and restore
+    are idempotent and may be sent without one)."""
+    if version is not None:
+        return versioning.lock_version(Product.objects.all(), product.pk, version, what="product")
+    locked = Product.objects.select_for_update(of=("self",)).filter(pk=product.pk).first()
     if locked is None:
-        raise NotFound(f"{what[:1].upper()}{what[1:]} not found.")
-    if version is not None and locked.version != version:
-        raise stale_version(what, version, locked.version, precondition=precondition)
+        raise NotFound("Product not found.")
     return locked
-
-
-def _lock_product(product: Product, version: int | None, *, precondition: bool = False) -> Product:
-    return lock_version(Product.objects.all(), product.pk, version, precondition=precondition, what="product")
 
 
 @transaction.atomic
@@ -444,77 +375,56 @@ def product_update(
     *,
     actor: Actor,
     product: Product,
-    version: int | None = None,
-    precondition: bool = False,
-    name: str | None = None,
-    slug: str | None = None,
-    description: str | None = None,
-    stage: str | None = None,
+    version: int,
+    name: Maybe[str] = UNSET,
+    slug: Maybe[str] = UNSET,
+    description: Maybe[str] = UNSET,
+    stage: Maybe[str] = UNSET,
 ) -> Product:
-    """Change a product. `version` (optimistic lock): a stale one raises Conflict (409),
-    or PreconditionFailed (412) when it came from an If-Match header (`precondition`)."""
-    locked = _lock_product(product, version, precondition=precondition)
+    """Change a product based on `version` (required): a stale one raises StaleVersion."""
+    locked = versioning.lock_version(Product.objects.all(), product.pk, version, what="product")
     values = _product_values(name=name, description=description, stage=stage)
-    if slug is not None and slug != locked.slug:
-        values["slug"] = _validate_slug(slug)
+    if given(slug) and slug != locked.slug:
+        values["slug"] = clean_slug(slug)
         if Product.objects.filter(workspace_id=locked.workspace_id, slug=values["slug"]).exclude(pk=locked.pk).exists():
-            raise Conflict(
-                "A product with this slug exists already.", fields={"slug": ["Already used in this workspace."]}
-            )
-    changes = apply_changes(locked, values)
+            raise _slug_taken()
+    changes = save_changes(locked, values)
     if changes:
-        locked.version = F("version") + 1
-        locked.updated_at = timezone.now()
-        locked.save(update_fields=[*changes, "version", "updated_at"])
-        locked.refresh_from_db(fields=["version"])
         activity_record(
             actor=actor, workspace=locked.workspace_id, product=locked, target=locked, action="updated", changes=changes
         )
-    locked.my_role = getattr(product, "my_role", None)
+    locked.workspace = product.workspace
+    return locked
+
+
+def _set_archived(*, actor: Actor, product: Product, version: int | None, archive: bool) -> Product:
+    locked = _lock_product(product, version)
+    old = locked.archived_at
+    if (old is None) == archive:
+        now = timezone.now()
+        save_changes(locked, {"archived_at": now if archive else None})
+        activity_record(
+            actor=actor,
+            workspace=locked.workspace_id,
+            product=locked,
+            target=locked,
+            action="archived" if archive else "restored",
+            changes={"archived_at": {"from": old and old.isoformat(), "to": now.isoformat() if archive else None}},
+        )
     locked.workspace = product.workspace
     return locked
 
 
 @transaction.atomic
 def product_archive(*, actor: Actor, product: Product, version: int | None = None) -> Product:
-    locked = _lock_product(product, version)
-    if locked.archived_at is None:
-        now = timezone.now()
-        Product.objects.filter(pk=locked.pk).update(archived_at=now, updated_at=now, version=F("version") + 1)
-        locked.refresh_from_db(fields=["archived_at", "updated_at", "version"])
-        activity_record(
-            actor=actor,
-            workspace=locked.workspace_id,
-            product=locked,
-            target=locked,
-            action="archived",
-            changes={"archived_at": {"from": None, "to": now.isoformat()}},
-        )
-    locked.my_role = getattr(product, "my_role", None)
-    locked.workspace = product.workspace
-    return locked
+    """Archive a product (read-only, restorable); a no-op when it is archived already."""
+    return _set_archived(actor=actor, product=product, version=version, archive=True)
 
 
 @transaction.atomic
 def product_restore(*, actor: Actor, product: Product, version: int | None = None) -> Product:
-    locked = _lock_product(product, version)
-    if locked.archived_at is not None:
-        old = locked.archived_at.isoformat()
-        Product.objects.filter(pk=locked.pk).update(
-            archived_at=None, updated_at=timezone.now(), version=F("version") + 1
-        )
-        locked.refresh_from_db(fields=["archived_at", "updated_at", "version"])
-        activity_record(
-            actor=actor,
-            workspace=locked.workspace_id,
-            product=locked,
-            target=locked,
-            action="restored",
-            changes={"archived_at": {"from": old, "to": None}},
-        )
-    locked.my_role = getattr(product, "my_role", None)
-    locked.workspace = product.workspace
-    return locked
+    """Restore an archived product; a no-op when it is not archived."""
+    return _set_archived(actor=actor, product=product, version=version, archive=False)
 
 
 # --- API tokens ---------------------------------------------------------------
@@ -531,9 +441,8 @@ def api_token_create(
     *, user: User, name: str, scope: str = TokenScope.WRITE, expires_at: dt.datetime | None = None
 ) -> tuple[ApiToken, str]:
     """A new token and its secret, which is returned here once and never stored."""
-    name = _clean_name(name, max_length=80)
-    if scope not in TokenScope.values:
-        raise ValidationError("Unknown scope.", fields={"scope": [f"Choose one of: {', '.join(TokenScope.values)}."]})
+    name = clean_name(name, max_length=80)
+    scope = clean_choice(scope, TokenScope, field="scope", what="scope")
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError("The expiry must be in the future.", fields={"expires_at": ["Must be in the future."]})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -18,5 +18,5 @@ SECURE_HSTS_SECONDS = 0
 # Unit tests run tasks in-process; tests/conftest.py's `celery_worker` fixture
 # switches a test to the real broker and a real worker process.
 CELERY_TASK_ALWAYS_EAGER = True
-STATIC_ROOT = None  # served from the finders in tests; no collectstatic needed
+STATIC_ROOT = None  # type: ignore[assignment]  # served from the finders in tests; no collectstatic needed
 WHITENOISE_USE_FINDERS = True

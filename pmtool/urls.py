@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
@@ -30,7 +30,7 @@ account_patterns = [
     path("tokens/<id:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]
 
-workspace_patterns = [
+workspace_patterns: list[URLPattern | URLResolver] = [
     path("", views.workspace_home, name="workspace_home"),
     path("products/", views.product_list, name="product_list"),
     path("products/new/", views.product_create, name="product_create"),

@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,8 +15,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import home as home_page
 from . import selectors, services, throttle
 from .activity import KNOWN_ACTIONS, Actor
-from .errors import ApplicationError, NotFound
+from .errors import ApplicationError, NotFound, PermissionDenied
 from .forms import (
     AcceptInvitationForm,
     ActivityFilterForm,
@@ -40,28 +39,56 @@ from .forms import (
     add_service_error,
 )
 from .health import check_all
-from .models import LifecycleStage, Role, User
+from .models import Invitation, LifecycleStage, Product, Role, User
+from .pages import VersionField, WorkspaceRequest, edit_page, page_of
 from .permissions import (
     access_membership,
     access_pending_invitation,
-    access_product,
-    access_workspace,
     can_edit_content,
     can_manage_workspace,
+    can_remove_member,
+    product_access,
     require_role,
+    workspace_access,
 )
 
-PAGE_SIZE = 50
+
+class ProductEditForm(ProductForm):
+    """The product form of the edit page, with the hidden, required version the user read.
+    (Here rather than in pmtool.forms, which pmtool.pages imports.)"""
+
+    version = VersionField()
 
 
-def workspace_page(minimum: str = Role.VIEWER, what: str = "do this") -> Callable:
-    """Resolve `<ws>` to request.workspace (with .my_role) for a signed-in member, or 404/403."""
+View = Callable[..., HttpResponseBase]
 
-    def decorator(view: Callable) -> Callable:
+
+def signed_in(request: HttpRequest) -> User:
+    """The signed-in user of a login_required page (typed: not an AnonymousUser)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotFound("Sign in first.")
+    return user
+
+
+def _enter(request: HttpRequest, ws: str, minimum: str, what: str) -> WorkspaceRequest:
+    """`request` as a WorkspaceRequest: its workspace and the caller's role set (404/403 otherwise).
+    The workspace also carries the role as `.my_role` for the pages that still read it there."""
+    access = workspace_access(request.user, slug=ws, minimum=minimum, what=what)
+    setattr(access.obj, "my_role", access.role)  # noqa: B010 - older readers (strategy views)
+    setattr(request, "workspace", access.obj)  # noqa: B010 - typed by WorkspaceRequest
+    setattr(request, "role", access.role)  # noqa: B010
+    return cast(WorkspaceRequest, request)
+
+
+def workspace_page(minimum: str = Role.VIEWER, what: str = "do this") -> Callable[[View], View]:
+    """Resolve `<ws>` to request.workspace and request.role for a signed-in member, or 404/403."""
+
+    def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, ws: str, *args: Any, **kwargs: Any) -> HttpResponse:
-            request.workspace = access_workspace(request.user, slug=ws, minimum=minimum, what=what)
+        def wrapper(request: HttpRequest, ws: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            request = _enter(request, ws, minimum, what)
             if request.session.get("workspace") != ws:
                 request.session["workspace"] = ws  # remembered for "/" (written only on a switch)
             return view(request, *args, **kwargs)
@@ -71,24 +98,20 @@ def workspace_page(minimum: str = Role.VIEWER, what: str = "do this") -> Callabl
     return decorator
 
 
-def remembered_workspace(view: Callable) -> Callable:
+def remembered_workspace(view: View) -> View:
     """An account page (API tokens, password) keeps the shell of the workspace it was reached from:
     the one the session remembers from the last workspace page, while the user is still a member
     (else the page shows without a workspace, as before)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         slug = request.session.get("workspace") if request.user.is_authenticated else None
         if slug and getattr(request, "workspace", None) is None:
             with contextlib.suppress(NotFound):  # no longer a member: no workspace shell
-                request.workspace = access_workspace(request.user, slug=slug)
+                _enter(request, slug, Role.VIEWER, "do this")
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _page(request: HttpRequest, queryset: Any) -> Any:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 # --- sign-in ------------------------------------------------------------------
@@ -123,7 +146,7 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    switcher = selectors.workspace_switcher(request.user)
+    switcher = selectors.workspace_switcher(signed_in(request))
     slugs = [w["workspace__slug"] for w in switcher]
     last = request.session.get("workspace")
     if last in slugs:
@@ -136,7 +159,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def workspace_list(request: HttpRequest) -> HttpResponse:
-    workspaces = list(selectors.workspaces_for_user(request.user))
+    workspaces = list(selectors.workspaces_for_user(signed_in(request)))
     return render(request, "pmtool/workspace_list.html", {"workspaces": workspaces})
 
 
@@ -163,7 +186,7 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
 
 @workspace_page()
 @require_GET
-def workspace_home(request: HttpRequest) -> HttpResponse:
+def workspace_home(request: WorkspaceRequest) -> HttpResponse:
     """The workspace's home: sections registered by the apps (pmtool.home), products first."""
     return render(request, "pmtool/home.html", {"sections": home_page.build(request, request.workspace)})
 
@@ -173,7 +196,7 @@ def workspace_home(request: HttpRequest) -> HttpResponse:
 
 @workspace_page()
 @require_GET
-def product_list(request: HttpRequest) -> HttpResponse:
+def product_list(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     view = request.GET.get("view", "active")
     archived = {"active": False, "archived": True, "all": None}.get(view, False)
@@ -183,18 +206,18 @@ def product_list(request: HttpRequest) -> HttpResponse:
     stage = stage if stage in LifecycleStage.values else ""
     products = selectors.products_of(workspace, archived=archived, q=q or None, stage=stage or None)
     context = {
-        "page": _page(request, products),
+        "page": page_of(request, products),
         "view": view,
         "q": q,
         "stage": stage,
         "stages": LifecycleStage.choices,
-        "can_edit": can_edit_content(workspace.my_role),
+        "can_edit": can_edit_content(request.role),
     }
     template = "pmtool/product_list.html#product-table" if request.htmx else "pmtool/product_list.html"
     return render(request, template, context)
 
 
-def _product_form_page(request: HttpRequest, form: ProductForm, product: Any = None) -> HttpResponse:
+def _product_form_page(request: HttpRequest, form: ProductForm, product: Product | None = None) -> HttpResponse:
     return render(
         request, "pmtool/product_form.html", {"form": form, "product": product}, status=400 if form.errors else 200
     )
@@ -202,7 +225,7 @@ def _product_form_page(request: HttpRequest, form: ProductForm, product: Any = N
 
 @workspace_page(minimum=Role.EDITOR, what="create products")
 @require_http_methods(["GET", "POST"])
-def product_create(request: HttpRequest) -> HttpResponse:
+def product_create(request: WorkspaceRequest) -> HttpResponse:
     form = ProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -225,20 +248,30 @@ def product_create(request: HttpRequest) -> HttpResponse:
 
 @workspace_page()
 @require_GET
-def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug)
-    history = list(selectors.activity_of_object(product)[:20])
+def product_detail(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    access = product_access(request.user, workspace=request.workspace, slug=slug)
+    history = list(selectors.activity_of_object(access.obj)[:20])
     return render(
         request,
         "pmtool/product_detail.html",
-        {"product": product, "history": history, "can_edit": can_edit_content(product.my_role)},
+        {"product": access.obj, "history": history, "can_edit": access.can_edit},
     )
+
+
+def _product_shown(product: Any) -> list[tuple[str, object]]:
+    """What the conflict panel lists of the product as saved now."""
+    return [
+        ("Name", product.name),
+        ("Address", product.slug),
+        ("Stage", product.get_stage_display()),
+        ("Description", product.description),
+    ]
 
 
 @workspace_page(minimum=Role.EDITOR, what="change products")
 @require_http_methods(["GET", "POST"])
-def product_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug, write=True)
+def product_edit(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    product = product_access(request.user, workspace=request.workspace, slug=slug, write=True).obj
     initial = {
         "name": product.name,
         "slug": product.slug,
@@ -246,44 +279,37 @@ def product_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "description": product.description,
         "version": product.version,
     }
-    form = ProductForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            product = services.product_update(
-                actor=Actor.from_request(request),
-                product=product,
-                version=data["version"] or product.version,
-                name=data["name"],
-                slug=data["slug"] or product.slug,
-                description=data["description"],
-                stage=data["stage"],
-            )
-        except ApplicationError as exc:
-            if exc.code != "stale_version":
-                add_service_error(form, exc)
-            else:
-                # Show what is saved now beside the user's edit; saving again applies the edit on top.
-                # (The conflict panel explains it; the service's "reload" message would contradict it.)
-                current = access_product(request.user, workspace=request.workspace, slug=slug)
-                form.data = form.data.copy()
-                form.data["version"] = current.version
-                return render(
-                    request,
-                    "pmtool/product_form.html",
-                    {"form": form, "product": current, "conflict": current},
-                    status=409,
-                )
-        else:
-            messages.success(request, f"Saved “{product.name}”.")
-            return redirect("product_detail", ws=request.workspace.slug, slug=product.slug)
-    return _product_form_page(request, form, product)
+
+    def save(data: dict[str, Any]) -> Product:
+        return services.product_update(
+            actor=Actor.from_request(request),
+            product=product,
+            version=data["version"],
+            name=data["name"],
+            slug=data["slug"] or product.slug,
+            description=data["description"],
+            stage=data["stage"],
+        )
+
+    def saved(updated: Product) -> HttpResponse:
+        messages.success(request, f"Saved “{updated.name}”.")
+        return redirect("product_detail", ws=request.workspace.slug, slug=updated.slug)
+
+    return edit_page(
+        request,
+        form=ProductEditForm(request.POST or None, initial=initial),
+        template="pmtool/product_form.html",
+        context={"product": product},
+        save=save,
+        saved=saved,
+        shown=_product_shown,
+    )
 
 
 @workspace_page(minimum=Role.EDITOR, what="archive products")
 @require_POST
-def product_archive(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug, write=True)
+def product_archive(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    product = product_access(request.user, workspace=request.workspace, slug=slug, write=True).obj
     services.product_archive(actor=Actor.from_request(request), product=product)
     messages.success(request, f"“{product.name}” archived. It stays readable under Archived and can be restored.")
     return redirect("product_list", ws=request.workspace.slug)
@@ -291,8 +317,8 @@ def product_archive(request: HttpRequest, slug: str) -> HttpResponse:
 
 @workspace_page(minimum=Role.EDITOR, what="restore products")
 @require_POST
-def product_restore(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access_product(request.user, workspace=request.workspace, slug=slug, write=True)
+def product_restore(request: WorkspaceRequest, slug: str) -> HttpResponse:
+    product = product_access(request.user, workspace=request.workspace, slug=slug, write=True).obj
     services.product_restore(actor=Actor.from_request(request), product=product)
     messages.success(request, f"“{product.name}” restored.")
     return redirect("product_detail", ws=request.workspace.slug, slug=product.slug)
@@ -303,7 +329,7 @@ def product_restore(request: HttpRequest, slug: str) -> HttpResponse:
 
 @workspace_page()
 @require_GET
-def activity(request: HttpRequest) -> HttpResponse:
+def activity(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     members = selectors.members_of(workspace)
     actors = [(m.user_id, m.user.display_name) for m in members]
@@ -333,7 +359,7 @@ def activity(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pmtool/activity.html",
-        {"form": form, "page": _page(request, events), "query": query.urlencode()},
+        {"form": form, "page": page_of(request, events), "query": query.urlencode()},
         status=400 if form.is_bound and form.errors else 200,
     )
 
@@ -343,11 +369,11 @@ def activity(request: HttpRequest) -> HttpResponse:
 
 @workspace_page()
 @require_http_methods(["GET", "POST"])
-def settings_general(request: HttpRequest) -> HttpResponse:
+def settings_general(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = WorkspaceRenameForm(request.POST or None, initial={"name": workspace.name})
     if request.method == "POST":
-        require_role(workspace.my_role, Role.ADMIN, "rename the workspace")
+        require_role(request.role, Role.ADMIN, "rename the workspace")
         if form.is_valid():
             try:
                 services.workspace_update(
@@ -361,19 +387,19 @@ def settings_general(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pmtool/settings_general.html",
-        {"form": form, "can_manage": can_manage_workspace(workspace.my_role), "section": "general"},
+        {"form": form, "can_manage": can_manage_workspace(request.role), "section": "general"},
         status=400 if form.errors else 200,
     )
 
 
 @workspace_page()
 @require_http_methods(["GET", "POST"])
-def settings_members(request: HttpRequest) -> HttpResponse:
+def settings_members(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
-    can_manage = can_manage_workspace(workspace.my_role)
+    can_manage = can_manage_workspace(request.role)
     form = InviteForm(request.POST or None)
     if request.method == "POST":
-        require_role(workspace.my_role, Role.ADMIN, "invite people")
+        require_role(request.role, Role.ADMIN, "invite people")
         if form.is_valid():
             try:
                 invitation = services.invitation_create(
@@ -407,7 +433,7 @@ def settings_members(request: HttpRequest) -> HttpResponse:
 
 @workspace_page(minimum=Role.ADMIN, what="change roles")
 @require_POST
-def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+def member_role(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
     workspace = request.workspace
     membership = access_membership(request.user, membership_id, workspace=workspace)
     form = RoleForm(request.POST)
@@ -446,12 +472,12 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @workspace_page()
 @require_POST
-def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+def member_remove(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
     workspace = request.workspace
     membership = access_membership(request.user, membership_id, workspace=workspace)
     leaving = membership.user_id == request.user.pk
-    if not leaving:
-        require_role(workspace.my_role, Role.ADMIN, "remove members")
+    if not can_remove_member(selectors.membership_of(workspace, request.user), membership):
+        raise PermissionDenied("Only an admin of this workspace can remove members.")
     try:
         services.membership_remove(actor=Actor.from_request(request), membership=membership)
     except ApplicationError as exc:
@@ -465,30 +491,47 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
     return redirect("settings_members", ws=workspace.slug)
 
 
-@workspace_page(minimum=Role.ADMIN, what="revoke invitations")
-@require_POST
-def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+def _on_pending_invitation(
+    request: WorkspaceRequest,
+    invitation_id: int,
+    act: Callable[..., Invitation],
+    done: str,
+    gone: str,
+) -> HttpResponse:
+    """Apply `act` (a service) to a pending invitation and say so (`done` names its e-mail), or say
+    `gone` when it is no longer pending; back to the members page either way."""
     try:
         invitation = access_pending_invitation(invitation_id, workspace=request.workspace)
     except NotFound:
-        messages.error(request, "That invitation is no longer pending.")
+        messages.error(request, gone)
     else:
-        services.invitation_revoke(actor=Actor.from_request(request), invitation=invitation)
-        messages.success(request, f"Invitation of {invitation.email} revoked.")
+        act(actor=Actor.from_request(request), invitation=invitation)
+        messages.success(request, done.format(email=invitation.email))
     return redirect("settings_members", ws=request.workspace.slug)
+
+
+@workspace_page(minimum=Role.ADMIN, what="revoke invitations")
+@require_POST
+def invitation_revoke(request: WorkspaceRequest, invitation_id: int) -> HttpResponse:
+    return _on_pending_invitation(
+        request,
+        invitation_id,
+        services.invitation_revoke,
+        done="Invitation of {email} revoked.",
+        gone="That invitation is no longer pending.",
+    )
 
 
 @workspace_page(minimum=Role.ADMIN, what="re-send invitations")
 @require_POST
-def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    try:
-        invitation = access_pending_invitation(invitation_id, workspace=request.workspace)
-    except NotFound:
-        messages.error(request, "That invitation is no longer pending: invite the person again.")
-    else:
-        services.invitation_resend(actor=Actor.from_request(request), invitation=invitation)
-        messages.success(request, f"Invitation sent to {invitation.email} again; it is valid for another period.")
-    return redirect("settings_members", ws=request.workspace.slug)
+def invitation_resend(request: WorkspaceRequest, invitation_id: int) -> HttpResponse:
+    return _on_pending_invitation(
+        request,
+        invitation_id,
+        services.invitation_resend,
+        done="Invitation sent to {email} again; it is valid for another period.",
+        gone="That invitation is no longer pending: invite the person again.",
+    )
 
 
 # --- invitations (public link) ------------------------------------------------
@@ -549,7 +592,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         expires_at = timezone.now() + dt.timedelta(days=int(days)) if days else None
         try:
             _token, created_secret = services.api_token_create(
-                user=request.user,
+                user=signed_in(request),
                 name=form.cleaned_data["name"],
                 scope=form.cleaned_data["scope"],
                 expires_at=expires_at,
@@ -561,7 +604,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "pmtool/tokens.html",
-        {"form": form, "tokens": list(selectors.api_tokens_of(request.user)), "created_secret": created_secret},
+        {"form": form, "tokens": list(selectors.api_tokens_of(signed_in(request))), "created_secret": created_secret},
         status=400 if form.errors else 200,
     )
     response["Cache-Control"] = "no-store"
@@ -572,7 +615,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
-        token = services.api_token_revoke(user=request.user, token_id=token_id)
+        token = services.api_token_revoke(user=signed_in(request), token_id=token_id)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

@@ -85,14 +85,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Jso
         request = context.get("request")
         return server_error_response(getattr(request, "_request", request), exc)
     headers: dict[str, str] = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+    auth_header, wait = getattr(exc, "auth_header", None), getattr(exc, "wait", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = str(auth_header)
+    if wait:
+        headers["Retry-After"] = str(int(wait))
     if isinstance(exc, exceptions.ValidationError):
         body = _validation_error(exc)
     else:
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else str(exc.default_code)
         message = str(exc.detail) if not isinstance(exc, exceptions.ParseError) else _MESSAGES["parse_error"]
         if isinstance(exc, exceptions.ParseError):
             detail = str(exc.detail)

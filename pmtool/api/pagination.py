@@ -44,7 +44,7 @@ class DefaultCursorPagination(CursorPagination):
             cursor = super().decode_cursor(request)
         except NotFound:
             raise self._invalid_cursor() from None
-        if cursor is not None and cursor.position is not None and not self._position_fits(cursor.position):
+        if cursor is not None and cursor.position is not None and not self._position_fits(str(cursor.position)):
             raise self._invalid_cursor()
         return cursor
 

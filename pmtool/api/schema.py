@@ -82,10 +82,11 @@ class AutoSchema(SpectacularAutoSchema):
 
         result = super()._map_serializer_field(field, direction, bypass_extensions)
         if isinstance(field, ListSerializer) and result.get("type") == "array":  # many=True, with bounds
-            if field.min_length is not None:
-                result["minItems"] = field.min_length
-            if field.max_length is not None:
-                result["maxItems"] = field.max_length
+            min_length, max_length = getattr(field, "min_length", None), getattr(field, "max_length", None)
+            if min_length is not None:
+                result["minItems"] = min_length
+            if max_length is not None:
+                result["maxItems"] = max_length
         return result
 
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:

@@ -79,7 +79,7 @@ class OptionalUrlField(serializers.CharField):
     """An address stored as "" when there is none, answered as null (the schema's `format: uri`
     does not admit "")."""
 
-    def to_representation(self, value: Any) -> str | None:
+    def to_representation(self, value: Any) -> Any:  # str, or None for ""
         return value or None
 
 
@@ -184,10 +184,6 @@ class ProductUpdateSerializer(StrictSerializer):
     stage = serializers.ChoiceField(choices=LifecycleStage.choices, required=False)
 
 
-class VersionSerializer(StrictSerializer):
-    version = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-
-
 # --- activity -----------------------------------------------------------------
 
 
@@ -251,7 +247,16 @@ class ProductFilterSerializer(StrictSerializer):
 class ApiTokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields = ("id", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at", "revoked_at")
+        fields: tuple[str, ...] = (
+            "id",
+            "name",
+            "prefix",
+            "scope",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+        )
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):

@@ -38,7 +38,8 @@ IF_MATCH: Final = OpenApiParameter(
     OpenApiParameter.HEADER,
     description='The version you read, as its strong ETag, e.g. "3" (a weak W/"3" never matches: 412).',
 )
-_STRONG_TAG = re.compile(r'^\s*"(\d{1,18})"\s*$')
+# The strong tag "3"; the bare 3 is read too, as the schema's If-Match pattern documents (pmtool.api.schema).
+_STRONG_TAG = re.compile(r'^\s*"?(\d{1,18})"?\s*$')
 _WEAK_TAG = re.compile(r'^\s*W/"(\d{1,18})"\s*$')
 _VERSION_REQUIRED: Final = {"version": ["This field is required (or send If-Match)."]}
 
@@ -88,7 +89,7 @@ def _if_match(request: Request) -> int | None:
     if _WEAK_TAG.match(header):
         raise PreconditionFailed(
             'A weak entity tag (W/"…") never matches If-Match: send the strong ETag you read, e.g. If-Match: "3".',
-            code="weak_etag",  # the code the API has always given (tests/pmtool/test_api.py)
+            code="weak_etag",
         )
     match = _STRONG_TAG.match(header)
     if match is None:

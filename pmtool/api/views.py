@@ -3,7 +3,7 @@ validate input → access_* (authorise) → service or selector → serialize.""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -17,11 +17,45 @@ from rest_framework.response import Response
 
 from .. import selectors, services
 from ..activity import Actor
-from ..errors import PermissionDenied, PreconditionFailed, ValidationError
-from ..models import ApiToken, Role
-from ..permissions import access_membership, access_pending_invitation, access_product, access_workspace
+from ..errors import NotFound, PermissionDenied
+from ..models import ApiToken, Product, Role, User
+from ..permissions import (
+    access_membership,
+    access_pending_invitation,
+    access_workspace,
+    can_remove_member,
+    product_access,
+    workspace_access,
+)
 from . import serializers as s
+from . import versioned
 from .pagination import NameCursorPagination, NewestFirstPagination
+from .versioned import IF_MATCH, VersionSerializer, versioned_response, write_with_version
+
+# --- compatibility: strategy API modules import these from here today -----------------------------
+# Aliases of pmtool.api.versioned, kept until they import from there (the lead removes them then).
+etag = versioned.etag
+IF_MATCH_PATTERN = r'^"?[0-9]{1,18}"?$'  # what the schema documents (a weak W/ tag answers 412)
+
+
+def if_match_version(request: Request) -> int | None:
+    """Deprecated: the If-Match version (None without the header); use pmtool.api.versioned."""
+    header = request.headers.get("If-Match")
+    return None if header is None else versioned.read_version(request, {}).version
+
+
+def required_version(request: Request, data: dict[str, Any]) -> tuple[int, bool]:
+    """Deprecated: (version, came-from-If-Match), popped from `data`; use write_with_version."""
+    read = versioned.read_version(request, data)
+    return read.version, read.from_if_match
+
+
+def signed_in(request: Request) -> User:
+    """The authenticated user of an API request (every endpoint here requires one)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotFound("Not found.")
+    return user
 
 
 def validated(serializer_class: type, data: Any, **kwargs: Any) -> dict[str, Any]:
@@ -77,7 +111,7 @@ class WorkspaceListView(ApiView):
 
     @extend_schema(responses=s.WorkspaceSerializer(many=True), summary="Workspaces you belong to")
     def get(self, request: Request) -> Response:
-        return self.paginate(selectors.workspaces_for_user(request.user), s.WorkspaceSerializer)
+        return self.paginate(selectors.workspaces_for_user(signed_in(request)), s.WorkspaceSerializer)
 
     @extend_schema(
         request=s.WorkspaceCreateSerializer,
@@ -89,7 +123,7 @@ class WorkspaceListView(ApiView):
         workspace = services.workspace_create(
             actor=Actor.from_request(request), name=data["name"], slug=data.get("slug") or None
         )
-        workspace.my_role = Role.ADMIN
+        setattr(workspace, "my_role", Role.ADMIN)  # noqa: B010 - WorkspaceSerializer's `role` (its creator is admin)
         return Response(s.WorkspaceSerializer(workspace).data, status=status.HTTP_201_CREATED)
 
 
@@ -134,9 +168,9 @@ class MemberDetailView(ApiView):
 
     @extend_schema(responses={204: None}, summary="Remove a member (admin), or leave the workspace yourself")
     def delete(self, request: Request, workspace_id: int, membership_id: int) -> Response:
-        workspace = access_workspace(request.user, workspace_id=workspace_id)
+        workspace = workspace_access(request.user, workspace_id=workspace_id).obj
         membership = access_membership(request.user, membership_id, workspace=workspace)
-        if membership.user_id != request.user.pk and workspace.my_role != Role.ADMIN:
+        if not can_remove_member(selectors.membership_of(workspace, request.user), membership):
             raise PermissionDenied("Only an admin of this workspace can remove members.")
         services.membership_remove(actor=Actor.from_request(request), membership=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -190,61 +224,9 @@ class InvitationResendView(ApiView):
 
 # --- products -----------------------------------------------------------------
 
-_IF_MATCH = re.compile(r'^\s*(W/)?"?(\d{1,18})"?\s*$')
-IF_MATCH_PATTERN = r'^"?[0-9]{1,18}"?$'  # what the schema documents (a weak W/ tag answers 412)
 
-
-def _etag(version: int) -> str:
-    return f'"{version}"'
-
-
-def _if_match_version(request: Request) -> int | None:
-    header = request.headers.get("If-Match")
-    if header is None:
-        return None
-    match = _IF_MATCH.match(header)
-    if match is None:
-        raise ValidationError(
-            'The If-Match header must carry the version, e.g. If-Match: "3".', code="invalid_if_match"
-        )
-    if match.group(1):
-        # RFC 9110 13.1.1: If-Match compares strongly, so a weak tag never matches.
-        raise PreconditionFailed(
-            f'A weak tag (W/"{match.group(2)}") never satisfies If-Match: send the version as a strong tag, '
-            f'e.g. If-Match: "{match.group(2)}".',
-            code="weak_etag",
-        )
-    return int(match.group(2))
-
-
-def if_match_version(request: Request) -> int | None:
-    """The version named by an If-Match header: None without one, 400 when it is malformed."""
-    return _if_match_version(request)
-
-
-def required_version(request: Request, data: dict[str, Any]) -> tuple[int, bool]:
-    """The version a write was based on: (version, came-from-If-Match). Pops `version` from `data`.
-
-    An If-Match header wins over a `version` field; neither is a 400 (concurrent edits must not be
-    lost silently). Pass the pair to a service as `version=…, precondition=…` (stale: 412 / 409)."""
-    header_version = _if_match_version(request)
-    version = data.pop("version", None)
-    if header_version is not None:
-        return header_version, True
-    if version is None:
-        raise ValidationError(
-            "Send the version you edited (a 'version' field or an If-Match header), so concurrent edits are not lost.",
-            fields={"version": ["This field is required (or send If-Match)."]},
-        )
-    return version, False
-
-
-def etag(version: int) -> str:
-    return _etag(version)
-
-
-def _product_response(product: Any, *, status_code: int = status.HTTP_200_OK) -> Response:
-    return Response(s.ProductSerializer(product).data, status=status_code, headers={"ETag": _etag(product.version)})
+def _product_response(product: Product, *, status_code: int = status.HTTP_200_OK) -> Response:
+    return versioned_response(s.ProductSerializer(product).data, product.version, status_code=status_code)
 
 
 class ProductListView(ApiView):
@@ -273,9 +255,9 @@ class ProductListView(ApiView):
         request=s.ProductCreateSerializer, responses={201: s.ProductSerializer}, summary="Create a product (editor)"
     )
     def post(self, request: Request, workspace_id: int) -> Response:
-        workspace = access_workspace(
+        workspace = workspace_access(
             request.user, workspace_id=workspace_id, minimum=Role.EDITOR, what="create products"
-        )
+        ).obj
         data = validated(s.ProductCreateSerializer, request.data)
         product = services.product_create(
             actor=Actor.from_request(request),
@@ -291,57 +273,45 @@ class ProductListView(ApiView):
 class ProductDetailView(ApiView):
     @extend_schema(responses=s.ProductSerializer, summary="A product (ETag carries its version)")
     def get(self, request: Request, product_id: int) -> Response:
-        return _product_response(access_product(request.user, product_id))
+        return _product_response(product_access(request.user, product_id).obj)
 
     @extend_schema(
         request=s.ProductUpdateSerializer,
-        parameters=[
-            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description='The version, e.g. "3"')
-        ],
+        parameters=[IF_MATCH],
         responses=s.ProductSerializer,
         summary="Change a product (editor); needs `version` or If-Match",
     )
     def patch(self, request: Request, product_id: int) -> Response:
-        product = access_product(request.user, product_id, write=True)
+        product = product_access(request.user, product_id, write=True).obj
         data = validated(s.ProductUpdateSerializer, request.data)
-        header_version = _if_match_version(request)
-        version = data.pop("version", None)
-        if version is None and header_version is None:
-            raise ValidationError(
-                "Send the version you edited (a 'version' field or an If-Match header), "
-                "so concurrent edits are not lost.",
-                fields={"version": ["This field is required (or send If-Match)."]},
-            )
-        product = services.product_update(
-            actor=Actor.from_request(request),
-            product=product,
-            version=header_version if header_version is not None else version,
-            precondition=header_version is not None,
-            **data,
+        actor = Actor.from_request(request)
+        return write_with_version(
+            request,
+            data,
+            lambda version: services.product_update(actor=actor, product=product, version=version, **data),
+            _product_response,
         )
-        return _product_response(product)
+
+
+def _set_archived(request: Request, product_id: int, service: Callable[..., Product]) -> Response:
+    """Archive or restore (`service`), checked against the optional body `version`."""
+    product = product_access(request.user, product_id, write=True).obj
+    version = validated(VersionSerializer, request.data).get("version")
+    return _product_response(service(actor=Actor.from_request(request), product=product, version=version))
 
 
 class ProductArchiveView(ApiView):
-    @extend_schema(request=s.VersionSerializer, responses=s.ProductSerializer, summary="Archive a product (editor)")
+    @extend_schema(request=VersionSerializer, responses=s.ProductSerializer, summary="Archive a product (editor)")
     def post(self, request: Request, product_id: int) -> Response:
-        product = access_product(request.user, product_id, write=True)
-        data = validated(s.VersionSerializer, request.data)
-        return _product_response(
-            services.product_archive(actor=Actor.from_request(request), product=product, version=data.get("version"))
-        )
+        return _set_archived(request, product_id, services.product_archive)
 
 
 class ProductRestoreView(ApiView):
     @extend_schema(
-        request=s.VersionSerializer, responses=s.ProductSerializer, summary="Restore an archived product (editor)"
+        request=VersionSerializer, responses=s.ProductSerializer, summary="Restore an archived product (editor)"
     )
     def post(self, request: Request, product_id: int) -> Response:
-        product = access_product(request.user, product_id, write=True)
-        data = validated(s.VersionSerializer, request.data)
-        return _product_response(
-            services.product_restore(actor=Actor.from_request(request), product=product, version=data.get("version"))
-        )
+        return _set_archived(request, product_id, services.product_restore)
 
 
 # --- activity -----------------------------------------------------------------
@@ -352,7 +322,7 @@ class ProductActivityView(ApiView):
 
     @extend_schema(responses=s.ActivityEventSerializer(many=True), summary="History of a product, newest first")
     def get(self, request: Request, product_id: int) -> Response:
-        product = access_product(request.user, product_id)
+        product = product_access(request.user, product_id).obj
         return self.paginate(selectors.activity_of_object(product), s.ActivityEventSerializer)
 
 
@@ -394,7 +364,7 @@ class ApiTokenListView(ApiView):
 
     @extend_schema(responses=s.ApiTokenSerializer(many=True), summary="Your API tokens")
     def get(self, request: Request) -> Response:
-        return Response(s.ApiTokenSerializer(selectors.api_tokens_of(request.user), many=True).data)
+        return Response(s.ApiTokenSerializer(selectors.api_tokens_of(signed_in(request)), many=True).data)
 
     @extend_schema(
         request=s.ApiTokenCreateSerializer,
@@ -406,14 +376,14 @@ class ApiTokenListView(ApiView):
             raise PermissionDenied("API tokens are created from a signed-in browser session, not with another token.")
         data = validated(s.ApiTokenCreateSerializer, request.data)
         token, raw = services.api_token_create(
-            user=request.user, name=data["name"], scope=data["scope"], expires_at=data.get("expires_at")
+            user=signed_in(request), name=data["name"], scope=data["scope"], expires_at=data.get("expires_at")
         )
-        token.token = raw
+        setattr(token, "token", raw)  # noqa: B010 - shown once by ApiTokenCreatedSerializer, never stored
         return Response(s.ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 
 
 class ApiTokenDetailView(ApiView):
     @extend_schema(responses={204: None}, summary="Revoke an API token")
     def delete(self, request: Request, token_id: int) -> Response:
-        services.api_token_revoke(user=request.user, token_id=token_id)
+        services.api_token_revoke(user=signed_in(request), token_id=token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,4 +1,6 @@
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 from django import template
 from django.utils import timezone
@@ -7,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.timesince import timesince
 
 from pmtool.markdown import render_markdown
+from pmtool.models import ActivityEvent
 
 register = template.Library()
 
@@ -46,7 +49,7 @@ def markdown_filter(value: str | None) -> str:
 
 
 @register.simple_tag
-def history_entries(events: object, limit: int | None = None) -> list:
+def history_entries(events: Iterable[ActivityEvent] | None, limit: int | None = None) -> list[Any]:
     """{% history_entries events [limit] as entries %}: a newest-first list of events as readable
     entries (labels, bursts by one person on one object merged; see pmtool.history), the first `limit`."""
     from pmtool.history import entries

@@ -10,7 +10,6 @@ import pytest
 from pmtool import cleaning
 from pmtool.errors import ValidationError
 from pmtool.models import LifecycleStage
-from pmtool.services import _clean_name, _validate_slug
 from strategy.models import ThreatLevel
 from strategy.services import goals as goal_services
 from strategy.services.research import clean_website
@@ -32,12 +31,45 @@ NUMBERS = [None, 0, 1.5, -1e15, 1e15, 1e15 + 1e5, float("nan"), float("inf"), Tr
 SLUGS = ["mobile-app", "Mobile-App", "mobile app", "", "ä", "x" * 61]
 
 
-@pytest.mark.parametrize("value", NAMES)
-def test_clean_name_gives_the_core_services_messages(value: Any) -> None:
-    assert _outcome(lambda: cleaning.clean_name(value)) == _outcome(lambda: _clean_name(value))
-    assert _outcome(lambda: cleaning.clean_name(value, field="title", max_length=5)) == _outcome(
-        lambda: _clean_name(value, field="title", max_length=5)
-    )
+def _required(field: str) -> tuple[str, Any]:
+    return f"The {field} is required.", {field: ["This field is required."]}
+
+
+def _nul(field: str) -> tuple[str, Any]:
+    return f"The {field} contains a NUL character.", {field: ["Null characters are not allowed."]}
+
+
+def _long(field: str, limit: int) -> tuple[str, Any]:
+    return f"The {field} is too long.", {field: [f"Ensure this field has no more than {limit} characters."]}
+
+
+# The outcomes the core services' own name cleaner gave before it moved here (value, name, title ≤ 5).
+NAME_OUTCOMES = [
+    ("ok", "Atlas"),
+    ("ok", "Atlas"),
+    _required("name"),
+    _required("name"),
+    _nul("name"),
+    ("ok", "x" * 120),
+    _long("name", 120),
+    _required("name"),
+]
+TITLE_OUTCOMES = [
+    ("ok", "Atlas"),
+    ("ok", "Atlas"),
+    _required("title"),
+    _required("title"),
+    _nul("title"),
+    _long("title", 5),
+    _long("title", 5),
+    _required("title"),
+]
+
+
+@pytest.mark.parametrize(("value", "name", "title"), zip(NAMES, NAME_OUTCOMES, TITLE_OUTCOMES, strict=True))
+def test_clean_name_gives_the_core_services_messages(value: Any, name: Any, title: Any) -> None:
+    assert _outcome(lambda: cleaning.clean_name(value)) == name
+    assert _outcome(lambda: cleaning.clean_name(value, field="title", max_length=5)) == title
 
 
 @pytest.mark.parametrize("value", TEXTS)
@@ -117,6 +149,14 @@ def test_clean_choice_lists_the_choices() -> None:
     assert caught.value.fields == {"stage": [f"Choose one of: {', '.join(LifecycleStage.values)}."]}
 
 
-@pytest.mark.parametrize("value", SLUGS)
-def test_clean_slug_gives_the_core_messages(value: str) -> None:
-    assert _outcome(lambda: cleaning.clean_slug(value)) == _outcome(lambda: _validate_slug(value))
+_BAD_SLUG = (
+    "The slug may only contain lowercase letters, numbers and hyphens.",
+    {"slug": ["Use lowercase letters, numbers and hyphens (at most 60)."]},
+)
+# What the core services' own slug check gave before it moved here.
+SLUG_OUTCOMES = [("ok", "mobile-app"), ("ok", "mobile-app"), *([_BAD_SLUG] * 4)]
+
+
+@pytest.mark.parametrize(("value", "outcome"), zip(SLUGS, SLUG_OUTCOMES, strict=True))
+def test_clean_slug_gives_the_core_messages(value: str, outcome: Any) -> None:
+    assert _outcome(lambda: cleaning.clean_slug(value)) == outcome

@@ -20,8 +20,10 @@ from hypothesis import strategies as st
 
 from pmtool import services
 from pmtool.activity import Actor
-from pmtool.errors import Conflict, NotFound, PreconditionFailed, ValidationError
+from pmtool.cleaning import clean_slug
+from pmtool.errors import Conflict, NotFound, ValidationError
 from pmtool.models import ActivityEvent, ApiToken, Invitation, Membership, Product, Role, User, Workspace
+from pmtool.versioning import StaleVersion
 from tests.factories import ProductFactory, UserFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
@@ -429,7 +431,7 @@ def test_product_update_records_each_change_and_bumps_the_version(team, product)
 
 def test_product_update_through_a_token_names_the_token(team, product):
     token, _raw = services.api_token_create(user=team.editor, name="Jira sync")
-    services.product_update(actor=Actor(user=team.editor, token=token), product=product, name="Atlas 2")
+    services.product_update(actor=Actor(user=team.editor, token=token), product=product, version=1, name="Atlas 2")
     [event] = events(product, "updated")
     assert event.actor_token == token
     assert event.actor_label == "editor@acme.test (API token Jira sync)"
@@ -453,26 +455,31 @@ def test_product_update_with_a_stale_version_is_a_conflict(team, product):
     assert Product.objects.get(pk=product.pk).name == "First"
 
 
-def test_product_update_with_a_stale_precondition_fails(team, product):
+def test_product_update_with_a_stale_precondition_fails(team, product, api_as):
+    """The service raises StaleVersion with the current product; over If-Match the API answers 412."""
     services.product_update(actor=team.actor(), product=product, version=1, name="First")
-    with pytest.raises(PreconditionFailed) as exc:
-        services.product_update(actor=team.actor(), product=product, version=1, precondition=True, name="Second")
+    with pytest.raises(StaleVersion) as exc:
+        services.product_update(actor=team.actor(), product=product, version=1, name="Second")
     assert exc.value.code == "stale_version"
-    assert exc.value.status_code == 412
+    assert (exc.value.current.name, exc.value.current_version, exc.value.expected) == ("First", 2, 1)
+    url = f"/api/v1/products/{product.pk}/"
+    response = api_as(team.editor).patch(url, {"name": "Second"}, format="json", HTTP_IF_MATCH='"1"')
+    assert (response.status_code, response.json()["error"]["code"]) == (412, "stale_version")
+    assert Product.objects.get(pk=product.pk).name == "First"
     # The current version passes.
-    current = services.product_update(actor=team.actor(), product=product, version=2, precondition=True, name="S")
-    assert current.version == 3
+    response = api_as(team.editor).patch(url, {"name": "S"}, format="json", HTTP_IF_MATCH='"2"')
+    assert (response.status_code, response.json()["version"]) == (200, 3)
 
 
 def test_product_update_slug_rules(team, product):
     ProductFactory(workspace=team.workspace, name="Borealis", slug="borealis")
     with pytest.raises(Conflict):
-        services.product_update(actor=team.actor(), product=product, slug="borealis")
+        services.product_update(actor=team.actor(), product=product, version=1, slug="borealis")
     with pytest.raises(ValidationError):
-        services.product_update(actor=team.actor(), product=product, slug="Bad Slug")
+        services.product_update(actor=team.actor(), product=product, version=1, slug="Bad Slug")
     with pytest.raises(ValidationError):
-        services.product_update(actor=team.actor(), product=product, stage="retired")
-    renamed = services.product_update(actor=team.actor(), product=product, slug="atlas-maps")
+        services.product_update(actor=team.actor(), product=product, version=1, stage="retired")
+    renamed = services.product_update(actor=team.actor(), product=product, version=1, slug="atlas-maps")
     assert renamed.slug == "atlas-maps"
     assert [e.changes for e in events(product, "updated")] == [{"slug": {"from": "atlas", "to": "atlas-maps"}}]
 
@@ -501,7 +508,7 @@ def test_product_archive_and_restore(team, product):
 
 
 def test_product_archive_with_a_stale_version_is_a_conflict(team, product):
-    services.product_update(actor=team.actor(), product=product, name="Changed")
+    services.product_update(actor=team.actor(), product=product, version=1, name="Changed")
     with pytest.raises(Conflict):
         services.product_archive(actor=team.actor(), product=product, version=1)
     assert Product.objects.get(pk=product.pk).archived_at is None
@@ -540,7 +547,7 @@ def test_unique_slug_is_always_a_valid_free_slug(team, name, repeats, other):
             assert 1 <= len(slug) <= 60
             assert SLUG.match(slug), slug
             assert "--" not in slug
-            assert services._validate_slug(slug) == slug  # the app accepts its own slugs back
+            assert clean_slug(slug) == slug  # the app accepts its own slugs back
             assert slug[0] == (slugify(name) or "product")[0]
             Product.objects.create(workspace=workspace, name=name[:120], slug=slug)
         transaction.set_rollback(True)
@@ -693,3 +700,11 @@ def test_an_explicit_slug_in_capitals_is_lowercased(team):
     assert product.slug == "mobile-app"
     with pytest.raises(ValidationError):
         services.product_create(actor=team.actor(), workspace=team.workspace, name="Bad", slug="mobile app!")
+
+
+def test_product_update_requires_the_version(team, product):
+    """No "last write wins": an update without a version is a 400 naming it, and changes nothing."""
+    with pytest.raises(ValidationError) as exc:
+        services.product_update(actor=team.actor(), product=product, version=None, name="Blind")  # type: ignore[arg-type]
+    assert "version" in exc.value.fields
+    assert Product.objects.get(pk=product.pk).name == "Atlas"

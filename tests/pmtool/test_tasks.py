@@ -17,7 +17,7 @@ from django.db import transaction
 
 from pmtool import services
 from pmtool.models import Invitation, Role
-from pmtool.tasks import ping, send_invitation_email
+from pmtool.tasks import ping, resend_invitation_email, send_invitation_email
 
 from ..conftest import _reset_broker_pool, wait_for
 
@@ -165,7 +165,7 @@ def test_ping_task_answers_pong_through_the_worker(celery_worker: dict) -> None:
 
 
 def test_tasks_are_configured_to_be_retried_safely() -> None:
-    for task in (send_invitation_email,):
+    for task in (send_invitation_email, resend_invitation_email):
         assert task.acks_late is True
         assert task.max_retries and task.max_retries > 0
         assert task.time_limit and task.soft_time_limit and task.soft_time_limit < task.time_limit

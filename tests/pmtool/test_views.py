@@ -316,6 +316,17 @@ def test_activity_filter_errors_are_shown(signed_in: Any) -> None:
 # --- edit conflicts ------------------------------------------------------------------
 
 
+def test_an_edit_posted_without_its_version_is_400_and_saves_nothing(signed_in: Any, product: Product) -> None:
+    """The version is a required hidden field: a form without it never overwrites (no last-write-wins)."""
+    form = {"name": "Atlas Blind", "slug": "atlas", "stage": "growth", "description": ""}
+    for version in ({}, {"version": ""}, {"version": "x"}):
+        response = signed_in("editor").post("/w/acme/products/atlas/edit/", {**form, **version})
+        assert response.status_code == 400
+        assert "sent without the version you opened" in response.content.decode()
+    product.refresh_from_db()
+    assert (product.name, product.version) == ("Atlas", 1)
+
+
 def test_edit_conflict_shows_saved_values_and_keeps_the_users_input(
     signed_in: Any, team: Any, product: Product
 ) -> None:
