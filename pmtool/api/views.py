@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from .. import selectors, services
 from ..activity import Actor
-from ..errors import NotFound, PermissionDenied
+from ..errors import NotFound, PermissionDenied, ValidationError
 from ..models import ApiToken, Product, Role, User
 from ..permissions import (
     access_membership,
@@ -82,7 +82,7 @@ class ApiView(GenericAPIView):
         from .schema import documented_query_parameters
 
         match = request.resolver_match
-        known = documented_query_parameters(match.route, request.method) if match is not None else None
+        known = documented_query_parameters(match.route, request.method or "GET") if match is not None else None
         if known is None:
             return
         unknown = sorted(set(request.query_params) - known - {"format"})
