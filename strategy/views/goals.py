@@ -23,22 +23,19 @@ from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
 from pmtool.models import Product, Role
 from pmtool.permissions import access_product, can_edit_content
-from pmtool.selectors import activity_of_object
 from pmtool.views import workspace_page
 
 from ..forms.goals import (
     DERIVED,
     GoalFilterForm,
     GoalForm,
-    InitiativeFilterForm,
-    InitiativeForm,
     KeyResultForm,
     TimeFrameMixin,
     current_quarter,
     quarter_list_switch,
 )
-from ..models import Goal, Initiative, KeyResult, KeyResultKind, StatusSource
-from ..permissions import access_goal, access_initiative, access_key_result
+from ..models import Goal, KeyResult, KeyResultKind, StatusSource
+from ..permissions import access_goal, access_key_result
 from ..selectors import goals as selectors
 from ..services import goals as services
 from ..services.goals import UNSET, quarter_of
@@ -533,207 +530,6 @@ def key_result_delete(request: HttpRequest, key_result_id: int) -> HttpResponse:
             "goal": goal,
             "back_url": goal_url,
             "consequences": [f"The progress of “{goal.title}” is recomputed without it."],
-            "nav_active": "strategy",
-        },
-    )
-
-
-# --- initiatives ----------------------------------------------------------------------------------
-
-
-@workspace_page()
-@require_GET
-def initiative_list(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace
-    form = InitiativeFilterForm(request.GET or None, products=_product_choices(request))
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    product = filters.get("product") or ""
-    initiatives = selectors.initiatives_of(
-        workspace,
-        company=product == "company",
-        product_id=int(product) if product.isdigit() else None,
-        status=filters.get("status") or None,
-    ).order_by("start_date", "title", "id")
-    if form.is_bound and form.errors:
-        initiatives = initiatives.none()
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": _page(request, initiatives),
-        "query": query.urlencode(),
-        "filtered": bool(product or filters.get("status")),
-        "can_edit": can_edit_content(workspace.my_role),
-        "nav_active": "strategy",
-    }
-    template = (
-        "strategy/goals/initiative_list.html#initiative-table"
-        if request.htmx
-        else "strategy/goals/initiative_list.html"
-    )
-    return render(request, template, context, status=400 if form.is_bound and form.errors else 200)
-
-
-def _initiative_form(
-    request: HttpRequest, data: Any = None, *, initiative: Initiative | None = None, **kwargs: Any
-) -> InitiativeForm:
-    goals = selectors.goal_choices(request.workspace)
-    return InitiativeForm(
-        data,
-        products=_product_choices(request, keep_id=initiative.product_id if initiative else None),
-        goals=[(g.pk, f"{g.product.name if g.product_id else 'Company'} · {g.title}") for g in goals],
-        quarter=quarter_of(initiative.start_date, initiative.end_date) if initiative else None,
-        **kwargs,
-    )
-
-
-def _initiative_form_page(
-    request: HttpRequest,
-    form: InitiativeForm,
-    initiative: Initiative | None = None,
-    *,
-    conflict: Initiative | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    context = {"form": form, "initiative": initiative, "conflict": conflict, "nav_active": "strategy"}
-    return render(request, "strategy/goals/initiative_form.html", context, status=status)
-
-
-@workspace_page(minimum=Role.EDITOR, what="create initiatives")
-@require_http_methods(["GET", "POST"])
-def initiative_create(request: HttpRequest) -> HttpResponse:
-    goal_id = _id_from_query(request, "goal")
-    initial = {"product": _product_from_query(request), "goals": [goal_id] if goal_id else []}
-    switched = _quarter_list_switched(request, lambda data, **kw: _initiative_form(request, data, **kw))
-    if switched is not None:
-        return _initiative_form_page(request, switched)
-    form = _initiative_form(request, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            initiative = services.initiative_create(
-                actor=Actor.from_request(request),
-                workspace=request.workspace,
-                title=data["title"],
-                description=data["description"],
-                colour=data["colour"],
-                status=data["status"],
-                product_id=data["product"],
-                goal_ids=data["goals"],
-                **form.time_frame(),
-            )
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"Initiative “{initiative.title}” created.")
-            return redirect("strategy:initiative_detail", ws=_ws(request), initiative_id=initiative.pk)
-    return _initiative_form_page(request, form, status=400 if form.errors else 200)
-
-
-@workspace_page()
-@require_GET
-def initiative_detail(request: HttpRequest, initiative_id: int) -> HttpResponse:
-    initiative = access_initiative(request.user, initiative_id, workspace=request.workspace)
-    detailed = selectors.initiative_detail(initiative)
-    history = list(activity_of_object(detailed)[:HISTORY_SIZE])
-    return render(
-        request,
-        "strategy/goals/initiative_detail.html",
-        {
-            "initiative": detailed,
-            "quarter": quarter_of(detailed.start_date, detailed.end_date),
-            "history": history,
-            "can_edit": can_edit_content(initiative.my_role),
-            "nav_active": "strategy",
-        },
-    )
-
-
-@workspace_page(minimum=Role.EDITOR, what="change initiatives")
-@require_http_methods(["GET", "POST"])
-def initiative_edit(request: HttpRequest, initiative_id: int) -> HttpResponse:
-    initiative = access_initiative(request.user, initiative_id, workspace=request.workspace, write=True)
-    initial = {
-        "title": initiative.title,
-        "description": initiative.description,
-        "colour": initiative.colour,
-        "status": initiative.status,
-        "product": initiative.product_id,
-        "quarter": quarter_of(initiative.start_date, initiative.end_date) or "",
-        "start_date": initiative.start_date,
-        "end_date": initiative.end_date,
-        "goals": list(initiative.goals.values_list("pk", flat=True)),
-        "version": initiative.version,
-    }
-    switched = _quarter_list_switched(
-        request, lambda data, **kw: _initiative_form(request, data, initiative=initiative, **kw)
-    )
-    if switched is not None:
-        return _initiative_form_page(request, switched, initiative)
-    form = _initiative_form(request, request.POST or None, initiative=initiative, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        time_frame = form.time_frame()
-        try:
-            initiative = services.initiative_update(
-                actor=Actor.from_request(request),
-                initiative=initiative,
-                version=data["version"] or initiative.version,
-                title=data["title"],
-                description=data["description"],
-                colour=data["colour"],
-                status=data["status"],
-                product_id=data["product"],
-                goal_ids=data["goals"],
-                quarter=time_frame.get("quarter", UNSET),
-                start_date=time_frame.get("start_date", UNSET),
-                end_date=time_frame.get("end_date", UNSET),
-            )
-        except ApplicationError as exc:
-            if exc.code != "stale_version":
-                add_service_error(form, exc)
-            else:
-                current = selectors.initiative_detail(initiative)
-                form.data = form.data.copy()
-                form.data["version"] = current.version
-                return _initiative_form_page(request, form, current, conflict=current, status=409)
-        else:
-            messages.success(request, f"Saved “{initiative.title}”.")
-            return redirect("strategy:initiative_detail", ws=_ws(request), initiative_id=initiative.pk)
-    return _initiative_form_page(request, form, initiative, status=400 if form.errors else 200)
-
-
-@workspace_page(minimum=Role.EDITOR, what="delete initiatives")
-@require_http_methods(["GET", "POST"])
-def initiative_delete(request: HttpRequest, initiative_id: int) -> HttpResponse:
-    initiative = access_initiative(request.user, initiative_id, workspace=request.workspace, write=True)
-    if request.method == "POST":
-        version = request.POST.get("version", "")
-        try:
-            services.initiative_delete(
-                actor=Actor.from_request(request),
-                initiative=initiative,
-                version=int(version) if version.isascii() and version.isdigit() and len(version) < 19 else None,
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect("strategy:initiative_delete", ws=_ws(request), initiative_id=initiative.pk)
-        messages.success(request, f"Initiative “{initiative.title}” deleted.")
-        return redirect("strategy:initiative_list", ws=_ws(request))
-    goals = initiative.goals.count()
-    return render(
-        request,
-        "strategy/goals/confirm_delete.html",
-        {
-            "kind": "initiative",
-            "obj": initiative,
-            "title": initiative.title,
-            "back_url": reverse(
-                "strategy:initiative_detail", kwargs={"ws": _ws(request), "initiative_id": initiative.pk}
-            ),
-            "consequences": [f"It no longer serves its {goals} goal{'s' if goals != 1 else ''}; the goals stay."]
-            if goals
-            else [],
             "nav_active": "strategy",
         },
     )

@@ -13,6 +13,7 @@ from pmtool.models import LifecycleStage
 from pmtool.services import _clean_name, _validate_slug
 from strategy.models import ThreatLevel
 from strategy.services import goals as goal_services
+from strategy.services import initiatives as initiative_services
 from strategy.services.research import clean_website
 from strategy.services.vision import clean_markdown, valid_text
 
@@ -77,7 +78,7 @@ def test_clean_url_names_another_field() -> None:
 
 @pytest.mark.parametrize("value", COLOURS)
 def test_clean_colour_gives_the_initiative_messages(value: Any) -> None:
-    assert _outcome(lambda: cleaning.clean_colour(value)) == _outcome(lambda: goal_services._colour(value))
+    assert _outcome(lambda: cleaning.clean_colour(value)) == _outcome(lambda: initiative_services._colour(value))
 
 
 @pytest.mark.parametrize("value", NUMBERS)

@@ -16,7 +16,8 @@ from rest_framework.test import APIClient
 
 from pmtool.models import ActivityEvent
 from strategy.models import Goal, Initiative, KeyResult, Metric
-from strategy.services.goals import goal_create, initiative_create, key_result_create
+from strategy.services.goals import goal_create, key_result_create
+from strategy.services.initiatives import initiative_create
 from tests.factories import ProductFactory
 from tests.harness import bodies
 from tests.harness.bodies import BAD_IDS, HUGE, TOO_BIG_ID, assert_error, body_cases, check_bad_body, send

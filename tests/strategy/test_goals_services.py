@@ -18,15 +18,13 @@ from strategy.services.goals import (
     goal_create,
     goal_delete,
     goal_update,
-    initiative_create,
-    initiative_delete,
-    initiative_update,
     key_result_create,
     key_result_delete,
     key_result_update,
     quarter_dates,
     quarter_of,
 )
+from strategy.services.initiatives import initiative_create, initiative_delete, initiative_update
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,8 @@ import pytest
 from pmtool.activity import Actor
 from pmtool.models import ActivityEvent
 from strategy.models import Goal, Initiative, KeyResult, Persona, Vision
-from strategy.services.goals import goal_create, initiative_create, key_result_create
+from strategy.services.goals import goal_create, key_result_create
+from strategy.services.initiatives import initiative_create
 from tests.factories import ProductFactory
 from tests.pmtool.test_views import HTMX, assert_field_error, assert_no_inline_code, input_value
 
@@ -514,7 +515,7 @@ def test_initiative_create_edit_conflict_and_delete(signed_in: Any, team: Any, p
     assert "Features arrive with the backlog" in detail
     assert "Activation" in detail
 
-    from strategy.services.goals import initiative_update
+    from strategy.services.initiatives import initiative_update
 
     initiative_update(actor=team.actor(), initiative=initiative, version=1, title="Theirs")
     response = client.post(
