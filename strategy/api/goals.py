@@ -15,9 +15,21 @@ from rest_framework.response import Response
 from pmtool.activity import Actor
 from pmtool.api.pagination import DefaultCursorPagination
 from pmtool.api.serializers import MAX_ID, StrictSerializer, UserBriefSerializer
-from pmtool.api.views import ApiView, etag, required_version, validated
+from pmtool.api.versioned import (
+    IF_MATCH,
+    PageFilterSerializer,
+    VersionSerializer,
+    body_of,
+    no_content,
+    version_field,
+    versioned_response,
+    write_with_version,
+)
+from pmtool.api.views import ApiView, validated
+from pmtool.cleaning import NUMBER_LIMIT
 from pmtool.models import Role
 from pmtool.permissions import access_workspace
+from pmtool.timeframes import quarter_of
 
 from ..models import (
     TEXT_MAX,
@@ -34,16 +46,8 @@ from ..models import (
 from ..permissions import access_goal, access_key_result
 from ..selectors import goals as selectors
 from ..services import goals as services
-from ..services.goals import NUMBER_LIMIT, quarter_of
 
-IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description='The version you read, e.g. "3"'
-)
 PAGE_SIZE = OpenApiParameter("page_size", OpenApiTypes.INT, description="1–200, default 50")
-VERSION_HELP = (
-    "The version you read. Required unless an If-Match header carries it; a stale version answers 409 "
-    "(412 for If-Match)."
-)
 
 
 # --- fields ---------------------------------------------------------------------------
@@ -215,7 +219,7 @@ class GoalCreateSerializer(_GoalFields):
 
 
 class GoalUpdateSerializer(_GoalFields):
-    version = _id_field(required=False, help_text=VERSION_HELP)
+    version = version_field()
     title = serializers.CharField(max_length=TITLE_MAX, required=False)
 
 
@@ -239,21 +243,15 @@ class KeyResultCreateSerializer(_KeyResultFields):
 
 
 class KeyResultUpdateSerializer(_KeyResultFields):
-    version = _id_field(required=False, help_text=VERSION_HELP)
+    version = version_field()
     title = serializers.CharField(max_length=TITLE_MAX, required=False)
     kind = serializers.ChoiceField(choices=KeyResultKind.choices, required=False)
 
 
-class VersionSerializer(StrictSerializer):
-    version = _id_field(required=False, help_text=VERSION_HELP)
-
-
-class GoalFilterSerializer(StrictSerializer):
+class GoalFilterSerializer(PageFilterSerializer):
     product = _product_filter()
     status = serializers.ChoiceField(choices=GoalStatus.choices, required=False)
     parent = _id_field(required=False)
-    cursor = serializers.CharField(required=False, max_length=1000)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
 
 class TitlePagination(DefaultCursorPagination):
@@ -278,8 +276,8 @@ def _arguments(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _goal_response(goal: Goal, *, status_code: int = status.HTTP_200_OK) -> Response:
-    goal = selectors.goal_detail(goal)
-    return Response(GoalDetailSerializer(goal).data, status=status_code, headers={"ETag": etag(goal.version)})
+    detailed = selectors.goal_detail(goal)
+    return versioned_response(GoalDetailSerializer(detailed).data, detailed.version, status_code=status_code)
 
 
 class GoalListView(ApiView):
@@ -321,7 +319,7 @@ class GoalListView(ApiView):
 class GoalDetailView(ApiView):
     @extend_schema(responses=GoalDetailSerializer, summary="A goal with its key results (ETag carries its version)")
     def get(self, request: Request, goal_id: int) -> Response:
-        return _goal_response(access_goal(request.user, goal_id))
+        return _goal_response(access_goal(request.user, goal_id).obj)
 
     @extend_schema(
         request=GoalUpdateSerializer,
@@ -332,13 +330,15 @@ class GoalDetailView(ApiView):
         "`progress` and a derived `status` are computed by the rollup and cannot be written.",
     )
     def patch(self, request: Request, goal_id: int) -> Response:
-        goal = access_goal(request.user, goal_id, write=True)
-        data = validated(GoalUpdateSerializer, request.data)
-        version, precondition = required_version(request, data)
-        goal = services.goal_update(
-            actor=Actor.from_request(request), goal=goal, version=version, precondition=precondition, **_arguments(data)
+        goal = access_goal(request.user, goal_id, write=True).obj
+        data = body_of(validated(GoalUpdateSerializer, request.data))
+        actor = Actor.from_request(request)
+        return write_with_version(
+            request,
+            data,
+            lambda version: services.goal_update(actor=actor, goal_id=goal.pk, version=version, **_arguments(data)),
+            _goal_response,
         )
-        return _goal_response(goal)
 
     @extend_schema(
         request=VersionSerializer,
@@ -347,21 +347,23 @@ class GoalDetailView(ApiView):
         summary="Delete a goal and its key results (editor); needs `version` or If-Match",
     )
     def delete(self, request: Request, goal_id: int) -> Response:
-        goal = access_goal(request.user, goal_id, write=True)
-        data = validated(VersionSerializer, request.data)
-        version, precondition = required_version(request, data)
-        services.goal_delete(actor=Actor.from_request(request), goal=goal, version=version, precondition=precondition)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        goal = access_goal(request.user, goal_id, write=True).obj
+        data = body_of(validated(VersionSerializer, request.data))
+        actor = Actor.from_request(request)
+        return write_with_version(
+            request,
+            data,
+            lambda version: services.goal_delete(actor=actor, goal_id=goal.pk, version=version),
+            no_content,
+        )
 
 
 # --- key results -----------------------------------------------------------------------------
 
 
 def _key_result_response(key_result: KeyResult, *, status_code: int = status.HTTP_200_OK) -> Response:
-    key_result = KeyResult.objects.select_related("metric").get(pk=key_result.pk)
-    return Response(
-        KeyResultSerializer(key_result).data, status=status_code, headers={"ETag": etag(key_result.version)}
-    )
+    detailed = selectors.key_result_detail(key_result.pk)
+    return versioned_response(KeyResultSerializer(detailed).data, detailed.version, status_code=status_code)
 
 
 class KeyResultListView(ApiView):
@@ -369,7 +371,7 @@ class KeyResultListView(ApiView):
 
     @extend_schema(responses=KeyResultSerializer(many=True), summary="Key results of a goal, in order")
     def get(self, request: Request, goal_id: int) -> Response:
-        goal = access_goal(request.user, goal_id)
+        goal = access_goal(request.user, goal_id).obj
         return Response(KeyResultSerializer(selectors.key_results_of(goal), many=True).data)
 
     @extend_schema(
@@ -381,7 +383,7 @@ class KeyResultListView(ApiView):
         "bucket). Manual: a `percent` from 0 to 100.",
     )
     def post(self, request: Request, goal_id: int) -> Response:
-        goal = access_goal(request.user, goal_id, write=True)
+        goal = access_goal(request.user, goal_id, write=True).obj
         data = validated(KeyResultCreateSerializer, request.data)
         key_result = services.key_result_create(actor=Actor.from_request(request), goal=goal, **_arguments(data))
         return _key_result_response(key_result, status_code=status.HTTP_201_CREATED)
@@ -390,7 +392,7 @@ class KeyResultListView(ApiView):
 class KeyResultDetailView(ApiView):
     @extend_schema(responses=KeyResultSerializer, summary="A key result (ETag carries its version)")
     def get(self, request: Request, key_result_id: int) -> Response:
-        return _key_result_response(access_key_result(request.user, key_result_id))
+        return _key_result_response(access_key_result(request.user, key_result_id).obj)
 
     @extend_schema(
         request=KeyResultUpdateSerializer,
@@ -399,17 +401,17 @@ class KeyResultDetailView(ApiView):
         summary="Change a key result (editor); needs `version` or If-Match",
     )
     def patch(self, request: Request, key_result_id: int) -> Response:
-        key_result = access_key_result(request.user, key_result_id, write=True)
-        data = validated(KeyResultUpdateSerializer, request.data)
-        version, precondition = required_version(request, data)
-        key_result = services.key_result_update(
-            actor=Actor.from_request(request),
-            key_result=key_result,
-            version=version,
-            precondition=precondition,
-            **_arguments(data),
+        key_result = access_key_result(request.user, key_result_id, write=True).obj
+        data = body_of(validated(KeyResultUpdateSerializer, request.data))
+        actor = Actor.from_request(request)
+        return write_with_version(
+            request,
+            data,
+            lambda version: services.key_result_update(
+                actor=actor, key_result_id=key_result.pk, version=version, **_arguments(data)
+            ),
+            _key_result_response,
         )
-        return _key_result_response(key_result)
 
     @extend_schema(
         request=VersionSerializer,
@@ -418,13 +420,12 @@ class KeyResultDetailView(ApiView):
         summary="Delete a key result (editor); needs `version` or If-Match",
     )
     def delete(self, request: Request, key_result_id: int) -> Response:
-        key_result = access_key_result(request.user, key_result_id, write=True)
-        data = validated(VersionSerializer, request.data)
-        version, precondition = required_version(request, data)
-        services.key_result_delete(
-            actor=Actor.from_request(request), key_result=key_result, version=version, precondition=precondition
+        key_result = access_key_result(request.user, key_result_id, write=True).obj
+        data = body_of(validated(VersionSerializer, request.data))
+        actor = Actor.from_request(request)
+        return write_with_version(
+            request,
+            data,
+            lambda version: services.key_result_delete(actor=actor, key_result_id=key_result.pk, version=version),
+            no_content,
         )
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# --- initiatives --------------------------------------------------------------------------------

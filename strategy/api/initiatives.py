@@ -11,9 +11,20 @@ from rest_framework.response import Response
 
 from pmtool.activity import Actor
 from pmtool.api.serializers import StrictSerializer
-from pmtool.api.views import ApiView, etag, required_version, validated
+from pmtool.api.versioned import (
+    IF_MATCH,
+    PageFilterSerializer,
+    VersionSerializer,
+    body_of,
+    no_content,
+    version_field,
+    versioned_response,
+    write_with_version,
+)
+from pmtool.api.views import ApiView, validated
 from pmtool.models import Role
 from pmtool.permissions import access_workspace
+from pmtool.timeframes import quarter_of
 
 from ..models import (
     TEXT_MAX,
@@ -24,13 +35,9 @@ from ..models import (
 from ..permissions import access_initiative
 from ..selectors import initiatives as selectors
 from ..services import initiatives as services
-from ..services.goals import quarter_of
 from .goals import (
-    IF_MATCH,
     PAGE_SIZE,
-    VERSION_HELP,
     TitlePagination,
-    VersionSerializer,
     _arguments,
     _id_field,
     _product_arguments,
@@ -93,23 +100,19 @@ class InitiativeCreateSerializer(_InitiativeFields):
 
 
 class InitiativeUpdateSerializer(_InitiativeFields):
-    version = _id_field(required=False, help_text=VERSION_HELP)
+    version = version_field()
     title = serializers.CharField(max_length=TITLE_MAX, required=False)
 
 
-class InitiativeFilterSerializer(StrictSerializer):
+class InitiativeFilterSerializer(PageFilterSerializer):
     product = _product_filter()
     status = serializers.ChoiceField(choices=InitiativeStatus.choices, required=False)
     goal = _id_field(required=False)
-    cursor = serializers.CharField(required=False, max_length=1000)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
 
 def _initiative_response(initiative: Initiative, *, status_code: int = status.HTTP_200_OK) -> Response:
-    initiative = selectors.initiative_detail(initiative)
-    return Response(
-        InitiativeSerializer(initiative).data, status=status_code, headers={"ETag": etag(initiative.version)}
-    )
+    detailed = selectors.initiative_detail(initiative)
+    return versioned_response(InitiativeSerializer(detailed).data, detailed.version, status_code=status_code)
 
 
 class InitiativeListView(ApiView):
@@ -155,7 +158,7 @@ class InitiativeListView(ApiView):
 class InitiativeDetailView(ApiView):
     @extend_schema(responses=InitiativeSerializer, summary="An initiative (ETag carries its version)")
     def get(self, request: Request, initiative_id: int) -> Response:
-        return _initiative_response(access_initiative(request.user, initiative_id))
+        return _initiative_response(access_initiative(request.user, initiative_id).obj)
 
     @extend_schema(
         request=InitiativeUpdateSerializer,
@@ -165,17 +168,17 @@ class InitiativeDetailView(ApiView):
         description="`goals` replaces the goals it serves.",
     )
     def patch(self, request: Request, initiative_id: int) -> Response:
-        initiative = access_initiative(request.user, initiative_id, write=True)
-        data = validated(InitiativeUpdateSerializer, request.data)
-        version, precondition = required_version(request, data)
-        initiative = services.initiative_update(
-            actor=Actor.from_request(request),
-            initiative=initiative,
-            version=version,
-            precondition=precondition,
-            **_arguments(data),
+        initiative = access_initiative(request.user, initiative_id, write=True).obj
+        data = body_of(validated(InitiativeUpdateSerializer, request.data))
+        actor = Actor.from_request(request)
+        return write_with_version(
+            request,
+            data,
+            lambda version: services.initiative_update(
+                actor=actor, initiative_id=initiative.pk, version=version, **_arguments(data)
+            ),
+            _initiative_response,
         )
-        return _initiative_response(initiative)
 
     @extend_schema(
         request=VersionSerializer,
@@ -184,10 +187,12 @@ class InitiativeDetailView(ApiView):
         summary="Delete an initiative (editor); needs `version` or If-Match",
     )
     def delete(self, request: Request, initiative_id: int) -> Response:
-        initiative = access_initiative(request.user, initiative_id, write=True)
-        data = validated(VersionSerializer, request.data)
-        version, precondition = required_version(request, data)
-        services.initiative_delete(
-            actor=Actor.from_request(request), initiative=initiative, version=version, precondition=precondition
+        initiative = access_initiative(request.user, initiative_id, write=True).obj
+        data = body_of(validated(VersionSerializer, request.data))
+        actor = Actor.from_request(request)
+        return write_with_version(
+            request,
+            data,
+            lambda version: services.initiative_delete(actor=actor, initiative_id=initiative.pk, version=version),
+            no_content,
         )
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -9,6 +9,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from pmtool.cleaning import NUMBER_LIMIT
+from pmtool.pages import VersionField
+
 from ..models import (
     TEXT_MAX,
     TITLE_MAX,
@@ -18,7 +21,6 @@ from ..models import (
     ManualGoalStatus,
     Period,
 )
-from ..services.goals import NUMBER_LIMIT
 
 DERIVED = "derived"
 STATUS_CHOICES = [
@@ -108,7 +110,7 @@ class GoalForm(TimeFrameMixin):
     description = forms.CharField(
         max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text=MARKDOWN_HELP
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = VersionField()
 
     field_order = ("title", "product", "parent", "owner", "quarter", "start_date", "end_date", "status", "description")
 
@@ -157,7 +159,7 @@ class KeyResultForm(forms.Form):
     metric_period = forms.ChoiceField(choices=Period.choices, initial=Period.MONTH, required=False, label="Period")
     percent = forms.FloatField(required=False, min_value=0, max_value=100, label="Percent done")
     weight = forms.IntegerField(min_value=1, max_value=100, initial=1, label="Weight (1–100)")
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = VersionField()
 
     MEASURED = ("direction", "baseline", "target", "current", "unit", "metric", "metric_period")
 

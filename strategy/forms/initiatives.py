@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from pmtool.pages import VersionField
+
 from ..models import (
     TEXT_MAX,
     TITLE_MAX,
@@ -36,7 +38,7 @@ class InitiativeForm(TimeFrameMixin):
     description = forms.CharField(
         max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text=MARKDOWN_HELP
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = VersionField()
 
     field_order = ("title", "product", "status", "colour", "quarter", "start_date", "end_date", "goals", "description")
 

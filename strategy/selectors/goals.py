@@ -184,3 +184,20 @@ def product_strategy(product: Product) -> ProductStrategy:
         personas=list(Persona.objects.filter(product_id=product.pk).order_by("name", "id")),
         competitors=list(Competitor.objects.filter(product_id=product.pk).order_by("name", "id")),
     )
+
+
+def key_result_detail(key_result_id: int) -> KeyResult:
+    """One key result with its metric loaded."""
+    return _key_results().get(pk=key_result_id)
+
+
+def product_choices(workspace: Workspace, *, keep_id: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the workspace's active products (and `keep_id`, archived or not), by name."""
+    keep = Q(pk=keep_id) if keep_id is not None else Q(pk__in=[])
+    products = Product.objects.filter(Q(archived_at__isnull=True) | keep, workspace=workspace)
+    return list(products.order_by("name", "id").values_list("id", "name"))
+
+
+def product_id_by_slug(workspace: Workspace, slug: str) -> int | None:
+    """The id of the workspace's product with this slug, if there is one."""
+    return Product.objects.filter(workspace=workspace, slug=slug).values_list("pk", flat=True).first()

@@ -51,3 +51,13 @@ def goal_choices(workspace: Workspace, *, product_id: int | None = None) -> Quer
     if product_id is not None:
         qs = qs.filter(Q(product_id=product_id) | Q(product__isnull=True))
     return qs.order_by("product__name", "title", "id")
+
+
+def goal_ids_served(initiative: Initiative) -> list[int]:
+    """Ids of the goals an initiative serves."""
+    return list(initiative.goals.values_list("pk", flat=True))
+
+
+def goal_count_served(initiative: Initiative) -> int:
+    """How many goals an initiative serves."""
+    return initiative.goals.count()

@@ -7,40 +7,23 @@ company goals."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from pmtool.activity import Actor, activity_record, json_safe
+from pmtool.activity import Actor, activity_record
+from pmtool.cleaning import clean_choice, clean_colour, clean_name, clean_text
 from pmtool.errors import ValidationError
 from pmtool.models import Workspace
-from pmtool.services import _clean_name, lock_version
-from strategy.models import (
-    TITLE_MAX,
-    Goal,
-    Initiative,
-    InitiativeStatus,
-)
+from pmtool.versioning import UNSET, Maybe, delete_versioned, given, lock_version, save_changes
 
-from .goals import UNSET, _choice, _created_changes, _given, _label, _product, _text, _time_frame
+from ..models import TITLE_MAX, Goal, Initiative, InitiativeStatus
+from .planning import created_changes, label, product_in, time_frame
 
 MAX_GOALS_PER_INITIATIVE = 100
 DEFAULT_COLOUR = "#4f46e5"
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-# --- initiatives --------------------------------------------------------------------------
-
-
-def _colour(value: str) -> str:
-    value = (value or "").strip()
-    if not _COLOUR.match(value):
-        raise ValidationError("Not a colour.", fields={"colour": ["A colour as #rrggbb, e.g. #4f46e5."]})
-    return value.lower()
 
 
 def _goals_for(workspace_id: int, product_id: int | None, goal_ids: Iterable[int]) -> list[Goal]:
@@ -93,12 +76,12 @@ def initiative_create(
     goal_ids: Iterable[int] = (),
 ) -> Initiative:
     """A theme features will roll up to (product empty = workspace-wide), serving some goals."""
-    title = _clean_name(title, field="title", max_length=TITLE_MAX)
-    description = _text(description, "description")
-    colour = _colour(colour)
-    status = _choice(status, InitiativeStatus, "status", "status")
-    product = _product(workspace.pk, product_id)
-    start, end = _time_frame(quarter=quarter, start_date=start_date, end_date=end_date)
+    title = clean_name(title, field="title", max_length=TITLE_MAX)
+    description = clean_text(description, field="description")
+    colour = clean_colour(colour)
+    status = clean_choice(status, InitiativeStatus, field="status", what="status")
+    product = product_in(workspace.pk, product_id)
+    start, end = time_frame(quarter=quarter, start_date=start_date, end_date=end_date)
     goals = _goals_for(workspace.pk, product_id, goal_ids)
     now = timezone.now()
     initiative = Initiative.objects.create(
@@ -121,13 +104,13 @@ def initiative_create(
         product=product,
         target=initiative,
         action="created",
-        changes=_created_changes(
+        changes=created_changes(
             {
                 "title": title,
                 "description": description,
                 "colour": colour,
                 "status": status,
-                "product": _label(product),
+                "product": label(product),
                 "start_date": start,
                 "end_date": end,
                 "goals": _titles(goals),
@@ -141,64 +124,51 @@ def initiative_create(
 def initiative_update(
     *,
     actor: Actor,
-    initiative: Initiative,
-    version: int | None,
-    precondition: bool = False,
-    title: Any = UNSET,
-    description: Any = UNSET,
-    colour: Any = UNSET,
-    status: Any = UNSET,
-    quarter: Any = UNSET,
-    start_date: Any = UNSET,
-    end_date: Any = UNSET,
-    product_id: Any = UNSET,
-    goal_ids: Any = UNSET,
+    initiative_id: int,
+    version: int,
+    title: Maybe[str] = UNSET,
+    description: Maybe[str] = UNSET,
+    colour: Maybe[str] = UNSET,
+    status: Maybe[str] = UNSET,
+    quarter: Maybe[str | None] = UNSET,
+    start_date: Maybe[dt.date | None] = UNSET,
+    end_date: Maybe[dt.date | None] = UNSET,
+    product_id: Maybe[int | None] = UNSET,
+    goal_ids: Maybe[Iterable[int]] = UNSET,
 ) -> Initiative:
-    """Change an initiative (optimistic lock on `version`). `goal_ids` replaces the goals it serves;
-    moving it to a product re-checks the goals it keeps."""
-    locked: Initiative = lock_version(
-        Initiative.objects.all(), initiative.pk, version, precondition=precondition, what="initiative"
-    )
-    changes: dict[str, dict[str, Any]] = {}
-
-    def change(field: str, new: Any, shown: Any = UNSET, old_shown: Any = UNSET) -> None:
-        old = getattr(locked, field)
-        if old != new:
-            changes[field.removesuffix("_id")] = {
-                "from": json_safe(old if old_shown is UNSET else old_shown),
-                "to": json_safe(new if shown is UNSET else shown),
-            }
-            setattr(locked, field, new)
-
-    if _given(title):
-        change("title", _clean_name(title, field="title", max_length=TITLE_MAX))
-    if _given(description):
-        change("description", _text(description, "description"))
-    if _given(colour):
-        change("colour", _colour(colour))
-    if _given(status):
-        change("status", _choice(status, InitiativeStatus, "status", "status"))
-    if _given(product_id) and product_id != locked.product_id:
-        product = _product(locked.workspace_id, product_id)
-        change("product_id", product_id, _label(product), _label(locked.product))
-    start, end = _time_frame(
+    """Change an initiative (optimistic lock on `version`: stale → StaleVersion). `goal_ids` replaces
+    the goals it serves; moving it to a product re-checks the goals it keeps."""
+    locked = lock_version(Initiative.objects.all(), initiative_id, version, what="initiative")
+    values: dict[str, Any] = {}
+    if given(title):
+        values["title"] = clean_name(title, field="title", max_length=TITLE_MAX)
+    if given(description):
+        values["description"] = clean_text(description, field="description")
+    if given(colour):
+        values["colour"] = clean_colour(colour)
+    if given(status):
+        values["status"] = clean_choice(status, InitiativeStatus, field="status", what="status")
+    moved = given(product_id) and product_id != locked.product_id
+    if given(product_id) and moved:
+        values["product"] = product_in(locked.workspace_id, product_id)
+    values["start_date"], values["end_date"] = time_frame(
         quarter=quarter, start_date=start_date, end_date=end_date, current=(locked.start_date, locked.end_date)
     )
-    change("start_date", start)
-    change("end_date", end)
     old_goals = list(locked.goals.order_by("title", "id"))
-    if _given(goal_ids) or "product" in changes:
-        ids = goal_ids if _given(goal_ids) else [g.pk for g in old_goals]
-        goals = _goals_for(locked.workspace_id, locked.product_id, ids)
-        if {g.pk for g in goals} != {g.pk for g in old_goals}:
-            locked.goals.set(goals)
-            changes["goals"] = {"from": _titles(old_goals), "to": _titles(goals)}
+    goals = old_goals
+    if given(goal_ids) or moved:
+        ids = goal_ids if given(goal_ids) else [g.pk for g in old_goals]
+        new_product_id = product_id if given(product_id) else locked.product_id
+        goals = _goals_for(locked.workspace_id, new_product_id, ids)
+    goals_changed = {g.pk for g in goals} != {g.pk for g in old_goals}
+    if goals_changed:
+        locked.goals.set(goals)
+        values["updated_at"] = timezone.now()  # the goals it serves are part of its version too
+    changes = save_changes(locked, values, shown={"product": label})
+    changes.pop("updated_at", None)
+    if goals_changed:
+        changes["goals"] = {"from": _titles(old_goals), "to": _titles(goals)}
     if changes:
-        locked.version = F("version") + 1
-        locked.updated_at = timezone.now()
-        fields = [{"product": "product_id"}.get(k, k) for k in changes if k != "goals"]
-        locked.save(update_fields=[*fields, "version", "updated_at"])
-        locked.refresh_from_db(fields=["version"])
         activity_record(
             actor=actor,
             workspace=locked.workspace_id,
@@ -207,21 +177,21 @@ def initiative_update(
             action="updated",
             changes=changes,
         )
-    locked.my_role = getattr(initiative, "my_role", None)
     return locked
 
 
 @transaction.atomic
-def initiative_delete(*, actor: Actor, initiative: Initiative, version: int | None, precondition: bool = False) -> None:
-    locked: Initiative = lock_version(
-        Initiative.objects.all(), initiative.pk, version, precondition=precondition, what="initiative"
-    )
-    activity_record(
-        actor=actor,
-        workspace=locked.workspace_id,
-        product=locked.product_id,
-        target=locked,
-        action="deleted",
-        changes={"title": {"from": locked.title, "to": None}},
-    )
-    locked.delete()
+def initiative_delete(*, actor: Actor, initiative_id: int, version: int) -> None:
+    """Delete an initiative (the version the user read is required); the goals it served stay."""
+
+    def record(locked: Initiative) -> None:
+        activity_record(
+            actor=actor,
+            workspace=locked.workspace_id,
+            product=locked.product_id,
+            target=locked,
+            action="deleted",
+            changes={"title": {"from": locked.title, "to": None}},
+        )
+
+    delete_versioned(Initiative.objects.all(), initiative_id, version, what="initiative", before=record)

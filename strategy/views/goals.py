@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,8 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
-from pmtool.models import Product, Role
+from pmtool.models import Role
+from pmtool.pages import VERSION_MISSING, VersionForm, edit_page
 from pmtool.permissions import access_product, can_edit_content
+from pmtool.timeframes import quarter_of
+from pmtool.versioning import UNSET, StaleVersion
 from pmtool.views import workspace_page
 
 from ..forms.goals import (
@@ -38,9 +41,10 @@ from ..models import Goal, KeyResult, KeyResultKind, StatusSource
 from ..permissions import access_goal, access_key_result
 from ..selectors import goals as selectors
 from ..services import goals as services
-from ..services.goals import UNSET, quarter_of
 
+FormT = TypeVar("FormT", bound=forms.Form)
 PAGE_SIZE = 50
+CONFIRM_DELETE = "strategy/goals/confirm_delete.html"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 HISTORY_SIZE = 20
 POLL_LIMIT = 60  # progress checks (every 2 s) before the goal page stops waiting for the worker
@@ -56,9 +60,7 @@ def _page(request: HttpRequest, queryset: Any) -> Any:
 
 def _product_choices(request: HttpRequest, keep_id: int | None = None) -> list[tuple[int, str]]:
     """Active products of the workspace (and `keep_id`, archived or not), by name."""
-    keep = Q(pk=keep_id) if keep_id is not None else Q(pk__in=[])
-    products = Product.objects.filter(Q(archived_at__isnull=True) | keep, workspace=request.workspace)
-    return list(products.order_by("name", "id").values_list("id", "name"))
+    return selectors.product_choices(request.workspace, keep_id=keep_id)
 
 
 def _product_from_query(request: HttpRequest) -> int | None:
@@ -66,7 +68,7 @@ def _product_from_query(request: HttpRequest) -> int | None:
     slug = request.GET.get("product", "")
     if not _SLUG.fullmatch(slug):
         return None
-    return Product.objects.filter(workspace=request.workspace, slug=slug).values_list("pk", flat=True).first()
+    return selectors.product_id_by_slug(request.workspace, slug)
 
 
 def _id_from_query(request: HttpRequest, name: str) -> int | None:
@@ -148,7 +150,7 @@ def goal_list(request: HttpRequest) -> HttpResponse:
         "page": _page(request, goals),
         "query": query.urlencode(),
         "filtered": bool(product or filters.get("status")),
-        "can_edit": can_edit_content(workspace.my_role),
+        "can_edit": can_edit_content(request.workspace.my_role),
         "nav_active": "strategy",
     }
     template = "strategy/goals/goal_list.html#goal-table" if request.htmx else "strategy/goals/goal_list.html"
@@ -172,7 +174,7 @@ def _goal_form(request: HttpRequest, data: Any = None, *, goal: Goal | None = No
     quarter = quarter_of(goal.start_date, goal.end_date) if goal else None
     parents = selectors.parent_choices(request.workspace, exclude_id=goal.pk if goal else None)
     owners = selectors.members_for_owner(request.workspace)
-    return GoalForm(
+    form = GoalForm(
         data,
         products=_product_choices(request, keep_id=goal.product_id if goal else None),
         parents=[(g.pk, g.title) for g in parents],
@@ -180,6 +182,13 @@ def _goal_form(request: HttpRequest, data: Any = None, *, goal: Goal | None = No
         quarter=quarter,
         **kwargs,
     )
+    return form if goal is not None else _without_version(form)
+
+
+def _without_version(form: FormT) -> FormT:
+    """A create form: nothing was read yet, so there is no version to send back."""
+    del form.fields["version"]
+    return form
 
 
 def _goal_form_page(
@@ -234,9 +243,8 @@ def _progress_pending(goal: Goal, key_results: list[KeyResult]) -> bool:
     return goal.progress_updated_at < latest
 
 
-def _goal_context(request: HttpRequest, goal: Goal, **extra: Any) -> dict[str, Any]:
+def _goal_context(request: HttpRequest, goal: Goal, can_edit: bool, **extra: Any) -> dict[str, Any]:
     key_results = list(goal.key_results.all())
-    can_edit = can_edit_content(goal.my_role)
     context: dict[str, Any] = {
         "goal": goal,
         "key_results": key_results,
@@ -248,7 +256,7 @@ def _goal_context(request: HttpRequest, goal: Goal, **extra: Any) -> dict[str, A
     }
     if can_edit and "add_form" not in extra:
         context["metrics"] = _metric_choices(goal)
-        context["add_form"] = KeyResultForm(metrics=context["metrics"], prefix="new")
+        context["add_form"] = _without_version(KeyResultForm(metrics=context["metrics"], prefix="new"))
     context.update(extra)
     return context
 
@@ -260,36 +268,35 @@ def _metric_choices(goal: Goal) -> list[tuple[int, str]]:
     return [(m.pk, f"{m.product.name} · {m.name}{f' ({m.unit})' if m.unit else ''}") for m in metrics]
 
 
-def _load_goal(request: HttpRequest, goal_id: int, *, write: bool = False) -> Goal:
-    goal = access_goal(request.user, goal_id, workspace=request.workspace, write=write)
-    detailed = selectors.goal_detail(goal)
-    detailed.my_role = goal.my_role
-    return detailed
+def _load_goal(request: HttpRequest, goal_id: int, *, write: bool = False) -> tuple[Goal, bool]:
+    """The goal with its key results, children and initiatives loaded, and whether the caller may edit it."""
+    access = access_goal(request.user, goal_id, workspace=request.workspace, write=write)
+    return selectors.goal_detail(access.obj), access.can_edit
 
 
 @workspace_page()
 @require_GET
 def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = _load_goal(request, goal_id)
+    goal, can_edit = _load_goal(request, goal_id)
     if request.htmx and request.GET.get("part") == "key-results":
         return _key_results_section(request, goal)
     if request.htmx and request.GET.get("part") == "progress":
         polls = request.GET.get("n", "0")
         polls_done = int(polls) if polls.isascii() and polls.isdigit() and len(polls) < 6 else 0
-        context = _goal_context(request, goal, polls=polls_done + 1, poll_limit=POLL_LIMIT)
+        context = _goal_context(request, goal, can_edit, polls=polls_done + 1, poll_limit=POLL_LIMIT)
         return render(request, "strategy/goals/goal_detail.html#goal-progress-poll", context)
     history = list(selectors.goal_history(goal)[:HISTORY_SIZE])
     return render(
         request,
         "strategy/goals/goal_detail.html",
-        _goal_context(request, goal, history=history, polls=0, poll_limit=POLL_LIMIT),
+        _goal_context(request, goal, can_edit, history=history, polls=0, poll_limit=POLL_LIMIT),
     )
 
 
 @workspace_page(minimum=Role.EDITOR, what="change goals")
 @require_http_methods(["GET", "POST"])
 def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = access_goal(request.user, goal_id, workspace=request.workspace, write=True)
+    goal = access_goal(request.user, goal_id, workspace=request.workspace, write=True).obj
     initial = {
         "title": goal.title,
         "description": goal.description,
@@ -306,69 +313,73 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
     if switched is not None:
         return _goal_form_page(request, switched, goal)
     form = _goal_form(request, request.POST or None, goal=goal, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def save(data: dict[str, Any]) -> Goal:
         time_frame = form.time_frame()
-        try:
-            goal = services.goal_update(
-                actor=Actor.from_request(request),
-                goal=goal,
-                version=data["version"] or goal.version,
-                title=data["title"],
-                description=data["description"],
-                owner_id=data["owner"],
-                product_id=data["product"],
-                parent_id=data["parent"],
-                quarter=time_frame.get("quarter", UNSET),
-                start_date=time_frame.get("start_date", UNSET),
-                end_date=time_frame.get("end_date", UNSET),
-                **form.status_arguments(),
-            )
-        except ApplicationError as exc:
-            if exc.code != "stale_version":
-                add_service_error(form, exc)
-            else:
-                # What is saved now beside the user's edit; saving again applies the edit on top.
-                current = access_goal(request.user, goal_id, workspace=request.workspace)
-                form.data = form.data.copy()
-                form.data["version"] = current.version
-                return _goal_form_page(request, form, current, conflict=current, status=409)
-        else:
-            messages.success(request, f"Saved “{goal.title}”.")
-            return redirect("strategy:goal_detail", ws=_ws(request), goal_id=goal.pk)
-    return _goal_form_page(request, form, goal, status=400 if form.errors else 200)
+        return services.goal_update(
+            actor=Actor.from_request(request),
+            goal_id=goal.pk,
+            version=data["version"],
+            title=data["title"],
+            description=data["description"],
+            owner_id=data["owner"],
+            product_id=data["product"],
+            parent_id=data["parent"],
+            quarter=time_frame.get("quarter", UNSET),
+            start_date=time_frame.get("start_date", UNSET),
+            end_date=time_frame.get("end_date", UNSET),
+            **form.status_arguments(),
+        )
+
+    def saved(result: Goal) -> HttpResponse:
+        messages.success(request, f"Saved “{result.title}”.")
+        return redirect("strategy:goal_detail", ws=_ws(request), goal_id=result.pk)
+
+    context = {"goal": goal, "nav_active": "strategy"}
+    return edit_page(
+        request, form=form, template="strategy/goals/goal_form.html", context=context, save=save, saved=saved
+    )
+
+
+def _version_posted(request: HttpRequest) -> int | None:
+    """The version a delete confirmation posted (None when it is missing or not a version)."""
+    form = VersionForm(request.POST)
+    return form.cleaned_data["version"] if form.is_valid() else None
+
+
+def _version_missing(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """A delete posted without the version the user saw: nothing is deleted, the confirmation again (400)."""
+    return render(request, template, {**context, "error": VERSION_MISSING}, status=400)
 
 
 @workspace_page(minimum=Role.EDITOR, what="delete goals")
 @require_http_methods(["GET", "POST"])
 def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = _load_goal(request, goal_id, write=True)
+    goal, _ = _load_goal(request, goal_id, write=True)
     if request.method == "POST":
+        version = _version_posted(request)
+        if version is None:
+            return _version_missing(request, CONFIRM_DELETE, _goal_confirmation(request, goal))
         back = _where_goal_lives(request, goal)
-        version = request.POST.get("version", "")
         try:
-            services.goal_delete(
-                actor=Actor.from_request(request),
-                goal=goal,
-                version=int(version) if version.isascii() and version.isdigit() and len(version) < 19 else None,
-            )
+            services.goal_delete(actor=Actor.from_request(request), goal_id=goal.pk, version=version)
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect("strategy:goal_delete", ws=_ws(request), goal_id=goal.pk)
         messages.success(request, f"Goal “{goal.title}” deleted.")
         return redirect(back)
-    return render(
-        request,
-        "strategy/goals/confirm_delete.html",
-        {
-            "kind": "goal",
-            "obj": goal,
-            "title": goal.title,
-            "back_url": reverse("strategy:goal_detail", kwargs={"ws": _ws(request), "goal_id": goal.pk}),
-            "consequences": _goal_delete_consequences(goal),
-            "nav_active": "strategy",
-        },
-    )
+    return render(request, CONFIRM_DELETE, _goal_confirmation(request, goal))
+
+
+def _goal_confirmation(request: HttpRequest, goal: Goal) -> dict[str, Any]:
+    return {
+        "kind": "goal",
+        "obj": goal,
+        "title": goal.title,
+        "back_url": reverse("strategy:goal_detail", kwargs={"ws": _ws(request), "goal_id": goal.pk}),
+        "consequences": _goal_delete_consequences(goal),
+        "nav_active": "strategy",
+    }
 
 
 def _goal_delete_consequences(goal: Goal) -> list[str]:
@@ -396,8 +407,8 @@ def _key_results_section(
     request: HttpRequest, goal: Goal, *, status: int = 200, editing: int | None = None, **extra: Any
 ) -> HttpResponse:
     """The key-result section of the goal page (and, out of band, its progress card)."""
-    goal = _load_goal(request, goal.pk)
-    context = _goal_context(request, goal, editing=editing, oob=True, polls=0, poll_limit=POLL_LIMIT, **extra)
+    goal, can_edit = _load_goal(request, goal.pk)
+    context = _goal_context(request, goal, can_edit, editing=editing, oob=True, polls=0, poll_limit=POLL_LIMIT, **extra)
     return render(request, "strategy/goals/goal_detail.html#key-results-htmx", context, status=status)
 
 
@@ -411,8 +422,8 @@ def _key_result_form_page(
 @workspace_page(minimum=Role.EDITOR, what="change goals")
 @require_http_methods(["GET", "POST"])
 def key_result_create(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = access_goal(request.user, goal_id, workspace=request.workspace, write=True)
-    form = KeyResultForm(request.POST or None, metrics=_metric_choices(goal), prefix="new")
+    goal = access_goal(request.user, goal_id, workspace=request.workspace, write=True).obj
+    form = _without_version(KeyResultForm(request.POST or None, metrics=_metric_choices(goal), prefix="new"))
     if request.method == "POST" and form.is_valid():
         try:
             key_result = services.key_result_create(actor=Actor.from_request(request), goal=goal, **form.arguments())
@@ -455,7 +466,7 @@ def _key_result_initial(key_result: KeyResult) -> dict[str, Any]:
 @workspace_page(minimum=Role.EDITOR, what="change goals")
 @require_http_methods(["GET", "POST"])
 def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
-    key_result = access_key_result(request.user, key_result_id, workspace=request.workspace, write=True)
+    key_result = access_key_result(request.user, key_result_id, workspace=request.workspace, write=True).obj
     goal = key_result.goal
     form = KeyResultForm(
         request.POST or None,
@@ -469,24 +480,22 @@ def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
         try:
             saved = services.key_result_update(
                 actor=Actor.from_request(request),
-                key_result=key_result,
-                version=data["version"] or key_result.version,
+                key_result_id=key_result.pk,
+                version=data["version"],
                 **form.arguments(),
             )
+        except StaleVersion as exc:
+            form.data = form.data.copy()
+            form.data[form.add_prefix("version")] = exc.current_version
+            form.add_error(
+                None,
+                "Someone else changed this key result while you were editing. Its saved values are shown "
+                "beside the form; save again to apply yours on top.",
+            )
+            status = 409
+            key_result = selectors.key_result_detail(key_result.pk)
         except ApplicationError as exc:
-            if exc.code != "stale_version":
-                add_service_error(form, exc)
-            else:
-                current = KeyResult.objects.get(pk=key_result.pk)
-                form.data = form.data.copy()
-                form.data[form.add_prefix("version")] = current.version
-                form.add_error(
-                    None,
-                    "Someone else changed this key result while you were editing. Its saved values are shown "
-                    "beside the form; save again to apply yours on top.",
-                )
-                status = 409
-                key_result = current
+            add_service_error(form, exc)
         else:
             if request.htmx:
                 return _key_results_section(request, goal, notice=f"Saved “{saved.title}”.")
@@ -502,17 +511,15 @@ def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
 @workspace_page(minimum=Role.EDITOR, what="change goals")
 @require_http_methods(["GET", "POST"])
 def key_result_delete(request: HttpRequest, key_result_id: int) -> HttpResponse:
-    key_result = access_key_result(request.user, key_result_id, workspace=request.workspace, write=True)
+    key_result = access_key_result(request.user, key_result_id, workspace=request.workspace, write=True).obj
     goal = key_result.goal
     goal_url = reverse("strategy:goal_detail", kwargs={"ws": _ws(request), "goal_id": goal.pk})
     if request.method == "POST":
-        version = request.POST.get("version", "")
+        version = _version_posted(request)
+        if version is None:
+            return _version_missing(request, CONFIRM_DELETE, _key_result_confirmation(key_result, goal_url))
         try:
-            services.key_result_delete(
-                actor=Actor.from_request(request),
-                key_result=key_result,
-                version=int(version) if version.isascii() and version.isdigit() and len(version) < 19 else None,
-            )
+            services.key_result_delete(actor=Actor.from_request(request), key_result_id=key_result.pk, version=version)
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect(goal_url)
@@ -520,16 +527,17 @@ def key_result_delete(request: HttpRequest, key_result_id: int) -> HttpResponse:
             return _key_results_section(request, goal, notice=f"Key result “{key_result.title}” deleted.")
         messages.success(request, f"Key result “{key_result.title}” deleted.")
         return redirect(goal_url)
-    return render(
-        request,
-        "strategy/goals/confirm_delete.html",
-        {
-            "kind": "key result",
-            "obj": key_result,
-            "title": key_result.title,
-            "goal": goal,
-            "back_url": goal_url,
-            "consequences": [f"The progress of “{goal.title}” is recomputed without it."],
-            "nav_active": "strategy",
-        },
-    )
+    return render(request, CONFIRM_DELETE, _key_result_confirmation(key_result, goal_url))
+
+
+def _key_result_confirmation(key_result: KeyResult, goal_url: str) -> dict[str, Any]:
+    goal = key_result.goal
+    return {
+        "kind": "key result",
+        "obj": key_result,
+        "title": key_result.title,
+        "goal": goal,
+        "back_url": goal_url,
+        "consequences": [f"The progress of “{goal.title}” is recomputed without it."],
+        "nav_active": "strategy",
+    }

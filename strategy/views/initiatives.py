@@ -16,8 +16,11 @@ from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
 from pmtool.models import Role
+from pmtool.pages import VersionForm, edit_page
 from pmtool.permissions import can_edit_content
 from pmtool.selectors import activity_of_object
+from pmtool.timeframes import quarter_of
+from pmtool.versioning import UNSET
 from pmtool.views import workspace_page
 
 from ..forms.initiatives import InitiativeFilterForm, InitiativeForm
@@ -25,14 +28,16 @@ from ..models import Initiative
 from ..permissions import access_initiative
 from ..selectors import initiatives as selectors
 from ..services import initiatives as services
-from ..services.goals import UNSET, quarter_of
 from .goals import (
+    CONFIRM_DELETE,
     HISTORY_SIZE,
     _id_from_query,
     _page,
     _product_choices,
     _product_from_query,
     _quarter_list_switched,
+    _version_missing,
+    _without_version,
     _ws,
 )
 
@@ -76,13 +81,14 @@ def _initiative_form(
     request: HttpRequest, data: Any = None, *, initiative: Initiative | None = None, **kwargs: Any
 ) -> InitiativeForm:
     goals = selectors.goal_choices(request.workspace)
-    return InitiativeForm(
+    form = InitiativeForm(
         data,
         products=_product_choices(request, keep_id=initiative.product_id if initiative else None),
         goals=[(g.pk, f"{g.product.name if g.product_id else 'Company'} · {g.title}") for g in goals],
         quarter=quarter_of(initiative.start_date, initiative.end_date) if initiative else None,
         **kwargs,
     )
+    return form if initiative is not None else _without_version(form)
 
 
 def _initiative_form_page(
@@ -131,8 +137,8 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
 @workspace_page()
 @require_GET
 def initiative_detail(request: HttpRequest, initiative_id: int) -> HttpResponse:
-    initiative = access_initiative(request.user, initiative_id, workspace=request.workspace)
-    detailed = selectors.initiative_detail(initiative)
+    access = access_initiative(request.user, initiative_id, workspace=request.workspace)
+    detailed = selectors.initiative_detail(access.obj)
     history = list(activity_of_object(detailed)[:HISTORY_SIZE])
     return render(
         request,
@@ -141,7 +147,7 @@ def initiative_detail(request: HttpRequest, initiative_id: int) -> HttpResponse:
             "initiative": detailed,
             "quarter": quarter_of(detailed.start_date, detailed.end_date),
             "history": history,
-            "can_edit": can_edit_content(initiative.my_role),
+            "can_edit": access.can_edit,
             "nav_active": "strategy",
         },
     )
@@ -150,7 +156,7 @@ def initiative_detail(request: HttpRequest, initiative_id: int) -> HttpResponse:
 @workspace_page(minimum=Role.EDITOR, what="change initiatives")
 @require_http_methods(["GET", "POST"])
 def initiative_edit(request: HttpRequest, initiative_id: int) -> HttpResponse:
-    initiative = access_initiative(request.user, initiative_id, workspace=request.workspace, write=True)
+    initiative = access_initiative(request.user, initiative_id, workspace=request.workspace, write=True).obj
     initial = {
         "title": initiative.title,
         "description": initiative.description,
@@ -160,7 +166,7 @@ def initiative_edit(request: HttpRequest, initiative_id: int) -> HttpResponse:
         "quarter": quarter_of(initiative.start_date, initiative.end_date) or "",
         "start_date": initiative.start_date,
         "end_date": initiative.end_date,
-        "goals": list(initiative.goals.values_list("pk", flat=True)),
+        "goals": selectors.goal_ids_served(initiative),
         "version": initiative.version,
     }
     switched = _quarter_list_switched(
@@ -169,69 +175,63 @@ def initiative_edit(request: HttpRequest, initiative_id: int) -> HttpResponse:
     if switched is not None:
         return _initiative_form_page(request, switched, initiative)
     form = _initiative_form(request, request.POST or None, initiative=initiative, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def save(data: dict[str, Any]) -> Initiative:
         time_frame = form.time_frame()
-        try:
-            initiative = services.initiative_update(
-                actor=Actor.from_request(request),
-                initiative=initiative,
-                version=data["version"] or initiative.version,
-                title=data["title"],
-                description=data["description"],
-                colour=data["colour"],
-                status=data["status"],
-                product_id=data["product"],
-                goal_ids=data["goals"],
-                quarter=time_frame.get("quarter", UNSET),
-                start_date=time_frame.get("start_date", UNSET),
-                end_date=time_frame.get("end_date", UNSET),
-            )
-        except ApplicationError as exc:
-            if exc.code != "stale_version":
-                add_service_error(form, exc)
-            else:
-                current = selectors.initiative_detail(initiative)
-                form.data = form.data.copy()
-                form.data["version"] = current.version
-                return _initiative_form_page(request, form, current, conflict=current, status=409)
-        else:
-            messages.success(request, f"Saved “{initiative.title}”.")
-            return redirect("strategy:initiative_detail", ws=_ws(request), initiative_id=initiative.pk)
-    return _initiative_form_page(request, form, initiative, status=400 if form.errors else 200)
+        return services.initiative_update(
+            actor=Actor.from_request(request),
+            initiative_id=initiative.pk,
+            version=data["version"],
+            title=data["title"],
+            description=data["description"],
+            colour=data["colour"],
+            status=data["status"],
+            product_id=data["product"],
+            goal_ids=data["goals"],
+            quarter=time_frame.get("quarter", UNSET),
+            start_date=time_frame.get("start_date", UNSET),
+            end_date=time_frame.get("end_date", UNSET),
+        )
+
+    def saved(result: Initiative) -> HttpResponse:
+        messages.success(request, f"Saved “{result.title}”.")
+        return redirect("strategy:initiative_detail", ws=_ws(request), initiative_id=result.pk)
+
+    context = {"initiative": initiative, "nav_active": "strategy"}
+    return edit_page(
+        request, form=form, template="strategy/goals/initiative_form.html", context=context, save=save, saved=saved
+    )
 
 
 @workspace_page(minimum=Role.EDITOR, what="delete initiatives")
 @require_http_methods(["GET", "POST"])
 def initiative_delete(request: HttpRequest, initiative_id: int) -> HttpResponse:
-    initiative = access_initiative(request.user, initiative_id, workspace=request.workspace, write=True)
+    initiative = access_initiative(request.user, initiative_id, workspace=request.workspace, write=True).obj
     if request.method == "POST":
-        version = request.POST.get("version", "")
+        form = VersionForm(request.POST)
+        if not form.is_valid():
+            return _version_missing(request, CONFIRM_DELETE, _initiative_confirmation(request, initiative))
         try:
             services.initiative_delete(
-                actor=Actor.from_request(request),
-                initiative=initiative,
-                version=int(version) if version.isascii() and version.isdigit() and len(version) < 19 else None,
+                actor=Actor.from_request(request), initiative_id=initiative.pk, version=form.cleaned_data["version"]
             )
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect("strategy:initiative_delete", ws=_ws(request), initiative_id=initiative.pk)
         messages.success(request, f"Initiative “{initiative.title}” deleted.")
         return redirect("strategy:initiative_list", ws=_ws(request))
-    goals = initiative.goals.count()
-    return render(
-        request,
-        "strategy/goals/confirm_delete.html",
-        {
-            "kind": "initiative",
-            "obj": initiative,
-            "title": initiative.title,
-            "back_url": reverse(
-                "strategy:initiative_detail", kwargs={"ws": _ws(request), "initiative_id": initiative.pk}
-            ),
-            "consequences": [f"It no longer serves its {goals} goal{'s' if goals != 1 else ''}; the goals stay."]
-            if goals
-            else [],
-            "nav_active": "strategy",
-        },
-    )
+    return render(request, CONFIRM_DELETE, _initiative_confirmation(request, initiative))
+
+
+def _initiative_confirmation(request: HttpRequest, initiative: Initiative) -> dict[str, Any]:
+    goals = selectors.goal_count_served(initiative)
+    return {
+        "kind": "initiative",
+        "obj": initiative,
+        "title": initiative.title,
+        "back_url": reverse("strategy:initiative_detail", kwargs={"ws": _ws(request), "initiative_id": initiative.pk}),
+        "consequences": [f"It no longer serves its {goals} goal{'s' if goals != 1 else ''}; the goals stay."]
+        if goals
+        else [],
+        "nav_active": "strategy",
+    }

@@ -496,3 +496,15 @@ def test_the_worker_rolls_up_and_moves_the_goal(team, product, celery_worker):
     assert goal.progress == 75.0
     assert buckets(metric, "month") == {"2026-03-01": 150.0}
     assert connection.vendor == "postgresql"
+
+
+def test_goal_ids_may_come_from_a_generator(team, goal):
+    """`goals_recompute` takes any Iterable: a generator (read once) recomputes the same goals as a list."""
+    Goal.objects.filter(pk=goal.pk).update(start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31))
+    KeyResult.objects.create(goal=goal, title="a", kind="manual", percent=50)
+
+    rollups.goals_recompute((pk for pk in [goal.pk]), today=dt.date(2026, 7, 2))
+
+    goal.refresh_from_db()
+    assert goal.progress == pytest.approx(50.0)
+    assert goal.status == GoalStatus.ON_TRACK
