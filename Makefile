@@ -49,7 +49,9 @@ lint: $(STAMP)
 # Modules held to mypy --strict (pyproject.toml [tool.mypy] overrides list the same ones). Phase 2 of
 # issue 8 adds services, selectors and permissions here and runs `typecheck` from `lint`.
 STRICT := pmtool/versioning.py pmtool/cleaning.py pmtool/timeframes.py pmtool/queue.py pmtool/pages.py \
-	pmtool/api/versioned.py
+	pmtool/api/versioned.py \
+	strategy/services/goals.py strategy/services/initiatives.py strategy/services/planning.py \
+	strategy/selectors/goals.py strategy/selectors/initiatives.py
 
 ## typecheck: mypy (django-stubs, DRF stubs) on the strict modules; imported modules are read, not reported
 typecheck: $(STAMP)

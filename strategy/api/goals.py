@@ -133,13 +133,13 @@ class KeyResultSerializer(serializers.ModelSerializer):
         )
 
     def get_metric_name(self, key_result: KeyResult) -> str | None:
-        return key_result.metric.name if key_result.metric_id else None
+        return key_result.metric.name if key_result.metric else None
 
 
 class GoalSerializer(serializers.ModelSerializer):
     workspace = serializers.IntegerField(source="workspace_id", read_only=True)
     product = serializers.IntegerField(source="product_id", read_only=True, allow_null=True)
-    parent = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True)
+    parent = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True)  # type: ignore[assignment]  # the stubs type Field.parent (a field's serializer)
     owner = UserBriefSerializer(read_only=True, allow_null=True)
     quarter = serializers.SerializerMethodField(help_text="The quarter the dates span exactly, e.g. 2026-Q4.")
     expected_progress = serializers.SerializerMethodField(
@@ -148,7 +148,7 @@ class GoalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Goal
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "workspace",
             "product",
@@ -200,7 +200,7 @@ class _GoalFields(StrictSerializer):
     description = _text_field(TEXT_MAX, required=False, help_text="Markdown.")
     owner = _id_field(required=False, allow_null=True, help_text="A member's user id.")
     product = _id_field(required=False, allow_null=True, help_text="Empty: a company goal.")
-    parent = _id_field(required=False, allow_null=True, help_text="A company goal that is not itself a child.")
+    parent = _id_field(required=False, allow_null=True, help_text="A company goal that is not itself a child.")  # type: ignore[assignment]
     quarter = serializers.CharField(
         max_length=10, required=False, allow_null=True, allow_blank=True, help_text="e.g. 2026-Q4 (sets both dates)."
     )
@@ -251,7 +251,7 @@ class KeyResultUpdateSerializer(_KeyResultFields):
 class GoalFilterSerializer(PageFilterSerializer):
     product = _product_filter()
     status = serializers.ChoiceField(choices=GoalStatus.choices, required=False)
-    parent = _id_field(required=False)
+    parent = _id_field(required=False)  # type: ignore[assignment]
 
 
 class TitlePagination(DefaultCursorPagination):

@@ -4,7 +4,7 @@ numbers); the domain rules live in strategy.services.goals and come back as fiel
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -67,7 +67,7 @@ class TimeFrameMixin(forms.Form):
     def _set_quarters(self, keep: str | None) -> None:
         past = self["past_quarters"].value() in (True, "True", "true", "1", "on")
         self.show_past_quarters = past
-        self.fields["quarter"].choices = quarter_choices(keep=keep, past=past)
+        cast(forms.ChoiceField, self.fields["quarter"]).choices = quarter_choices(keep=keep, past=past)
 
     def focus_quarter(self) -> None:
         """After switching the list, the cursor goes back to the quarter, not the title."""
@@ -86,7 +86,7 @@ def quarter_list_switch(data: Any) -> bool | None:
     """Which quarter list a "Show/Hide past quarters" button asked for (None: not that button).
     The button submits the form without saving it, so it works without JavaScript too."""
     asked = data.get("quarters") if data is not None else None
-    return {"past": True, "upcoming": False}.get(asked)
+    return {"past": True, "upcoming": False}.get(str(asked))
 
 
 class GoalForm(TimeFrameMixin):
@@ -124,9 +124,9 @@ class GoalForm(TimeFrameMixin):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].choices = [("", "Company goal (no product)"), *products]
-        self.fields["parent"].choices = [("", "— none —"), *parents]
-        self.fields["owner"].choices = [("", "— nobody yet —"), *owners]
+        cast(forms.ChoiceField, self.fields["product"]).choices = [("", "Company goal (no product)"), *products]
+        cast(forms.ChoiceField, self.fields["parent"]).choices = [("", "— none —"), *parents]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", "— nobody yet —"), *owners]
         self._set_quarters(quarter)
 
     def status_arguments(self) -> dict[str, Any]:
@@ -164,8 +164,9 @@ class KeyResultForm(forms.Form):
     MEASURED = ("direction", "baseline", "target", "current", "unit", "metric", "metric_period")
 
     def __init__(self, *args: Any, metrics: list[tuple[int, str]], prefix: str | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, prefix=prefix, **kwargs)
-        self.fields["metric"].choices = [("", "— none: type the current value —"), *metrics]
+        kwargs["prefix"] = prefix
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["metric"]).choices = [("", "— none: type the current value —"), *metrics]
         for name in ("baseline", "target", "current", "percent"):
             self.fields[name].widget.attrs.update({"step": "any", "inputmode": "decimal"})
 
@@ -195,7 +196,7 @@ class GoalFilterForm(forms.Form):
 
     def __init__(self, *args: Any, products: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].choices = [
+        cast(forms.ChoiceField, self.fields["product"]).choices = [
             ("", "All goals"),
             ("company", "Company goals"),
             *[(str(pk), name) for pk, name in products],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -51,8 +51,8 @@ class InitiativeForm(TimeFrameMixin):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].choices = [("", "Workspace-wide (no product)"), *products]
-        self.fields["goals"].choices = goals
+        cast(forms.ChoiceField, self.fields["product"]).choices = [("", "Workspace-wide (no product)"), *products]
+        cast(forms.ChoiceField, self.fields["goals"]).choices = goals
         self._set_quarters(quarter)
 
 
@@ -62,7 +62,7 @@ class InitiativeFilterForm(forms.Form):
 
     def __init__(self, *args: Any, products: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].choices = [
+        cast(forms.ChoiceField, self.fields["product"]).choices = [
             ("", "All products"),
             ("company", "Workspace-wide"),
             *[(str(pk), name) for pk, name in products],

@@ -3,7 +3,9 @@ every list is a fixed number of queries whatever its length (select_related, pre
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, Count, FloatField, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -18,7 +20,7 @@ def _key_results() -> QuerySet[KeyResult]:
     return KeyResult.objects.select_related("metric").order_by("position", "id")
 
 
-def _count(queryset: QuerySet, key: str) -> Coalesce:
+def _count(queryset: QuerySet[Any], key: str) -> Coalesce:
     counted = queryset.order_by().values(key).annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
@@ -118,7 +120,7 @@ class Overview:
     active products with their goals' count and mean progress."""
 
     company_goals: list[Goal]
-    products: list[Product]
+    products: Sequence[Product]
 
 
 def strategy_overview(workspace: Workspace) -> Overview:

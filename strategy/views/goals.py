@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -22,7 +22,7 @@ from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
 from pmtool.models import Role
-from pmtool.pages import VERSION_MISSING, VersionForm, edit_page
+from pmtool.pages import VERSION_MISSING, VersionForm, WorkspaceRequest, edit_page
 from pmtool.permissions import access_product, can_edit_content
 from pmtool.timeframes import quarter_of
 from pmtool.versioning import UNSET, StaleVersion
@@ -50,20 +50,20 @@ HISTORY_SIZE = 20
 POLL_LIMIT = 60  # progress checks (every 2 s) before the goal page stops waiting for the worker
 
 
-def _ws(request: HttpRequest) -> str:
+def _ws(request: WorkspaceRequest) -> str:
     return request.workspace.slug
 
 
-def _page(request: HttpRequest, queryset: Any) -> Any:
+def _page(request: WorkspaceRequest, queryset: Any) -> Any:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _product_choices(request: HttpRequest, keep_id: int | None = None) -> list[tuple[int, str]]:
+def _product_choices(request: WorkspaceRequest, keep_id: int | None = None) -> list[tuple[int, str]]:
     """Active products of the workspace (and `keep_id`, archived or not), by name."""
     return selectors.product_choices(request.workspace, keep_id=keep_id)
 
 
-def _product_from_query(request: HttpRequest) -> int | None:
+def _product_from_query(request: WorkspaceRequest) -> int | None:
     """The id of the product named by ?product=<slug> (to preselect it), if it is one of the workspace's."""
     slug = request.GET.get("product", "")
     if not _SLUG.fullmatch(slug):
@@ -71,13 +71,13 @@ def _product_from_query(request: HttpRequest) -> int | None:
     return selectors.product_id_by_slug(request.workspace, slug)
 
 
-def _id_from_query(request: HttpRequest, name: str) -> int | None:
+def _id_from_query(request: WorkspaceRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
     return int(value) if value.isascii() and value.isdigit() and 0 < len(value) < 19 else None
 
 
-def _where_goal_lives(request: HttpRequest, goal: Goal) -> str:
-    if goal.product_id is not None:
+def _where_goal_lives(request: WorkspaceRequest, goal: Goal) -> str:
+    if goal.product is not None:
         return reverse("strategy:product_strategy", kwargs={"ws": _ws(request), "slug": goal.product.slug})
     return reverse("strategy:home", kwargs={"ws": _ws(request)})
 
@@ -87,7 +87,7 @@ def _where_goal_lives(request: HttpRequest, goal: Goal) -> str:
 
 @workspace_page()
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: WorkspaceRequest) -> HttpResponse:
     """The workspace's strategy: company goals with their child goals, and a card per active product."""
     data = selectors.strategy_overview(request.workspace)
     return render(
@@ -96,7 +96,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             "company_goals": data.company_goals,
             "products": data.products,
-            "can_edit": can_edit_content(request.workspace.my_role),
+            "can_edit": can_edit_content(getattr(request.workspace, "my_role", None)),
             "nav_active": "strategy",
         },
     )
@@ -104,7 +104,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @workspace_page()
 @require_GET
-def product_strategy(request: HttpRequest, slug: str) -> HttpResponse:
+def product_strategy(request: WorkspaceRequest, slug: str) -> HttpResponse:
     """A product's strategy, top-down: vision → goals → initiatives → personas and competitors."""
     product = access_product(request.user, workspace=request.workspace, slug=slug)
     data = selectors.product_strategy(product)
@@ -118,7 +118,7 @@ def product_strategy(request: HttpRequest, slug: str) -> HttpResponse:
             "initiatives": data.initiatives,
             "personas": data.personas,
             "competitors": data.competitors,
-            "can_edit": can_edit_content(product.my_role),
+            "can_edit": can_edit_content(getattr(product, "my_role", None)),
             "nav_active": "strategy",
         },
     )
@@ -129,7 +129,7 @@ def product_strategy(request: HttpRequest, slug: str) -> HttpResponse:
 
 @workspace_page()
 @require_GET
-def goal_list(request: HttpRequest) -> HttpResponse:
+def goal_list(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     products = _product_choices(request)
     form = GoalFilterForm(request.GET or None, products=products)
@@ -150,14 +150,16 @@ def goal_list(request: HttpRequest) -> HttpResponse:
         "page": _page(request, goals),
         "query": query.urlencode(),
         "filtered": bool(product or filters.get("status")),
-        "can_edit": can_edit_content(request.workspace.my_role),
+        "can_edit": can_edit_content(getattr(request.workspace, "my_role", None)),
         "nav_active": "strategy",
     }
     template = "strategy/goals/goal_list.html#goal-table" if request.htmx else "strategy/goals/goal_list.html"
     return render(request, template, context, status=400 if form.is_bound and form.errors else 200)
 
 
-def _quarter_list_switched(request: HttpRequest, make_form: Callable[..., TimeFrameMixin]) -> TimeFrameMixin | None:
+def _quarter_list_switched(
+    request: WorkspaceRequest, make_form: Callable[..., TimeFrameMixin]
+) -> TimeFrameMixin | None:
     """The form re-shown with the other quarter list when "Show/Hide past quarters" was pressed
     (what was typed stays, nothing is saved, no errors are shown); None for any other request."""
     past = quarter_list_switch(request.POST) if request.method == "POST" else None
@@ -170,7 +172,7 @@ def _quarter_list_switched(request: HttpRequest, make_form: Callable[..., TimeFr
     return form
 
 
-def _goal_form(request: HttpRequest, data: Any = None, *, goal: Goal | None = None, **kwargs: Any) -> GoalForm:
+def _goal_form(request: WorkspaceRequest, data: Any = None, *, goal: Goal | None = None, **kwargs: Any) -> GoalForm:
     quarter = quarter_of(goal.start_date, goal.end_date) if goal else None
     parents = selectors.parent_choices(request.workspace, exclude_id=goal.pk if goal else None)
     owners = selectors.members_for_owner(request.workspace)
@@ -192,17 +194,15 @@ def _without_version(form: FormT) -> FormT:
 
 
 def _goal_form_page(
-    request: HttpRequest, form: GoalForm, goal: Goal | None = None, *, conflict: Goal | None = None, status: int = 200
+    request: WorkspaceRequest, form: TimeFrameMixin, goal: Goal | None = None, *, status: int = 200
 ) -> HttpResponse:
-    context = {"form": form, "goal": goal, "conflict": conflict, "nav_active": "strategy"}
-    if conflict is not None:
-        conflict.quarter = quarter_of(conflict.start_date, conflict.end_date)
+    context = {"form": form, "goal": goal, "nav_active": "strategy"}
     return render(request, "strategy/goals/goal_form.html", context, status=status)
 
 
 @workspace_page(minimum=Role.EDITOR, what="create goals")
 @require_http_methods(["GET", "POST"])
-def goal_create(request: HttpRequest) -> HttpResponse:
+def goal_create(request: WorkspaceRequest) -> HttpResponse:
     initial = {
         "status": DERIVED,
         "product": _product_from_query(request),
@@ -243,7 +243,7 @@ def _progress_pending(goal: Goal, key_results: list[KeyResult]) -> bool:
     return goal.progress_updated_at < latest
 
 
-def _goal_context(request: HttpRequest, goal: Goal, can_edit: bool, **extra: Any) -> dict[str, Any]:
+def _goal_context(request: WorkspaceRequest, goal: Goal, can_edit: bool, **extra: Any) -> dict[str, Any]:
     key_results = list(goal.key_results.all())
     context: dict[str, Any] = {
         "goal": goal,
@@ -268,7 +268,7 @@ def _metric_choices(goal: Goal) -> list[tuple[int, str]]:
     return [(m.pk, f"{m.product.name} · {m.name}{f' ({m.unit})' if m.unit else ''}") for m in metrics]
 
 
-def _load_goal(request: HttpRequest, goal_id: int, *, write: bool = False) -> tuple[Goal, bool]:
+def _load_goal(request: WorkspaceRequest, goal_id: int, *, write: bool = False) -> tuple[Goal, bool]:
     """The goal with its key results, children and initiatives loaded, and whether the caller may edit it."""
     access = access_goal(request.user, goal_id, workspace=request.workspace, write=write)
     return selectors.goal_detail(access.obj), access.can_edit
@@ -276,7 +276,7 @@ def _load_goal(request: HttpRequest, goal_id: int, *, write: bool = False) -> tu
 
 @workspace_page()
 @require_GET
-def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
+def goal_detail(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
     goal, can_edit = _load_goal(request, goal_id)
     if request.htmx and request.GET.get("part") == "key-results":
         return _key_results_section(request, goal)
@@ -295,7 +295,7 @@ def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 @workspace_page(minimum=Role.EDITOR, what="change goals")
 @require_http_methods(["GET", "POST"])
-def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
+def goal_edit(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
     goal = access_goal(request.user, goal_id, workspace=request.workspace, write=True).obj
     initial = {
         "title": goal.title,
@@ -341,20 +341,20 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
     )
 
 
-def _version_posted(request: HttpRequest) -> int | None:
+def _version_posted(request: WorkspaceRequest) -> int | None:
     """The version a delete confirmation posted (None when it is missing or not a version)."""
     form = VersionForm(request.POST)
     return form.cleaned_data["version"] if form.is_valid() else None
 
 
-def _version_missing(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+def _version_missing(request: WorkspaceRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """A delete posted without the version the user saw: nothing is deleted, the confirmation again (400)."""
     return render(request, template, {**context, "error": VERSION_MISSING}, status=400)
 
 
 @workspace_page(minimum=Role.EDITOR, what="delete goals")
 @require_http_methods(["GET", "POST"])
-def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
+def goal_delete(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
     goal, _ = _load_goal(request, goal_id, write=True)
     if request.method == "POST":
         version = _version_posted(request)
@@ -371,7 +371,7 @@ def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
     return render(request, CONFIRM_DELETE, _goal_confirmation(request, goal))
 
 
-def _goal_confirmation(request: HttpRequest, goal: Goal) -> dict[str, Any]:
+def _goal_confirmation(request: WorkspaceRequest, goal: Goal) -> dict[str, Any]:
     return {
         "kind": "goal",
         "obj": goal,
@@ -404,7 +404,7 @@ def _goal_delete_consequences(goal: Goal) -> list[str]:
 
 
 def _key_results_section(
-    request: HttpRequest, goal: Goal, *, status: int = 200, editing: int | None = None, **extra: Any
+    request: WorkspaceRequest, goal: Goal, *, status: int = 200, editing: int | None = None, **extra: Any
 ) -> HttpResponse:
     """The key-result section of the goal page (and, out of band, its progress card)."""
     goal, can_edit = _load_goal(request, goal.pk)
@@ -413,7 +413,12 @@ def _key_results_section(
 
 
 def _key_result_form_page(
-    request: HttpRequest, form: KeyResultForm, goal: Goal, key_result: KeyResult | None = None, *, status: int = 200
+    request: WorkspaceRequest,
+    form: KeyResultForm,
+    goal: Goal,
+    key_result: KeyResult | None = None,
+    *,
+    status: int = 200,
 ) -> HttpResponse:
     context = {"form": form, "goal": goal, "key_result": key_result, "nav_active": "strategy"}
     return render(request, "strategy/goals/key_result_form.html", context, status=status)
@@ -421,7 +426,7 @@ def _key_result_form_page(
 
 @workspace_page(minimum=Role.EDITOR, what="change goals")
 @require_http_methods(["GET", "POST"])
-def key_result_create(request: HttpRequest, goal_id: int) -> HttpResponse:
+def key_result_create(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
     goal = access_goal(request.user, goal_id, workspace=request.workspace, write=True).obj
     form = _without_version(KeyResultForm(request.POST or None, metrics=_metric_choices(goal), prefix="new"))
     if request.method == "POST" and form.is_valid():
@@ -465,7 +470,7 @@ def _key_result_initial(key_result: KeyResult) -> dict[str, Any]:
 
 @workspace_page(minimum=Role.EDITOR, what="change goals")
 @require_http_methods(["GET", "POST"])
-def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
+def key_result_edit(request: WorkspaceRequest, key_result_id: int) -> HttpResponse:
     key_result = access_key_result(request.user, key_result_id, workspace=request.workspace, write=True).obj
     goal = key_result.goal
     form = KeyResultForm(
@@ -485,8 +490,9 @@ def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
                 **form.arguments(),
             )
         except StaleVersion as exc:
-            form.data = form.data.copy()
-            form.data[form.add_prefix("version")] = exc.current_version
+            posted = request.POST.copy()
+            posted[form.add_prefix("version")] = str(exc.current_version)
+            form.data = posted
             form.add_error(
                 None,
                 "Someone else changed this key result while you were editing. Its saved values are shown "
@@ -510,7 +516,7 @@ def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
 
 @workspace_page(minimum=Role.EDITOR, what="change goals")
 @require_http_methods(["GET", "POST"])
-def key_result_delete(request: HttpRequest, key_result_id: int) -> HttpResponse:
+def key_result_delete(request: WorkspaceRequest, key_result_id: int) -> HttpResponse:
     key_result = access_key_result(request.user, key_result_id, workspace=request.workspace, write=True).obj
     goal = key_result.goal
     goal_url = reverse("strategy:goal_detail", kwargs={"ws": _ws(request), "goal_id": goal.pk})

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,13 +16,14 @@ from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
 from pmtool.models import Role
-from pmtool.pages import VersionForm, edit_page
+from pmtool.pages import VersionForm, WorkspaceRequest, edit_page
 from pmtool.permissions import can_edit_content
 from pmtool.selectors import activity_of_object
 from pmtool.timeframes import quarter_of
 from pmtool.versioning import UNSET
 from pmtool.views import workspace_page
 
+from ..forms.goals import TimeFrameMixin
 from ..forms.initiatives import InitiativeFilterForm, InitiativeForm
 from ..models import Initiative
 from ..permissions import access_initiative
@@ -46,7 +47,7 @@ from .goals import (
 
 @workspace_page()
 @require_GET
-def initiative_list(request: HttpRequest) -> HttpResponse:
+def initiative_list(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = InitiativeFilterForm(request.GET or None, products=_product_choices(request))
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -66,7 +67,7 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
         "page": _page(request, initiatives),
         "query": query.urlencode(),
         "filtered": bool(product or filters.get("status")),
-        "can_edit": can_edit_content(workspace.my_role),
+        "can_edit": can_edit_content(getattr(workspace, "my_role", None)),
         "nav_active": "strategy",
     }
     template = (
@@ -78,13 +79,13 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
 
 
 def _initiative_form(
-    request: HttpRequest, data: Any = None, *, initiative: Initiative | None = None, **kwargs: Any
+    request: WorkspaceRequest, data: Any = None, *, initiative: Initiative | None = None, **kwargs: Any
 ) -> InitiativeForm:
     goals = selectors.goal_choices(request.workspace)
     form = InitiativeForm(
         data,
         products=_product_choices(request, keep_id=initiative.product_id if initiative else None),
-        goals=[(g.pk, f"{g.product.name if g.product_id else 'Company'} · {g.title}") for g in goals],
+        goals=[(g.pk, f"{g.product.name if g.product else 'Company'} · {g.title}") for g in goals],
         quarter=quarter_of(initiative.start_date, initiative.end_date) if initiative else None,
         **kwargs,
     )
@@ -92,8 +93,8 @@ def _initiative_form(
 
 
 def _initiative_form_page(
-    request: HttpRequest,
-    form: InitiativeForm,
+    request: WorkspaceRequest,
+    form: TimeFrameMixin,
     initiative: Initiative | None = None,
     *,
     conflict: Initiative | None = None,
@@ -105,7 +106,7 @@ def _initiative_form_page(
 
 @workspace_page(minimum=Role.EDITOR, what="create initiatives")
 @require_http_methods(["GET", "POST"])
-def initiative_create(request: HttpRequest) -> HttpResponse:
+def initiative_create(request: WorkspaceRequest) -> HttpResponse:
     goal_id = _id_from_query(request, "goal")
     initial = {"product": _product_from_query(request), "goals": [goal_id] if goal_id else []}
     switched = _quarter_list_switched(request, lambda data, **kw: _initiative_form(request, data, **kw))
@@ -136,7 +137,7 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
 
 @workspace_page()
 @require_GET
-def initiative_detail(request: HttpRequest, initiative_id: int) -> HttpResponse:
+def initiative_detail(request: WorkspaceRequest, initiative_id: int) -> HttpResponse:
     access = access_initiative(request.user, initiative_id, workspace=request.workspace)
     detailed = selectors.initiative_detail(access.obj)
     history = list(activity_of_object(detailed)[:HISTORY_SIZE])
@@ -155,7 +156,7 @@ def initiative_detail(request: HttpRequest, initiative_id: int) -> HttpResponse:
 
 @workspace_page(minimum=Role.EDITOR, what="change initiatives")
 @require_http_methods(["GET", "POST"])
-def initiative_edit(request: HttpRequest, initiative_id: int) -> HttpResponse:
+def initiative_edit(request: WorkspaceRequest, initiative_id: int) -> HttpResponse:
     initiative = access_initiative(request.user, initiative_id, workspace=request.workspace, write=True).obj
     initial = {
         "title": initiative.title,
@@ -205,7 +206,7 @@ def initiative_edit(request: HttpRequest, initiative_id: int) -> HttpResponse:
 
 @workspace_page(minimum=Role.EDITOR, what="delete initiatives")
 @require_http_methods(["GET", "POST"])
-def initiative_delete(request: HttpRequest, initiative_id: int) -> HttpResponse:
+def initiative_delete(request: WorkspaceRequest, initiative_id: int) -> HttpResponse:
     initiative = access_initiative(request.user, initiative_id, workspace=request.workspace, write=True).obj
     if request.method == "POST":
         form = VersionForm(request.POST)
@@ -223,7 +224,7 @@ def initiative_delete(request: HttpRequest, initiative_id: int) -> HttpResponse:
     return render(request, CONFIRM_DELETE, _initiative_confirmation(request, initiative))
 
 
-def _initiative_confirmation(request: HttpRequest, initiative: Initiative) -> dict[str, Any]:
+def _initiative_confirmation(request: WorkspaceRequest, initiative: Initiative) -> dict[str, Any]:
     goals = selectors.goal_count_served(initiative)
     return {
         "kind": "initiative",
