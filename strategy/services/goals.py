@@ -1,5 +1,6 @@
-"""Writes of goals, key results and initiatives. Keyword-only arguments, one transaction each,
-the object returned, an activity event per change.
+"""Writes of goals and key results (initiatives: strategy.services.initiatives). Keyword-only
+arguments, one transaction each, the object returned, an activity event per change; updates and
+deletes take the version the user read (pmtool.versioning: a stale one raises StaleVersion).
 
 Callers have authorised the caller already (strategy.permissions.access_*, or access_workspace
 for creates); services enforce the domain rules:
@@ -12,9 +13,7 @@ for creates); services enforce the domain rules:
 - `progress` and a derived `status` are written by the rollup (strategy.rollups), never here:
   every change that can move them schedules `schedule_goal_recompute` for after the commit;
 - a measured key result moves from its baseline towards its target (up: target > baseline, down:
-  target < baseline); one bound to a metric gets `current` from the metric's rollups;
-- an initiative serves goals of its workspace; a product's initiative serves that product's goals
-  or company goals.
+  target < baseline); one bound to a metric gets `current` from the metric's rollups.
 """
 
 from __future__ import annotations
