@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
 from pmtool.models import Role
-from pmtool.pages import VERSION_MISSING, VersionForm, WorkspaceRequest, edit_page
+from pmtool.pages import VERSION_MISSING, VersionForm, WorkspaceRequest, edit_page, filtered_list
 from pmtool.permissions import access_product, can_edit_content
 from pmtool.timeframes import quarter_of
 from pmtool.versioning import UNSET, StaleVersion
@@ -43,7 +43,6 @@ from ..selectors import goals as selectors
 from ..services import goals as services
 
 FormT = TypeVar("FormT", bound=forms.Form)
-PAGE_SIZE = 50
 CONFIRM_DELETE = "strategy/goals/confirm_delete.html"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 HISTORY_SIZE = 20
@@ -52,10 +51,6 @@ POLL_LIMIT = 60  # progress checks (every 2 s) before the goal page stops waitin
 
 def _ws(request: WorkspaceRequest) -> str:
     return request.workspace.slug
-
-
-def _page(request: WorkspaceRequest, queryset: Any) -> Any:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _product_choices(request: WorkspaceRequest, keep_id: int | None = None) -> list[tuple[int, str]]:
@@ -130,31 +125,21 @@ def product_strategy(request: WorkspaceRequest, slug: str) -> HttpResponse:
 @workspace_page()
 @require_GET
 def goal_list(request: WorkspaceRequest) -> HttpResponse:
-    workspace = request.workspace
-    products = _product_choices(request)
-    form = GoalFilterForm(request.GET or None, products=products)
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    product = filters.get("product") or ""
-    goals = selectors.goals_of(
-        workspace,
-        company=product == "company",
-        product_id=int(product) if product.isdigit() else None,
-        status=filters.get("status") or None,
-    ).order_by("start_date", "title", "id")
-    if form.is_bound and form.errors:  # never show unfiltered goals under filters the user believes apply
-        goals = goals.none()
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": _page(request, goals),
-        "query": query.urlencode(),
-        "filtered": bool(product or filters.get("status")),
-        "can_edit": can_edit_content(getattr(request.workspace, "my_role", None)),
-        "nav_active": "strategy",
-    }
-    template = "strategy/goals/goal_list.html#goal-table" if request.htmx else "strategy/goals/goal_list.html"
-    return render(request, template, context, status=400 if form.is_bound and form.errors else 200)
+    form = GoalFilterForm(request.GET or None, products=_product_choices(request))
+
+    def rows(filters: dict[str, Any]) -> QuerySet[Goal]:
+        product = filters.get("product") or ""
+        return selectors.goals_of(
+            request.workspace,
+            company=product == "company",
+            product_id=int(product) if product.isdigit() else None,
+            status=filters.get("status") or None,
+        ).order_by("start_date", "title", "id")
+
+    context = {"can_edit": can_edit_content(getattr(request.workspace, "my_role", None)), "nav_active": "strategy"}
+    return filtered_list(
+        request, form=form, rows=rows, template="strategy/goals/goal_list.html", partial="goal-table", context=context
+    )
 
 
 def _quarter_list_switched(

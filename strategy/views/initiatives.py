@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
 from pmtool.models import Role
-from pmtool.pages import VersionForm, WorkspaceRequest, edit_page
+from pmtool.pages import VersionForm, WorkspaceRequest, edit_page, filtered_list
 from pmtool.permissions import can_edit_content
 from pmtool.selectors import activity_of_object
 from pmtool.timeframes import quarter_of
@@ -33,7 +34,6 @@ from .goals import (
     CONFIRM_DELETE,
     HISTORY_SIZE,
     _id_from_query,
-    _page,
     _product_choices,
     _product_from_query,
     _quarter_list_switched,
@@ -48,34 +48,26 @@ from .goals import (
 @workspace_page()
 @require_GET
 def initiative_list(request: WorkspaceRequest) -> HttpResponse:
-    workspace = request.workspace
     form = InitiativeFilterForm(request.GET or None, products=_product_choices(request))
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    product = filters.get("product") or ""
-    initiatives = selectors.initiatives_of(
-        workspace,
-        company=product == "company",
-        product_id=int(product) if product.isdigit() else None,
-        status=filters.get("status") or None,
-    ).order_by("start_date", "title", "id")
-    if form.is_bound and form.errors:
-        initiatives = initiatives.none()
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": _page(request, initiatives),
-        "query": query.urlencode(),
-        "filtered": bool(product or filters.get("status")),
-        "can_edit": can_edit_content(getattr(workspace, "my_role", None)),
-        "nav_active": "strategy",
-    }
-    template = (
-        "strategy/goals/initiative_list.html#initiative-table"
-        if request.htmx
-        else "strategy/goals/initiative_list.html"
+
+    def rows(filters: dict[str, Any]) -> QuerySet[Initiative]:
+        product = filters.get("product") or ""
+        return selectors.initiatives_of(
+            request.workspace,
+            company=product == "company",
+            product_id=int(product) if product.isdigit() else None,
+            status=filters.get("status") or None,
+        ).order_by("start_date", "title", "id")
+
+    context = {"can_edit": can_edit_content(getattr(request.workspace, "my_role", None)), "nav_active": "strategy"}
+    return filtered_list(
+        request,
+        form=form,
+        rows=rows,
+        template="strategy/goals/initiative_list.html",
+        partial="initiative-table",
+        context=context,
     )
-    return render(request, template, context, status=400 if form.is_bound and form.errors else 200)
 
 
 def _initiative_form(
