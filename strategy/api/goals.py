@@ -4,7 +4,9 @@ service or selector → serialize. Writes of versioned objects need `version` or
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -48,6 +50,9 @@ from ..selectors import goals as selectors
 from ..services import goals as services
 
 PAGE_SIZE = OpenApiParameter("page_size", OpenApiTypes.INT, description="1–200, default 50")
+
+
+T = TypeVar("T")
 
 
 # --- fields ---------------------------------------------------------------------------
@@ -272,6 +277,17 @@ def _arguments(data: dict[str, Any]) -> dict[str, Any]:
     return {_RENAMES.get(name, name): value for name, value in data.items()}
 
 
+def versioned_write(
+    request: Request, serializer: type[StrictSerializer], write: Callable[..., T], respond: Callable[[T], Response]
+) -> Response:
+    """Validate the body, then the one write-with-version path: `write(actor=…, version=…, **arguments)`."""
+    data = body_of(validated(serializer, request.data))
+    actor = Actor.from_request(request)
+    return write_with_version(
+        request, data, lambda version: write(actor=actor, version=version, **_arguments(data)), respond
+    )
+
+
 # --- goals --------------------------------------------------------------------------------
 
 
@@ -331,13 +347,8 @@ class GoalDetailView(ApiView):
     )
     def patch(self, request: Request, goal_id: int) -> Response:
         goal = access_goal(request.user, goal_id, write=True).obj
-        data = body_of(validated(GoalUpdateSerializer, request.data))
-        actor = Actor.from_request(request)
-        return write_with_version(
-            request,
-            data,
-            lambda version: services.goal_update(actor=actor, goal_id=goal.pk, version=version, **_arguments(data)),
-            _goal_response,
+        return versioned_write(
+            request, GoalUpdateSerializer, partial(services.goal_update, goal_id=goal.pk), _goal_response
         )
 
     @extend_schema(
@@ -348,14 +359,7 @@ class GoalDetailView(ApiView):
     )
     def delete(self, request: Request, goal_id: int) -> Response:
         goal = access_goal(request.user, goal_id, write=True).obj
-        data = body_of(validated(VersionSerializer, request.data))
-        actor = Actor.from_request(request)
-        return write_with_version(
-            request,
-            data,
-            lambda version: services.goal_delete(actor=actor, goal_id=goal.pk, version=version),
-            no_content,
-        )
+        return versioned_write(request, VersionSerializer, partial(services.goal_delete, goal_id=goal.pk), no_content)
 
 
 # --- key results -----------------------------------------------------------------------------
@@ -402,14 +406,10 @@ class KeyResultDetailView(ApiView):
     )
     def patch(self, request: Request, key_result_id: int) -> Response:
         key_result = access_key_result(request.user, key_result_id, write=True).obj
-        data = body_of(validated(KeyResultUpdateSerializer, request.data))
-        actor = Actor.from_request(request)
-        return write_with_version(
+        return versioned_write(
             request,
-            data,
-            lambda version: services.key_result_update(
-                actor=actor, key_result_id=key_result.pk, version=version, **_arguments(data)
-            ),
+            KeyResultUpdateSerializer,
+            partial(services.key_result_update, key_result_id=key_result.pk),
             _key_result_response,
         )
 
@@ -421,11 +421,6 @@ class KeyResultDetailView(ApiView):
     )
     def delete(self, request: Request, key_result_id: int) -> Response:
         key_result = access_key_result(request.user, key_result_id, write=True).obj
-        data = body_of(validated(VersionSerializer, request.data))
-        actor = Actor.from_request(request)
-        return write_with_version(
-            request,
-            data,
-            lambda version: services.key_result_delete(actor=actor, key_result_id=key_result.pk, version=version),
-            no_content,
+        return versioned_write(
+            request, VersionSerializer, partial(services.key_result_delete, key_result_id=key_result.pk), no_content
         )

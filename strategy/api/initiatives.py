@@ -3,6 +3,8 @@ serialize. Writes need `version` or If-Match."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -15,11 +17,9 @@ from pmtool.api.versioned import (
     IF_MATCH,
     PageFilterSerializer,
     VersionSerializer,
-    body_of,
     no_content,
     version_field,
     versioned_response,
-    write_with_version,
 )
 from pmtool.api.views import ApiView, validated
 from pmtool.models import Role
@@ -43,6 +43,7 @@ from .goals import (
     _product_arguments,
     _product_filter,
     _text_field,
+    versioned_write,
 )
 
 # --- serializers: initiatives ----------------------------------------------------------
@@ -169,14 +170,10 @@ class InitiativeDetailView(ApiView):
     )
     def patch(self, request: Request, initiative_id: int) -> Response:
         initiative = access_initiative(request.user, initiative_id, write=True).obj
-        data = body_of(validated(InitiativeUpdateSerializer, request.data))
-        actor = Actor.from_request(request)
-        return write_with_version(
+        return versioned_write(
             request,
-            data,
-            lambda version: services.initiative_update(
-                actor=actor, initiative_id=initiative.pk, version=version, **_arguments(data)
-            ),
+            InitiativeUpdateSerializer,
+            partial(services.initiative_update, initiative_id=initiative.pk),
             _initiative_response,
         )
 
@@ -188,11 +185,6 @@ class InitiativeDetailView(ApiView):
     )
     def delete(self, request: Request, initiative_id: int) -> Response:
         initiative = access_initiative(request.user, initiative_id, write=True).obj
-        data = body_of(validated(VersionSerializer, request.data))
-        actor = Actor.from_request(request)
-        return write_with_version(
-            request,
-            data,
-            lambda version: services.initiative_delete(actor=actor, initiative_id=initiative.pk, version=version),
-            no_content,
+        return versioned_write(
+            request, VersionSerializer, partial(services.initiative_delete, initiative_id=initiative.pk), no_content
         )
