@@ -21,6 +21,7 @@ from pmtool.models import Product, User, Workspace
 
 from .models import GoalStatus, InitiativeStatus, Vision
 from .services import goals as goal_services
+from .services import initiatives as initiative_services
 from .services import metrics as metric_services
 from .services import research as research_services
 from .services import vision as vision_services
@@ -272,7 +273,7 @@ def seed(workspace: Workspace, users: dict[str, User]) -> None:
         ("Retire Legacy Reports", "#dc2626", InitiativeStatus.ON_HOLD, [support.pk], 2),
     )
     for title, colour, status, goal_ids, offset in initiatives:
-        goal_services.initiative_create(
+        initiative_services.initiative_create(
             actor=pm,
             workspace=workspace,
             product_id=product.pk,

@@ -4,11 +4,14 @@ Each `access_*` returns the object with the caller's role as `.my_role` if the c
 member of its workspace (NotFound otherwise, never PermissionDenied: existence is not leaked),
 and raises PermissionDenied for a write by a viewer. Pass `workspace` to keep a page lookup
 inside the workspace of its URL.
+
+access_goal, access_key_result and access_initiative are built on pmtool.permissions.access_object:
+they return Access(obj, role) instead.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -19,6 +22,8 @@ from pmtool.models import Product, Role, Workspace
 from pmtool.permissions import Access, access_object, access_product, member_role, require_role
 
 from .models import Competitor, Goal, Initiative, KeyResult, Metric, MetricSample, Persona
+
+M = TypeVar("M", bound=Model)
 
 
 def _access(
@@ -45,49 +50,47 @@ def _access(
     return obj
 
 
-def access_goal(user: Any, goal_id: int, *, write: bool = False, workspace: Workspace | None = None) -> Goal:
+def _in_workspace(queryset: QuerySet[M], workspace_field: str, workspace: Workspace | None) -> QuerySet[M]:
+    """`queryset`, kept inside the workspace of a page's URL when one is given."""
+    return queryset if workspace is None else queryset.filter(**{workspace_field: workspace.pk})
+
+
+def access_goal(user: Any, goal_id: int, *, write: bool = False, workspace: Workspace | None = None) -> Access[Goal]:
+    """A goal (workspace, product, owner and parent loaded) and the caller's role."""
     qs = Goal.objects.select_related("workspace", "product", "owner", "parent")
-    return _access(
-        user,
-        qs,
-        goal_id,
-        workspace_path="workspace_id",
-        label="Goal",
-        what="change goals",
-        write=write,
-        workspace=workspace,
+    return access_object(
+        user, _in_workspace(qs, "workspace_id", workspace), goal_id, what="goal", write=write, action="change goals"
     )
 
 
 def access_key_result(
     user: Any, key_result_id: int, *, write: bool = False, workspace: Workspace | None = None
-) -> KeyResult:
+) -> Access[KeyResult]:
+    """A key result (its goal, the goal's workspace and product, its metric loaded) and the caller's role."""
     qs = KeyResult.objects.select_related("goal__workspace", "goal__product", "metric")
-    return _access(
+    return access_object(
         user,
-        qs,
+        _in_workspace(qs, "goal__workspace_id", workspace),
         key_result_id,
-        workspace_path="goal__workspace_id",
-        label="Key result",
-        what="change key results",
+        what="key result",
+        workspace_field="goal__workspace_id",
         write=write,
-        workspace=workspace,
+        action="change key results",
     )
 
 
 def access_initiative(
     user: Any, initiative_id: int, *, write: bool = False, workspace: Workspace | None = None
-) -> Initiative:
+) -> Access[Initiative]:
+    """An initiative (workspace and product loaded) and the caller's role."""
     qs = Initiative.objects.select_related("workspace", "product")
-    return _access(
+    return access_object(
         user,
-        qs,
+        _in_workspace(qs, "workspace_id", workspace),
         initiative_id,
-        workspace_path="workspace_id",
-        label="Initiative",
-        what="change initiatives",
+        what="initiative",
         write=write,
-        workspace=workspace,
+        action="change initiatives",
     )
 
 

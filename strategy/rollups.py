@@ -475,10 +475,9 @@ def goals_recompute(goal_ids: Iterable[int] | None = None, *, today: dt.date | N
     further fallback is one more entry there. Two UPDATEs (children first, then their parents) cover
     the two levels of the goal tree (company goal → product goals)."""
     today = today or timezone.localdate()
-    goals = Goal.objects.all() if goal_ids is None else Goal.objects.filter(pk__in=list(goal_ids))
+    goal_ids = None if goal_ids is None else list(goal_ids)  # read once: a generator cannot be read twice
+    goals = Goal.objects.all() if goal_ids is None else Goal.objects.filter(pk__in=goal_ids)
     with transaction.atomic():
-        if goal_ids is not None:
-            goal_ids = list(goal_ids)
         key_results_refresh(Q() if goal_ids is None else Q(goal_id__in=goal_ids), today=today)
         progress = Coalesce(*_progress_sources())
         now = timezone.now()

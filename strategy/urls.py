@@ -5,6 +5,7 @@ from django.urls import path
 from pmtool import converters  # noqa: F401 - registers the <id:> converter
 
 from .views import goals as goals_views
+from .views import initiatives as initiatives_views
 from .views import metrics as metrics_views
 from .views import research as research_views
 from .views import vision as vision_views
@@ -16,7 +17,7 @@ urlpatterns: list = [
     path("products/<slug:slug>/vision/", vision_views.vision_detail, name="vision"),
     path("products/<slug:slug>/vision/edit/", vision_views.vision_edit, name="vision_edit"),
     path("products/<slug:slug>/vision/history/", vision_views.vision_history, name="vision_history"),
-    # --- goals, key results, initiatives (strategy/views/goals.py) ---
+    # --- goals, key results (strategy/views/goals.py), initiatives (strategy/views/initiatives.py) ---
     path("products/<slug:slug>/strategy/", goals_views.product_strategy, name="product_strategy"),
     path("goals/", goals_views.goal_list, name="goal_list"),
     path("goals/new/", goals_views.goal_create, name="goal_create"),
@@ -26,11 +27,11 @@ urlpatterns: list = [
     path("goals/<id:goal_id>/key-results/new/", goals_views.key_result_create, name="key_result_create"),
     path("key-results/<id:key_result_id>/edit/", goals_views.key_result_edit, name="key_result_edit"),
     path("key-results/<id:key_result_id>/delete/", goals_views.key_result_delete, name="key_result_delete"),
-    path("initiatives/", goals_views.initiative_list, name="initiative_list"),
-    path("initiatives/new/", goals_views.initiative_create, name="initiative_create"),
-    path("initiatives/<id:initiative_id>/", goals_views.initiative_detail, name="initiative_detail"),
-    path("initiatives/<id:initiative_id>/edit/", goals_views.initiative_edit, name="initiative_edit"),
-    path("initiatives/<id:initiative_id>/delete/", goals_views.initiative_delete, name="initiative_delete"),
+    path("initiatives/", initiatives_views.initiative_list, name="initiative_list"),
+    path("initiatives/new/", initiatives_views.initiative_create, name="initiative_create"),
+    path("initiatives/<id:initiative_id>/", initiatives_views.initiative_detail, name="initiative_detail"),
+    path("initiatives/<id:initiative_id>/edit/", initiatives_views.initiative_edit, name="initiative_edit"),
+    path("initiatives/<id:initiative_id>/delete/", initiatives_views.initiative_delete, name="initiative_delete"),
     # --- personas, competitors (strategy/views/research.py) ---
     path("products/<slug:slug>/personas/", research_views.persona_list, name="personas"),
     path("products/<slug:slug>/personas/new/", research_views.persona_create, name="persona_create"),

@@ -4,7 +4,9 @@ service or selector → serialize. Writes of versioned objects need `version` or
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -15,9 +17,21 @@ from rest_framework.response import Response
 from pmtool.activity import Actor
 from pmtool.api.pagination import DefaultCursorPagination
 from pmtool.api.serializers import MAX_ID, StrictSerializer, UserBriefSerializer
-from pmtool.api.views import ApiView, etag, required_version, validated
+from pmtool.api.versioned import (
+    IF_MATCH,
+    PageFilterSerializer,
+    VersionSerializer,
+    body_of,
+    no_content,
+    version_field,
+    versioned_response,
+    write_with_version,
+)
+from pmtool.api.views import ApiView, validated
+from pmtool.cleaning import NUMBER_LIMIT
 from pmtool.models import Role
 from pmtool.permissions import access_workspace
+from pmtool.timeframes import quarter_of
 
 from ..models import (
     TEXT_MAX,
@@ -25,27 +39,20 @@ from ..models import (
     Direction,
     Goal,
     GoalStatus,
-    Initiative,
-    InitiativeStatus,
     KeyResult,
     KeyResultKind,
     ManualGoalStatus,
     Period,
     StatusSource,
 )
-from ..permissions import access_goal, access_initiative, access_key_result
+from ..permissions import access_goal, access_key_result
 from ..selectors import goals as selectors
 from ..services import goals as services
-from ..services.goals import NUMBER_LIMIT, quarter_of
 
-IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description='The version you read, e.g. "3"'
-)
 PAGE_SIZE = OpenApiParameter("page_size", OpenApiTypes.INT, description="1–200, default 50")
-VERSION_HELP = (
-    "The version you read. Required unless an If-Match header carries it; a stale version answers 409 "
-    "(412 for If-Match)."
-)
+
+
+T = TypeVar("T")
 
 
 # --- fields ---------------------------------------------------------------------------
@@ -131,13 +138,13 @@ class KeyResultSerializer(serializers.ModelSerializer):
         )
 
     def get_metric_name(self, key_result: KeyResult) -> str | None:
-        return key_result.metric.name if key_result.metric_id else None
+        return key_result.metric.name if key_result.metric else None
 
 
 class GoalSerializer(serializers.ModelSerializer):
     workspace = serializers.IntegerField(source="workspace_id", read_only=True)
     product = serializers.IntegerField(source="product_id", read_only=True, allow_null=True)
-    parent = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True)
+    parent = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True)  # type: ignore[assignment]  # the stubs type Field.parent (a field's serializer)
     owner = UserBriefSerializer(read_only=True, allow_null=True)
     quarter = serializers.SerializerMethodField(help_text="The quarter the dates span exactly, e.g. 2026-Q4.")
     expected_progress = serializers.SerializerMethodField(
@@ -146,7 +153,7 @@ class GoalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Goal
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "workspace",
             "product",
@@ -198,7 +205,7 @@ class _GoalFields(StrictSerializer):
     description = _text_field(TEXT_MAX, required=False, help_text="Markdown.")
     owner = _id_field(required=False, allow_null=True, help_text="A member's user id.")
     product = _id_field(required=False, allow_null=True, help_text="Empty: a company goal.")
-    parent = _id_field(required=False, allow_null=True, help_text="A company goal that is not itself a child.")
+    parent = _id_field(required=False, allow_null=True, help_text="A company goal that is not itself a child.")  # type: ignore[assignment]
     quarter = serializers.CharField(
         max_length=10, required=False, allow_null=True, allow_blank=True, help_text="e.g. 2026-Q4 (sets both dates)."
     )
@@ -217,7 +224,7 @@ class GoalCreateSerializer(_GoalFields):
 
 
 class GoalUpdateSerializer(_GoalFields):
-    version = _id_field(required=False, help_text=VERSION_HELP)
+    version = version_field()
     title = serializers.CharField(max_length=TITLE_MAX, required=False)
 
 
@@ -241,88 +248,15 @@ class KeyResultCreateSerializer(_KeyResultFields):
 
 
 class KeyResultUpdateSerializer(_KeyResultFields):
-    version = _id_field(required=False, help_text=VERSION_HELP)
+    version = version_field()
     title = serializers.CharField(max_length=TITLE_MAX, required=False)
     kind = serializers.ChoiceField(choices=KeyResultKind.choices, required=False)
 
 
-class VersionSerializer(StrictSerializer):
-    version = _id_field(required=False, help_text=VERSION_HELP)
-
-
-class GoalFilterSerializer(StrictSerializer):
+class GoalFilterSerializer(PageFilterSerializer):
     product = _product_filter()
     status = serializers.ChoiceField(choices=GoalStatus.choices, required=False)
-    parent = _id_field(required=False)
-    cursor = serializers.CharField(required=False, max_length=1000)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
-
-
-# --- serializers: initiatives ----------------------------------------------------------
-
-
-class InitiativeSerializer(serializers.ModelSerializer):
-    workspace = serializers.IntegerField(source="workspace_id", read_only=True)
-    product = serializers.IntegerField(source="product_id", read_only=True, allow_null=True)
-    quarter = serializers.SerializerMethodField()
-    goals = serializers.SerializerMethodField(help_text="Ids of the goals it serves.")
-
-    class Meta:
-        model = Initiative
-        fields = (
-            "id",
-            "workspace",
-            "product",
-            "title",
-            "description",
-            "colour",
-            "status",
-            "start_date",
-            "end_date",
-            "quarter",
-            "goals",
-            "version",
-            "created_at",
-            "updated_at",
-        )
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_quarter(self, initiative: Initiative) -> str | None:
-        return quarter_of(initiative.start_date, initiative.end_date)
-
-    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
-    def get_goals(self, initiative: Initiative) -> list[int]:
-        return [goal.pk for goal in initiative.goals.all()]
-
-
-class _InitiativeFields(StrictSerializer):
-    description = _text_field(TEXT_MAX, required=False, help_text="Markdown.")
-    colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", max_length=7, required=False, help_text="#rrggbb")
-    status = serializers.ChoiceField(choices=InitiativeStatus.choices, required=False)
-    quarter = serializers.CharField(max_length=10, required=False, allow_null=True, allow_blank=True)
-    start_date = serializers.DateField(required=False, allow_null=True)
-    end_date = serializers.DateField(required=False, allow_null=True)
-    product = _id_field(required=False, allow_null=True, help_text="Empty: a workspace-wide initiative.")
-    goals = serializers.ListField(
-        child=_id_field(), required=False, max_length=services.MAX_GOALS_PER_INITIATIVE, help_text="Goal ids."
-    )
-
-
-class InitiativeCreateSerializer(_InitiativeFields):
-    title = serializers.CharField(max_length=TITLE_MAX)
-
-
-class InitiativeUpdateSerializer(_InitiativeFields):
-    version = _id_field(required=False, help_text=VERSION_HELP)
-    title = serializers.CharField(max_length=TITLE_MAX, required=False)
-
-
-class InitiativeFilterSerializer(StrictSerializer):
-    product = _product_filter()
-    status = serializers.ChoiceField(choices=InitiativeStatus.choices, required=False)
-    goal = _id_field(required=False)
-    cursor = serializers.CharField(required=False, max_length=1000)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
+    parent = _id_field(required=False)  # type: ignore[assignment]
 
 
 class TitlePagination(DefaultCursorPagination):
@@ -343,12 +277,23 @@ def _arguments(data: dict[str, Any]) -> dict[str, Any]:
     return {_RENAMES.get(name, name): value for name, value in data.items()}
 
 
+def versioned_write(
+    request: Request, serializer: type[StrictSerializer], write: Callable[..., T], respond: Callable[[T], Response]
+) -> Response:
+    """Validate the body, then the one write-with-version path: `write(actor=…, version=…, **arguments)`."""
+    data = body_of(validated(serializer, request.data))
+    actor = Actor.from_request(request)
+    return write_with_version(
+        request, data, lambda version: write(actor=actor, version=version, **_arguments(data)), respond
+    )
+
+
 # --- goals --------------------------------------------------------------------------------
 
 
 def _goal_response(goal: Goal, *, status_code: int = status.HTTP_200_OK) -> Response:
-    goal = selectors.goal_detail(goal)
-    return Response(GoalDetailSerializer(goal).data, status=status_code, headers={"ETag": etag(goal.version)})
+    detailed = selectors.goal_detail(goal)
+    return versioned_response(GoalDetailSerializer(detailed).data, detailed.version, status_code=status_code)
 
 
 class GoalListView(ApiView):
@@ -390,7 +335,7 @@ class GoalListView(ApiView):
 class GoalDetailView(ApiView):
     @extend_schema(responses=GoalDetailSerializer, summary="A goal with its key results (ETag carries its version)")
     def get(self, request: Request, goal_id: int) -> Response:
-        return _goal_response(access_goal(request.user, goal_id))
+        return _goal_response(access_goal(request.user, goal_id).obj)
 
     @extend_schema(
         request=GoalUpdateSerializer,
@@ -401,13 +346,10 @@ class GoalDetailView(ApiView):
         "`progress` and a derived `status` are computed by the rollup and cannot be written.",
     )
     def patch(self, request: Request, goal_id: int) -> Response:
-        goal = access_goal(request.user, goal_id, write=True)
-        data = validated(GoalUpdateSerializer, request.data)
-        version, precondition = required_version(request, data)
-        goal = services.goal_update(
-            actor=Actor.from_request(request), goal=goal, version=version, precondition=precondition, **_arguments(data)
+        goal = access_goal(request.user, goal_id, write=True).obj
+        return versioned_write(
+            request, GoalUpdateSerializer, partial(services.goal_update, goal_id=goal.pk), _goal_response
         )
-        return _goal_response(goal)
 
     @extend_schema(
         request=VersionSerializer,
@@ -416,21 +358,16 @@ class GoalDetailView(ApiView):
         summary="Delete a goal and its key results (editor); needs `version` or If-Match",
     )
     def delete(self, request: Request, goal_id: int) -> Response:
-        goal = access_goal(request.user, goal_id, write=True)
-        data = validated(VersionSerializer, request.data)
-        version, precondition = required_version(request, data)
-        services.goal_delete(actor=Actor.from_request(request), goal=goal, version=version, precondition=precondition)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        goal = access_goal(request.user, goal_id, write=True).obj
+        return versioned_write(request, VersionSerializer, partial(services.goal_delete, goal_id=goal.pk), no_content)
 
 
 # --- key results -----------------------------------------------------------------------------
 
 
 def _key_result_response(key_result: KeyResult, *, status_code: int = status.HTTP_200_OK) -> Response:
-    key_result = KeyResult.objects.select_related("metric").get(pk=key_result.pk)
-    return Response(
-        KeyResultSerializer(key_result).data, status=status_code, headers={"ETag": etag(key_result.version)}
-    )
+    detailed = selectors.key_result_detail(key_result.pk)
+    return versioned_response(KeyResultSerializer(detailed).data, detailed.version, status_code=status_code)
 
 
 class KeyResultListView(ApiView):
@@ -438,7 +375,7 @@ class KeyResultListView(ApiView):
 
     @extend_schema(responses=KeyResultSerializer(many=True), summary="Key results of a goal, in order")
     def get(self, request: Request, goal_id: int) -> Response:
-        goal = access_goal(request.user, goal_id)
+        goal = access_goal(request.user, goal_id).obj
         return Response(KeyResultSerializer(selectors.key_results_of(goal), many=True).data)
 
     @extend_schema(
@@ -450,7 +387,7 @@ class KeyResultListView(ApiView):
         "bucket). Manual: a `percent` from 0 to 100.",
     )
     def post(self, request: Request, goal_id: int) -> Response:
-        goal = access_goal(request.user, goal_id, write=True)
+        goal = access_goal(request.user, goal_id, write=True).obj
         data = validated(KeyResultCreateSerializer, request.data)
         key_result = services.key_result_create(actor=Actor.from_request(request), goal=goal, **_arguments(data))
         return _key_result_response(key_result, status_code=status.HTTP_201_CREATED)
@@ -459,7 +396,7 @@ class KeyResultListView(ApiView):
 class KeyResultDetailView(ApiView):
     @extend_schema(responses=KeyResultSerializer, summary="A key result (ETag carries its version)")
     def get(self, request: Request, key_result_id: int) -> Response:
-        return _key_result_response(access_key_result(request.user, key_result_id))
+        return _key_result_response(access_key_result(request.user, key_result_id).obj)
 
     @extend_schema(
         request=KeyResultUpdateSerializer,
@@ -468,17 +405,13 @@ class KeyResultDetailView(ApiView):
         summary="Change a key result (editor); needs `version` or If-Match",
     )
     def patch(self, request: Request, key_result_id: int) -> Response:
-        key_result = access_key_result(request.user, key_result_id, write=True)
-        data = validated(KeyResultUpdateSerializer, request.data)
-        version, precondition = required_version(request, data)
-        key_result = services.key_result_update(
-            actor=Actor.from_request(request),
-            key_result=key_result,
-            version=version,
-            precondition=precondition,
-            **_arguments(data),
+        key_result = access_key_result(request.user, key_result_id, write=True).obj
+        return versioned_write(
+            request,
+            KeyResultUpdateSerializer,
+            partial(services.key_result_update, key_result_id=key_result.pk),
+            _key_result_response,
         )
-        return _key_result_response(key_result)
 
     @extend_schema(
         request=VersionSerializer,
@@ -487,101 +420,7 @@ class KeyResultDetailView(ApiView):
         summary="Delete a key result (editor); needs `version` or If-Match",
     )
     def delete(self, request: Request, key_result_id: int) -> Response:
-        key_result = access_key_result(request.user, key_result_id, write=True)
-        data = validated(VersionSerializer, request.data)
-        version, precondition = required_version(request, data)
-        services.key_result_delete(
-            actor=Actor.from_request(request), key_result=key_result, version=version, precondition=precondition
+        key_result = access_key_result(request.user, key_result_id, write=True).obj
+        return versioned_write(
+            request, VersionSerializer, partial(services.key_result_delete, key_result_id=key_result.pk), no_content
         )
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# --- initiatives --------------------------------------------------------------------------------
-
-
-def _initiative_response(initiative: Initiative, *, status_code: int = status.HTTP_200_OK) -> Response:
-    initiative = selectors.initiative_detail(initiative)
-    return Response(
-        InitiativeSerializer(initiative).data, status=status_code, headers={"ETag": etag(initiative.version)}
-    )
-
-
-class InitiativeListView(ApiView):
-    pagination_class = TitlePagination
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("product", OpenApiTypes.STR, description="A product id, or 'company' (workspace-wide)"),
-            OpenApiParameter("status", OpenApiTypes.STR, enum=InitiativeStatus.values),
-            OpenApiParameter("goal", OpenApiTypes.INT, description="Initiatives serving this goal"),
-            PAGE_SIZE,
-        ],
-        responses=InitiativeSerializer(many=True),
-        summary="Initiatives of a workspace, by title",
-    )
-    def get(self, request: Request, workspace_id: int) -> Response:
-        workspace = access_workspace(request.user, workspace_id=workspace_id)
-        params = validated(InitiativeFilterSerializer, request.query_params)
-        initiatives = selectors.initiatives_of(
-            workspace,
-            **_product_arguments(params.get("product")),
-            status=params.get("status"),
-            goal_id=params.get("goal"),
-        )
-        return self.paginate(initiatives, InitiativeSerializer)
-
-    @extend_schema(
-        request=InitiativeCreateSerializer,
-        responses={201: InitiativeSerializer},
-        summary="Create an initiative (editor)",
-    )
-    def post(self, request: Request, workspace_id: int) -> Response:
-        workspace = access_workspace(
-            request.user, workspace_id=workspace_id, minimum=Role.EDITOR, what="create initiatives"
-        )
-        data = validated(InitiativeCreateSerializer, request.data)
-        initiative = services.initiative_create(
-            actor=Actor.from_request(request), workspace=workspace, **_arguments(data)
-        )
-        return _initiative_response(initiative, status_code=status.HTTP_201_CREATED)
-
-
-class InitiativeDetailView(ApiView):
-    @extend_schema(responses=InitiativeSerializer, summary="An initiative (ETag carries its version)")
-    def get(self, request: Request, initiative_id: int) -> Response:
-        return _initiative_response(access_initiative(request.user, initiative_id))
-
-    @extend_schema(
-        request=InitiativeUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=InitiativeSerializer,
-        summary="Change an initiative (editor); needs `version` or If-Match",
-        description="`goals` replaces the goals it serves.",
-    )
-    def patch(self, request: Request, initiative_id: int) -> Response:
-        initiative = access_initiative(request.user, initiative_id, write=True)
-        data = validated(InitiativeUpdateSerializer, request.data)
-        version, precondition = required_version(request, data)
-        initiative = services.initiative_update(
-            actor=Actor.from_request(request),
-            initiative=initiative,
-            version=version,
-            precondition=precondition,
-            **_arguments(data),
-        )
-        return _initiative_response(initiative)
-
-    @extend_schema(
-        request=VersionSerializer,
-        parameters=[IF_MATCH],
-        responses={204: None},
-        summary="Delete an initiative (editor); needs `version` or If-Match",
-    )
-    def delete(self, request: Request, initiative_id: int) -> Response:
-        initiative = access_initiative(request.user, initiative_id, write=True)
-        data = validated(VersionSerializer, request.data)
-        version, precondition = required_version(request, data)
-        services.initiative_delete(
-            actor=Actor.from_request(request), initiative=initiative, version=version, precondition=precondition
-        )
-        return Response(status=status.HTTP_204_NO_CONTENT)

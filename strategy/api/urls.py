@@ -5,6 +5,7 @@ from django.urls import path
 from pmtool import converters  # noqa: F401 - registers the <id:> converter
 
 from . import goals as goals_api
+from . import initiatives as initiatives_api
 from . import metrics as metrics_api
 from . import research as research_api
 from . import vision as vision_api
@@ -22,13 +23,17 @@ urlpatterns: list = [
         vision_api.VisionRevisionDetailView.as_view(),
         name="api-vision-revision",
     ),
-    # --- goals, key results, initiatives (strategy/api/goals.py) ---
+    # --- goals, key results (strategy/api/goals.py), initiatives (strategy/api/initiatives.py) ---
     path("workspaces/<id:workspace_id>/goals/", goals_api.GoalListView.as_view(), name="api-goals"),
     path("goals/<id:goal_id>/", goals_api.GoalDetailView.as_view(), name="api-goal"),
     path("goals/<id:goal_id>/key-results/", goals_api.KeyResultListView.as_view(), name="api-goal-key-results"),
     path("key-results/<id:key_result_id>/", goals_api.KeyResultDetailView.as_view(), name="api-key-result"),
-    path("workspaces/<id:workspace_id>/initiatives/", goals_api.InitiativeListView.as_view(), name="api-initiatives"),
-    path("initiatives/<id:initiative_id>/", goals_api.InitiativeDetailView.as_view(), name="api-initiative"),
+    path(
+        "workspaces/<id:workspace_id>/initiatives/",
+        initiatives_api.InitiativeListView.as_view(),
+        name="api-initiatives",
+    ),
+    path("initiatives/<id:initiative_id>/", initiatives_api.InitiativeDetailView.as_view(), name="api-initiative"),
     # --- personas, competitors (strategy/api/research.py) ---
     path("products/<id:product_id>/personas/", research_api.PersonaListView.as_view(), name="api-personas"),
     path("personas/<id:persona_id>/", research_api.PersonaDetailView.as_view(), name="api-persona"),

@@ -4,22 +4,23 @@ numbers); the domain rules live in strategy.services.goals and come back as fiel
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+
+from pmtool.cleaning import NUMBER_LIMIT
+from pmtool.pages import VersionField
 
 from ..models import (
     TEXT_MAX,
     TITLE_MAX,
     Direction,
     GoalStatus,
-    InitiativeStatus,
     KeyResultKind,
     ManualGoalStatus,
     Period,
 )
-from ..services.goals import NUMBER_LIMIT
 
 DERIVED = "derived"
 STATUS_CHOICES = [
@@ -66,7 +67,7 @@ class TimeFrameMixin(forms.Form):
     def _set_quarters(self, keep: str | None) -> None:
         past = self["past_quarters"].value() in (True, "True", "true", "1", "on")
         self.show_past_quarters = past
-        self.fields["quarter"].choices = quarter_choices(keep=keep, past=past)
+        cast(forms.ChoiceField, self.fields["quarter"]).choices = quarter_choices(keep=keep, past=past)
 
     def focus_quarter(self) -> None:
         """After switching the list, the cursor goes back to the quarter, not the title."""
@@ -85,7 +86,7 @@ def quarter_list_switch(data: Any) -> bool | None:
     """Which quarter list a "Show/Hide past quarters" button asked for (None: not that button).
     The button submits the form without saving it, so it works without JavaScript too."""
     asked = data.get("quarters") if data is not None else None
-    return {"past": True, "upcoming": False}.get(asked)
+    return {"past": True, "upcoming": False}.get(str(asked))
 
 
 class GoalForm(TimeFrameMixin):
@@ -109,7 +110,7 @@ class GoalForm(TimeFrameMixin):
     description = forms.CharField(
         max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text=MARKDOWN_HELP
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = VersionField()
 
     field_order = ("title", "product", "parent", "owner", "quarter", "start_date", "end_date", "status", "description")
 
@@ -123,9 +124,9 @@ class GoalForm(TimeFrameMixin):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].choices = [("", "Company goal (no product)"), *products]
-        self.fields["parent"].choices = [("", "— none —"), *parents]
-        self.fields["owner"].choices = [("", "— nobody yet —"), *owners]
+        cast(forms.ChoiceField, self.fields["product"]).choices = [("", "Company goal (no product)"), *products]
+        cast(forms.ChoiceField, self.fields["parent"]).choices = [("", "— none —"), *parents]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", "— nobody yet —"), *owners]
         self._set_quarters(quarter)
 
     def status_arguments(self) -> dict[str, Any]:
@@ -158,13 +159,14 @@ class KeyResultForm(forms.Form):
     metric_period = forms.ChoiceField(choices=Period.choices, initial=Period.MONTH, required=False, label="Period")
     percent = forms.FloatField(required=False, min_value=0, max_value=100, label="Percent done")
     weight = forms.IntegerField(min_value=1, max_value=100, initial=1, label="Weight (1–100)")
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = VersionField()
 
     MEASURED = ("direction", "baseline", "target", "current", "unit", "metric", "metric_period")
 
     def __init__(self, *args: Any, metrics: list[tuple[int, str]], prefix: str | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, prefix=prefix, **kwargs)
-        self.fields["metric"].choices = [("", "— none: type the current value —"), *metrics]
+        kwargs["prefix"] = prefix
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["metric"]).choices = [("", "— none: type the current value —"), *metrics]
         for name in ("baseline", "target", "current", "percent"):
             self.fields[name].widget.attrs.update({"step": "any", "inputmode": "decimal"})
 
@@ -188,66 +190,13 @@ class KeyResultForm(forms.Form):
         return values
 
 
-class InitiativeForm(TimeFrameMixin):
-    title = forms.CharField(max_length=TITLE_MAX, widget=forms.TextInput(attrs={"autofocus": True}))
-    product = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, help_text="Leave empty for a workspace-wide initiative."
-    )
-    status = forms.ChoiceField(choices=InitiativeStatus.choices, initial=InitiativeStatus.PROPOSED)
-    colour = forms.CharField(
-        max_length=7,
-        initial="#4f46e5",
-        widget=forms.TextInput(attrs={"type": "color"}),
-        help_text="Shown as a chip on the strategy page and, later, on roadmaps.",
-    )
-    goals = forms.TypedMultipleChoiceField(
-        required=False,
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-        label="Goals it serves",
-        help_text="A product's initiative serves that product's goals or company goals.",
-    )
-    description = forms.CharField(
-        max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text=MARKDOWN_HELP
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
-
-    field_order = ("title", "product", "status", "colour", "quarter", "start_date", "end_date", "goals", "description")
-
-    def __init__(
-        self,
-        *args: Any,
-        products: list[tuple[int, str]],
-        goals: list[tuple[int, str]],
-        quarter: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["product"].choices = [("", "Workspace-wide (no product)"), *products]
-        self.fields["goals"].choices = goals
-        self._set_quarters(quarter)
-
-
-class InitiativeFilterForm(forms.Form):
-    product = forms.ChoiceField(required=False, label="Product")
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *InitiativeStatus.choices])
-
-    def __init__(self, *args: Any, products: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["product"].choices = [
-            ("", "All products"),
-            ("company", "Workspace-wide"),
-            *[(str(pk), name) for pk, name in products],
-        ]
-
-
 class GoalFilterForm(forms.Form):
     product = forms.ChoiceField(required=False, label="Level")
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *GoalStatus.choices])
 
     def __init__(self, *args: Any, products: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].choices = [
+        cast(forms.ChoiceField, self.fields["product"]).choices = [
             ("", "All goals"),
             ("company", "Company goals"),
             *[(str(pk), name) for pk, name in products],

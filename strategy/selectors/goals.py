@@ -3,7 +3,9 @@ every list is a fixed number of queries whatever its length (select_related, pre
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, Count, FloatField, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -18,7 +20,7 @@ def _key_results() -> QuerySet[KeyResult]:
     return KeyResult.objects.select_related("metric").order_by("position", "id")
 
 
-def _count(queryset: QuerySet, key: str) -> Coalesce:
+def _count(queryset: QuerySet[Any], key: str) -> Coalesce:
     counted = queryset.order_by().values(key).annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
@@ -109,50 +111,6 @@ def metrics_for(goal: Goal) -> QuerySet[Metric]:
     return qs.order_by("product__name", "name", "id")
 
 
-# --- initiatives -------------------------------------------------------------------------
-
-
-def initiatives_of(
-    workspace: Workspace,
-    *,
-    product_id: int | None = None,
-    company: bool = False,
-    status: str | None = None,
-    goal_id: int | None = None,
-) -> QuerySet[Initiative]:
-    """Initiatives of a workspace with product and the goals they serve loaded."""
-    qs = Initiative.objects.filter(workspace=workspace)
-    if company:
-        qs = qs.filter(product__isnull=True)
-    elif product_id is not None:
-        qs = qs.filter(product_id=product_id)
-    if status:
-        qs = qs.filter(status=status)
-    if goal_id is not None:
-        qs = qs.filter(pk__in=Initiative.goals.through.objects.filter(goal_id=goal_id).values("initiative_id"))
-    return qs.select_related("product").prefetch_related(
-        Prefetch("goals", queryset=Goal.objects.only("id", "title", "product_id", "status").order_by("title", "id"))
-    )
-
-
-def initiative_detail(initiative: Initiative) -> Initiative:
-    """One initiative with its product, creator and the goals it serves (with their products) loaded."""
-    goals = Goal.objects.select_related("product").order_by("title", "id")
-    return (
-        Initiative.objects.select_related("workspace", "product", "created_by")
-        .prefetch_related(Prefetch("goals", queryset=goals))
-        .get(pk=initiative.pk)
-    )
-
-
-def goal_choices(workspace: Workspace, *, product_id: int | None = None) -> QuerySet[Goal]:
-    """Goals an initiative may serve: all of the workspace, or (for a product's) that product's and company goals."""
-    qs = Goal.objects.filter(workspace=workspace).select_related("product")
-    if product_id is not None:
-        qs = qs.filter(Q(product_id=product_id) | Q(product__isnull=True))
-    return qs.order_by("product__name", "title", "id")
-
-
 # --- the strategy pages --------------------------------------------------------------------
 
 
@@ -162,7 +120,7 @@ class Overview:
     active products with their goals' count and mean progress."""
 
     company_goals: list[Goal]
-    products: list[Product]
+    products: Sequence[Product]
 
 
 def strategy_overview(workspace: Workspace) -> Overview:
@@ -228,3 +186,20 @@ def product_strategy(product: Product) -> ProductStrategy:
         personas=list(Persona.objects.filter(product_id=product.pk).order_by("name", "id")),
         competitors=list(Competitor.objects.filter(product_id=product.pk).order_by("name", "id")),
     )
+
+
+def key_result_detail(key_result_id: int) -> KeyResult:
+    """One key result with its metric loaded."""
+    return _key_results().get(pk=key_result_id)
+
+
+def product_choices(workspace: Workspace, *, keep_id: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the workspace's active products (and `keep_id`, archived or not), by name."""
+    keep = Q(pk=keep_id) if keep_id is not None else Q(pk__in=[])
+    products = Product.objects.filter(Q(archived_at__isnull=True) | keep, workspace=workspace)
+    return list(products.order_by("name", "id").values_list("id", "name"))
+
+
+def product_id_by_slug(workspace: Workspace, slug: str) -> int | None:
+    """The id of the workspace's product with this slug, if there is one."""
+    return Product.objects.filter(workspace=workspace, slug=slug).values_list("pk", flat=True).first()

@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 from django.utils.formats import date_format
 
-from strategy.services.goals import quarter_of
+from pmtool.timeframes import quarter_of
 
 register = template.Library()
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,64 +21,58 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
-from pmtool.models import Product, Role
+from pmtool.models import Role
+from pmtool.pages import VERSION_MISSING, VersionForm, WorkspaceRequest, edit_page, filtered_list
 from pmtool.permissions import access_product, can_edit_content
-from pmtool.selectors import activity_of_object
+from pmtool.timeframes import quarter_of
+from pmtool.versioning import UNSET, StaleVersion
 from pmtool.views import workspace_page
 
 from ..forms.goals import (
     DERIVED,
     GoalFilterForm,
     GoalForm,
-    InitiativeFilterForm,
-    InitiativeForm,
     KeyResultForm,
     TimeFrameMixin,
     current_quarter,
     quarter_list_switch,
 )
-from ..models import Goal, Initiative, KeyResult, KeyResultKind, StatusSource
-from ..permissions import access_goal, access_initiative, access_key_result
+from ..models import Goal, KeyResult, KeyResultKind, StatusSource
+from ..permissions import access_goal, access_key_result
 from ..selectors import goals as selectors
 from ..services import goals as services
-from ..services.goals import UNSET, quarter_of
 
-PAGE_SIZE = 50
+FormT = TypeVar("FormT", bound=forms.Form)
+CONFIRM_DELETE = "strategy/goals/confirm_delete.html"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 HISTORY_SIZE = 20
 POLL_LIMIT = 60  # progress checks (every 2 s) before the goal page stops waiting for the worker
 
 
-def _ws(request: HttpRequest) -> str:
+def _ws(request: WorkspaceRequest) -> str:
     return request.workspace.slug
 
 
-def _page(request: HttpRequest, queryset: Any) -> Any:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _product_choices(request: HttpRequest, keep_id: int | None = None) -> list[tuple[int, str]]:
+def _product_choices(request: WorkspaceRequest, keep_id: int | None = None) -> list[tuple[int, str]]:
     """Active products of the workspace (and `keep_id`, archived or not), by name."""
-    keep = Q(pk=keep_id) if keep_id is not None else Q(pk__in=[])
-    products = Product.objects.filter(Q(archived_at__isnull=True) | keep, workspace=request.workspace)
-    return list(products.order_by("name", "id").values_list("id", "name"))
+    return selectors.product_choices(request.workspace, keep_id=keep_id)
 
 
-def _product_from_query(request: HttpRequest) -> int | None:
+def _product_from_query(request: WorkspaceRequest) -> int | None:
     """The id of the product named by ?product=<slug> (to preselect it), if it is one of the workspace's."""
     slug = request.GET.get("product", "")
     if not _SLUG.fullmatch(slug):
         return None
-    return Product.objects.filter(workspace=request.workspace, slug=slug).values_list("pk", flat=True).first()
+    return selectors.product_id_by_slug(request.workspace, slug)
 
 
-def _id_from_query(request: HttpRequest, name: str) -> int | None:
+def _id_from_query(request: WorkspaceRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
     return int(value) if value.isascii() and value.isdigit() and 0 < len(value) < 19 else None
 
 
-def _where_goal_lives(request: HttpRequest, goal: Goal) -> str:
-    if goal.product_id is not None:
+def _where_goal_lives(request: WorkspaceRequest, goal: Goal) -> str:
+    if goal.product is not None:
         return reverse("strategy:product_strategy", kwargs={"ws": _ws(request), "slug": goal.product.slug})
     return reverse("strategy:home", kwargs={"ws": _ws(request)})
 
@@ -88,7 +82,7 @@ def _where_goal_lives(request: HttpRequest, goal: Goal) -> str:
 
 @workspace_page()
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: WorkspaceRequest) -> HttpResponse:
     """The workspace's strategy: company goals with their child goals, and a card per active product."""
     data = selectors.strategy_overview(request.workspace)
     return render(
@@ -97,7 +91,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             "company_goals": data.company_goals,
             "products": data.products,
-            "can_edit": can_edit_content(request.workspace.my_role),
+            "can_edit": can_edit_content(getattr(request.workspace, "my_role", None)),
             "nav_active": "strategy",
         },
     )
@@ -105,7 +99,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @workspace_page()
 @require_GET
-def product_strategy(request: HttpRequest, slug: str) -> HttpResponse:
+def product_strategy(request: WorkspaceRequest, slug: str) -> HttpResponse:
     """A product's strategy, top-down: vision → goals → initiatives → personas and competitors."""
     product = access_product(request.user, workspace=request.workspace, slug=slug)
     data = selectors.product_strategy(product)
@@ -119,7 +113,7 @@ def product_strategy(request: HttpRequest, slug: str) -> HttpResponse:
             "initiatives": data.initiatives,
             "personas": data.personas,
             "competitors": data.competitors,
-            "can_edit": can_edit_content(product.my_role),
+            "can_edit": can_edit_content(getattr(product, "my_role", None)),
             "nav_active": "strategy",
         },
     )
@@ -130,35 +124,27 @@ def product_strategy(request: HttpRequest, slug: str) -> HttpResponse:
 
 @workspace_page()
 @require_GET
-def goal_list(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace
-    products = _product_choices(request)
-    form = GoalFilterForm(request.GET or None, products=products)
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    product = filters.get("product") or ""
-    goals = selectors.goals_of(
-        workspace,
-        company=product == "company",
-        product_id=int(product) if product.isdigit() else None,
-        status=filters.get("status") or None,
-    ).order_by("start_date", "title", "id")
-    if form.is_bound and form.errors:  # never show unfiltered goals under filters the user believes apply
-        goals = goals.none()
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": _page(request, goals),
-        "query": query.urlencode(),
-        "filtered": bool(product or filters.get("status")),
-        "can_edit": can_edit_content(workspace.my_role),
-        "nav_active": "strategy",
-    }
-    template = "strategy/goals/goal_list.html#goal-table" if request.htmx else "strategy/goals/goal_list.html"
-    return render(request, template, context, status=400 if form.is_bound and form.errors else 200)
+def goal_list(request: WorkspaceRequest) -> HttpResponse:
+    form = GoalFilterForm(request.GET or None, products=_product_choices(request))
+
+    def rows(filters: dict[str, Any]) -> QuerySet[Goal]:
+        product = filters.get("product") or ""
+        return selectors.goals_of(
+            request.workspace,
+            company=product == "company",
+            product_id=int(product) if product.isdigit() else None,
+            status=filters.get("status") or None,
+        ).order_by("start_date", "title", "id")
+
+    context = {"can_edit": can_edit_content(getattr(request.workspace, "my_role", None)), "nav_active": "strategy"}
+    return filtered_list(
+        request, form=form, rows=rows, template="strategy/goals/goal_list.html", partial="goal-table", context=context
+    )
 
 
-def _quarter_list_switched(request: HttpRequest, make_form: Callable[..., TimeFrameMixin]) -> TimeFrameMixin | None:
+def _quarter_list_switched(
+    request: WorkspaceRequest, make_form: Callable[..., TimeFrameMixin]
+) -> TimeFrameMixin | None:
     """The form re-shown with the other quarter list when "Show/Hide past quarters" was pressed
     (what was typed stays, nothing is saved, no errors are shown); None for any other request."""
     past = quarter_list_switch(request.POST) if request.method == "POST" else None
@@ -171,11 +157,11 @@ def _quarter_list_switched(request: HttpRequest, make_form: Callable[..., TimeFr
     return form
 
 
-def _goal_form(request: HttpRequest, data: Any = None, *, goal: Goal | None = None, **kwargs: Any) -> GoalForm:
+def _goal_form(request: WorkspaceRequest, data: Any = None, *, goal: Goal | None = None, **kwargs: Any) -> GoalForm:
     quarter = quarter_of(goal.start_date, goal.end_date) if goal else None
     parents = selectors.parent_choices(request.workspace, exclude_id=goal.pk if goal else None)
     owners = selectors.members_for_owner(request.workspace)
-    return GoalForm(
+    form = GoalForm(
         data,
         products=_product_choices(request, keep_id=goal.product_id if goal else None),
         parents=[(g.pk, g.title) for g in parents],
@@ -183,20 +169,25 @@ def _goal_form(request: HttpRequest, data: Any = None, *, goal: Goal | None = No
         quarter=quarter,
         **kwargs,
     )
+    return form if goal is not None else _without_version(form)
+
+
+def _without_version(form: FormT) -> FormT:
+    """A create form: nothing was read yet, so there is no version to send back."""
+    del form.fields["version"]
+    return form
 
 
 def _goal_form_page(
-    request: HttpRequest, form: GoalForm, goal: Goal | None = None, *, conflict: Goal | None = None, status: int = 200
+    request: WorkspaceRequest, form: TimeFrameMixin, goal: Goal | None = None, *, status: int = 200
 ) -> HttpResponse:
-    context = {"form": form, "goal": goal, "conflict": conflict, "nav_active": "strategy"}
-    if conflict is not None:
-        conflict.quarter = quarter_of(conflict.start_date, conflict.end_date)
+    context = {"form": form, "goal": goal, "nav_active": "strategy"}
     return render(request, "strategy/goals/goal_form.html", context, status=status)
 
 
 @workspace_page(minimum=Role.EDITOR, what="create goals")
 @require_http_methods(["GET", "POST"])
-def goal_create(request: HttpRequest) -> HttpResponse:
+def goal_create(request: WorkspaceRequest) -> HttpResponse:
     initial = {
         "status": DERIVED,
         "product": _product_from_query(request),
@@ -237,9 +228,8 @@ def _progress_pending(goal: Goal, key_results: list[KeyResult]) -> bool:
     return goal.progress_updated_at < latest
 
 
-def _goal_context(request: HttpRequest, goal: Goal, **extra: Any) -> dict[str, Any]:
+def _goal_context(request: WorkspaceRequest, goal: Goal, can_edit: bool, **extra: Any) -> dict[str, Any]:
     key_results = list(goal.key_results.all())
-    can_edit = can_edit_content(goal.my_role)
     context: dict[str, Any] = {
         "goal": goal,
         "key_results": key_results,
@@ -251,7 +241,7 @@ def _goal_context(request: HttpRequest, goal: Goal, **extra: Any) -> dict[str, A
     }
     if can_edit and "add_form" not in extra:
         context["metrics"] = _metric_choices(goal)
-        context["add_form"] = KeyResultForm(metrics=context["metrics"], prefix="new")
+        context["add_form"] = _without_version(KeyResultForm(metrics=context["metrics"], prefix="new"))
     context.update(extra)
     return context
 
@@ -263,36 +253,35 @@ def _metric_choices(goal: Goal) -> list[tuple[int, str]]:
     return [(m.pk, f"{m.product.name} · {m.name}{f' ({m.unit})' if m.unit else ''}") for m in metrics]
 
 
-def _load_goal(request: HttpRequest, goal_id: int, *, write: bool = False) -> Goal:
-    goal = access_goal(request.user, goal_id, workspace=request.workspace, write=write)
-    detailed = selectors.goal_detail(goal)
-    detailed.my_role = goal.my_role
-    return detailed
+def _load_goal(request: WorkspaceRequest, goal_id: int, *, write: bool = False) -> tuple[Goal, bool]:
+    """The goal with its key results, children and initiatives loaded, and whether the caller may edit it."""
+    access = access_goal(request.user, goal_id, workspace=request.workspace, write=write)
+    return selectors.goal_detail(access.obj), access.can_edit
 
 
 @workspace_page()
 @require_GET
-def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = _load_goal(request, goal_id)
+def goal_detail(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
+    goal, can_edit = _load_goal(request, goal_id)
     if request.htmx and request.GET.get("part") == "key-results":
         return _key_results_section(request, goal)
     if request.htmx and request.GET.get("part") == "progress":
         polls = request.GET.get("n", "0")
         polls_done = int(polls) if polls.isascii() and polls.isdigit() and len(polls) < 6 else 0
-        context = _goal_context(request, goal, polls=polls_done + 1, poll_limit=POLL_LIMIT)
+        context = _goal_context(request, goal, can_edit, polls=polls_done + 1, poll_limit=POLL_LIMIT)
         return render(request, "strategy/goals/goal_detail.html#goal-progress-poll", context)
     history = list(selectors.goal_history(goal)[:HISTORY_SIZE])
     return render(
         request,
         "strategy/goals/goal_detail.html",
-        _goal_context(request, goal, history=history, polls=0, poll_limit=POLL_LIMIT),
+        _goal_context(request, goal, can_edit, history=history, polls=0, poll_limit=POLL_LIMIT),
     )
 
 
 @workspace_page(minimum=Role.EDITOR, what="change goals")
 @require_http_methods(["GET", "POST"])
-def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = access_goal(request.user, goal_id, workspace=request.workspace, write=True)
+def goal_edit(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
+    goal = access_goal(request.user, goal_id, workspace=request.workspace, write=True).obj
     initial = {
         "title": goal.title,
         "description": goal.description,
@@ -309,69 +298,73 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
     if switched is not None:
         return _goal_form_page(request, switched, goal)
     form = _goal_form(request, request.POST or None, goal=goal, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def save(data: dict[str, Any]) -> Goal:
         time_frame = form.time_frame()
-        try:
-            goal = services.goal_update(
-                actor=Actor.from_request(request),
-                goal=goal,
-                version=data["version"] or goal.version,
-                title=data["title"],
-                description=data["description"],
-                owner_id=data["owner"],
-                product_id=data["product"],
-                parent_id=data["parent"],
-                quarter=time_frame.get("quarter", UNSET),
-                start_date=time_frame.get("start_date", UNSET),
-                end_date=time_frame.get("end_date", UNSET),
-                **form.status_arguments(),
-            )
-        except ApplicationError as exc:
-            if exc.code != "stale_version":
-                add_service_error(form, exc)
-            else:
-                # What is saved now beside the user's edit; saving again applies the edit on top.
-                current = access_goal(request.user, goal_id, workspace=request.workspace)
-                form.data = form.data.copy()
-                form.data["version"] = current.version
-                return _goal_form_page(request, form, current, conflict=current, status=409)
-        else:
-            messages.success(request, f"Saved “{goal.title}”.")
-            return redirect("strategy:goal_detail", ws=_ws(request), goal_id=goal.pk)
-    return _goal_form_page(request, form, goal, status=400 if form.errors else 200)
+        return services.goal_update(
+            actor=Actor.from_request(request),
+            goal_id=goal.pk,
+            version=data["version"],
+            title=data["title"],
+            description=data["description"],
+            owner_id=data["owner"],
+            product_id=data["product"],
+            parent_id=data["parent"],
+            quarter=time_frame.get("quarter", UNSET),
+            start_date=time_frame.get("start_date", UNSET),
+            end_date=time_frame.get("end_date", UNSET),
+            **form.status_arguments(),
+        )
+
+    def saved(result: Goal) -> HttpResponse:
+        messages.success(request, f"Saved “{result.title}”.")
+        return redirect("strategy:goal_detail", ws=_ws(request), goal_id=result.pk)
+
+    context = {"goal": goal, "nav_active": "strategy"}
+    return edit_page(
+        request, form=form, template="strategy/goals/goal_form.html", context=context, save=save, saved=saved
+    )
+
+
+def _version_posted(request: WorkspaceRequest) -> int | None:
+    """The version a delete confirmation posted (None when it is missing or not a version)."""
+    form = VersionForm(request.POST)
+    return form.cleaned_data["version"] if form.is_valid() else None
+
+
+def _version_missing(request: WorkspaceRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """A delete posted without the version the user saw: nothing is deleted, the confirmation again (400)."""
+    return render(request, template, {**context, "error": VERSION_MISSING}, status=400)
 
 
 @workspace_page(minimum=Role.EDITOR, what="delete goals")
 @require_http_methods(["GET", "POST"])
-def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = _load_goal(request, goal_id, write=True)
+def goal_delete(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
+    goal, _ = _load_goal(request, goal_id, write=True)
     if request.method == "POST":
+        version = _version_posted(request)
+        if version is None:
+            return _version_missing(request, CONFIRM_DELETE, _goal_confirmation(request, goal))
         back = _where_goal_lives(request, goal)
-        version = request.POST.get("version", "")
         try:
-            services.goal_delete(
-                actor=Actor.from_request(request),
-                goal=goal,
-                version=int(version) if version.isascii() and version.isdigit() and len(version) < 19 else None,
-            )
+            services.goal_delete(actor=Actor.from_request(request), goal_id=goal.pk, version=version)
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect("strategy:goal_delete", ws=_ws(request), goal_id=goal.pk)
         messages.success(request, f"Goal “{goal.title}” deleted.")
         return redirect(back)
-    return render(
-        request,
-        "strategy/goals/confirm_delete.html",
-        {
-            "kind": "goal",
-            "obj": goal,
-            "title": goal.title,
-            "back_url": reverse("strategy:goal_detail", kwargs={"ws": _ws(request), "goal_id": goal.pk}),
-            "consequences": _goal_delete_consequences(goal),
-            "nav_active": "strategy",
-        },
-    )
+    return render(request, CONFIRM_DELETE, _goal_confirmation(request, goal))
+
+
+def _goal_confirmation(request: WorkspaceRequest, goal: Goal) -> dict[str, Any]:
+    return {
+        "kind": "goal",
+        "obj": goal,
+        "title": goal.title,
+        "back_url": reverse("strategy:goal_detail", kwargs={"ws": _ws(request), "goal_id": goal.pk}),
+        "consequences": _goal_delete_consequences(goal),
+        "nav_active": "strategy",
+    }
 
 
 def _goal_delete_consequences(goal: Goal) -> list[str]:
@@ -396,16 +389,21 @@ def _goal_delete_consequences(goal: Goal) -> list[str]:
 
 
 def _key_results_section(
-    request: HttpRequest, goal: Goal, *, status: int = 200, editing: int | None = None, **extra: Any
+    request: WorkspaceRequest, goal: Goal, *, status: int = 200, editing: int | None = None, **extra: Any
 ) -> HttpResponse:
     """The key-result section of the goal page (and, out of band, its progress card)."""
-    goal = _load_goal(request, goal.pk)
-    context = _goal_context(request, goal, editing=editing, oob=True, polls=0, poll_limit=POLL_LIMIT, **extra)
+    goal, can_edit = _load_goal(request, goal.pk)
+    context = _goal_context(request, goal, can_edit, editing=editing, oob=True, polls=0, poll_limit=POLL_LIMIT, **extra)
     return render(request, "strategy/goals/goal_detail.html#key-results-htmx", context, status=status)
 
 
 def _key_result_form_page(
-    request: HttpRequest, form: KeyResultForm, goal: Goal, key_result: KeyResult | None = None, *, status: int = 200
+    request: WorkspaceRequest,
+    form: KeyResultForm,
+    goal: Goal,
+    key_result: KeyResult | None = None,
+    *,
+    status: int = 200,
 ) -> HttpResponse:
     context = {"form": form, "goal": goal, "key_result": key_result, "nav_active": "strategy"}
     return render(request, "strategy/goals/key_result_form.html", context, status=status)
@@ -413,9 +411,9 @@ def _key_result_form_page(
 
 @workspace_page(minimum=Role.EDITOR, what="change goals")
 @require_http_methods(["GET", "POST"])
-def key_result_create(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = access_goal(request.user, goal_id, workspace=request.workspace, write=True)
-    form = KeyResultForm(request.POST or None, metrics=_metric_choices(goal), prefix="new")
+def key_result_create(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
+    goal = access_goal(request.user, goal_id, workspace=request.workspace, write=True).obj
+    form = _without_version(KeyResultForm(request.POST or None, metrics=_metric_choices(goal), prefix="new"))
     if request.method == "POST" and form.is_valid():
         try:
             key_result = services.key_result_create(actor=Actor.from_request(request), goal=goal, **form.arguments())
@@ -457,8 +455,8 @@ def _key_result_initial(key_result: KeyResult) -> dict[str, Any]:
 
 @workspace_page(minimum=Role.EDITOR, what="change goals")
 @require_http_methods(["GET", "POST"])
-def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
-    key_result = access_key_result(request.user, key_result_id, workspace=request.workspace, write=True)
+def key_result_edit(request: WorkspaceRequest, key_result_id: int) -> HttpResponse:
+    key_result = access_key_result(request.user, key_result_id, workspace=request.workspace, write=True).obj
     goal = key_result.goal
     form = KeyResultForm(
         request.POST or None,
@@ -472,24 +470,23 @@ def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
         try:
             saved = services.key_result_update(
                 actor=Actor.from_request(request),
-                key_result=key_result,
-                version=data["version"] or key_result.version,
+                key_result_id=key_result.pk,
+                version=data["version"],
                 **form.arguments(),
             )
+        except StaleVersion as exc:
+            posted = request.POST.copy()
+            posted[form.add_prefix("version")] = str(exc.current_version)
+            form.data = posted
+            form.add_error(
+                None,
+                "Someone else changed this key result while you were editing. Its saved values are shown "
+                "beside the form; save again to apply yours on top.",
+            )
+            status = 409
+            key_result = selectors.key_result_detail(key_result.pk)
         except ApplicationError as exc:
-            if exc.code != "stale_version":
-                add_service_error(form, exc)
-            else:
-                current = KeyResult.objects.get(pk=key_result.pk)
-                form.data = form.data.copy()
-                form.data[form.add_prefix("version")] = current.version
-                form.add_error(
-                    None,
-                    "Someone else changed this key result while you were editing. Its saved values are shown "
-                    "beside the form; save again to apply yours on top.",
-                )
-                status = 409
-                key_result = current
+            add_service_error(form, exc)
         else:
             if request.htmx:
                 return _key_results_section(request, goal, notice=f"Saved “{saved.title}”.")
@@ -504,18 +501,16 @@ def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
 
 @workspace_page(minimum=Role.EDITOR, what="change goals")
 @require_http_methods(["GET", "POST"])
-def key_result_delete(request: HttpRequest, key_result_id: int) -> HttpResponse:
-    key_result = access_key_result(request.user, key_result_id, workspace=request.workspace, write=True)
+def key_result_delete(request: WorkspaceRequest, key_result_id: int) -> HttpResponse:
+    key_result = access_key_result(request.user, key_result_id, workspace=request.workspace, write=True).obj
     goal = key_result.goal
     goal_url = reverse("strategy:goal_detail", kwargs={"ws": _ws(request), "goal_id": goal.pk})
     if request.method == "POST":
-        version = request.POST.get("version", "")
+        version = _version_posted(request)
+        if version is None:
+            return _version_missing(request, CONFIRM_DELETE, _key_result_confirmation(key_result, goal_url))
         try:
-            services.key_result_delete(
-                actor=Actor.from_request(request),
-                key_result=key_result,
-                version=int(version) if version.isascii() and version.isdigit() and len(version) < 19 else None,
-            )
+            services.key_result_delete(actor=Actor.from_request(request), key_result_id=key_result.pk, version=version)
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect(goal_url)
@@ -523,217 +518,17 @@ def key_result_delete(request: HttpRequest, key_result_id: int) -> HttpResponse:
             return _key_results_section(request, goal, notice=f"Key result “{key_result.title}” deleted.")
         messages.success(request, f"Key result “{key_result.title}” deleted.")
         return redirect(goal_url)
-    return render(
-        request,
-        "strategy/goals/confirm_delete.html",
-        {
-            "kind": "key result",
-            "obj": key_result,
-            "title": key_result.title,
-            "goal": goal,
-            "back_url": goal_url,
-            "consequences": [f"The progress of “{goal.title}” is recomputed without it."],
-            "nav_active": "strategy",
-        },
-    )
+    return render(request, CONFIRM_DELETE, _key_result_confirmation(key_result, goal_url))
 
 
-# --- initiatives ----------------------------------------------------------------------------------
-
-
-@workspace_page()
-@require_GET
-def initiative_list(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace
-    form = InitiativeFilterForm(request.GET or None, products=_product_choices(request))
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    product = filters.get("product") or ""
-    initiatives = selectors.initiatives_of(
-        workspace,
-        company=product == "company",
-        product_id=int(product) if product.isdigit() else None,
-        status=filters.get("status") or None,
-    ).order_by("start_date", "title", "id")
-    if form.is_bound and form.errors:
-        initiatives = initiatives.none()
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": _page(request, initiatives),
-        "query": query.urlencode(),
-        "filtered": bool(product or filters.get("status")),
-        "can_edit": can_edit_content(workspace.my_role),
+def _key_result_confirmation(key_result: KeyResult, goal_url: str) -> dict[str, Any]:
+    goal = key_result.goal
+    return {
+        "kind": "key result",
+        "obj": key_result,
+        "title": key_result.title,
+        "goal": goal,
+        "back_url": goal_url,
+        "consequences": [f"The progress of “{goal.title}” is recomputed without it."],
         "nav_active": "strategy",
     }
-    template = (
-        "strategy/goals/initiative_list.html#initiative-table"
-        if request.htmx
-        else "strategy/goals/initiative_list.html"
-    )
-    return render(request, template, context, status=400 if form.is_bound and form.errors else 200)
-
-
-def _initiative_form(
-    request: HttpRequest, data: Any = None, *, initiative: Initiative | None = None, **kwargs: Any
-) -> InitiativeForm:
-    goals = selectors.goal_choices(request.workspace)
-    return InitiativeForm(
-        data,
-        products=_product_choices(request, keep_id=initiative.product_id if initiative else None),
-        goals=[(g.pk, f"{g.product.name if g.product_id else 'Company'} · {g.title}") for g in goals],
-        quarter=quarter_of(initiative.start_date, initiative.end_date) if initiative else None,
-        **kwargs,
-    )
-
-
-def _initiative_form_page(
-    request: HttpRequest,
-    form: InitiativeForm,
-    initiative: Initiative | None = None,
-    *,
-    conflict: Initiative | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    context = {"form": form, "initiative": initiative, "conflict": conflict, "nav_active": "strategy"}
-    return render(request, "strategy/goals/initiative_form.html", context, status=status)
-
-
-@workspace_page(minimum=Role.EDITOR, what="create initiatives")
-@require_http_methods(["GET", "POST"])
-def initiative_create(request: HttpRequest) -> HttpResponse:
-    goal_id = _id_from_query(request, "goal")
-    initial = {"product": _product_from_query(request), "goals": [goal_id] if goal_id else []}
-    switched = _quarter_list_switched(request, lambda data, **kw: _initiative_form(request, data, **kw))
-    if switched is not None:
-        return _initiative_form_page(request, switched)
-    form = _initiative_form(request, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            initiative = services.initiative_create(
-                actor=Actor.from_request(request),
-                workspace=request.workspace,
-                title=data["title"],
-                description=data["description"],
-                colour=data["colour"],
-                status=data["status"],
-                product_id=data["product"],
-                goal_ids=data["goals"],
-                **form.time_frame(),
-            )
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"Initiative “{initiative.title}” created.")
-            return redirect("strategy:initiative_detail", ws=_ws(request), initiative_id=initiative.pk)
-    return _initiative_form_page(request, form, status=400 if form.errors else 200)
-
-
-@workspace_page()
-@require_GET
-def initiative_detail(request: HttpRequest, initiative_id: int) -> HttpResponse:
-    initiative = access_initiative(request.user, initiative_id, workspace=request.workspace)
-    detailed = selectors.initiative_detail(initiative)
-    history = list(activity_of_object(detailed)[:HISTORY_SIZE])
-    return render(
-        request,
-        "strategy/goals/initiative_detail.html",
-        {
-            "initiative": detailed,
-            "quarter": quarter_of(detailed.start_date, detailed.end_date),
-            "history": history,
-            "can_edit": can_edit_content(initiative.my_role),
-            "nav_active": "strategy",
-        },
-    )
-
-
-@workspace_page(minimum=Role.EDITOR, what="change initiatives")
-@require_http_methods(["GET", "POST"])
-def initiative_edit(request: HttpRequest, initiative_id: int) -> HttpResponse:
-    initiative = access_initiative(request.user, initiative_id, workspace=request.workspace, write=True)
-    initial = {
-        "title": initiative.title,
-        "description": initiative.description,
-        "colour": initiative.colour,
-        "status": initiative.status,
-        "product": initiative.product_id,
-        "quarter": quarter_of(initiative.start_date, initiative.end_date) or "",
-        "start_date": initiative.start_date,
-        "end_date": initiative.end_date,
-        "goals": list(initiative.goals.values_list("pk", flat=True)),
-        "version": initiative.version,
-    }
-    switched = _quarter_list_switched(
-        request, lambda data, **kw: _initiative_form(request, data, initiative=initiative, **kw)
-    )
-    if switched is not None:
-        return _initiative_form_page(request, switched, initiative)
-    form = _initiative_form(request, request.POST or None, initiative=initiative, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        time_frame = form.time_frame()
-        try:
-            initiative = services.initiative_update(
-                actor=Actor.from_request(request),
-                initiative=initiative,
-                version=data["version"] or initiative.version,
-                title=data["title"],
-                description=data["description"],
-                colour=data["colour"],
-                status=data["status"],
-                product_id=data["product"],
-                goal_ids=data["goals"],
-                quarter=time_frame.get("quarter", UNSET),
-                start_date=time_frame.get("start_date", UNSET),
-                end_date=time_frame.get("end_date", UNSET),
-            )
-        except ApplicationError as exc:
-            if exc.code != "stale_version":
-                add_service_error(form, exc)
-            else:
-                current = selectors.initiative_detail(initiative)
-                form.data = form.data.copy()
-                form.data["version"] = current.version
-                return _initiative_form_page(request, form, current, conflict=current, status=409)
-        else:
-            messages.success(request, f"Saved “{initiative.title}”.")
-            return redirect("strategy:initiative_detail", ws=_ws(request), initiative_id=initiative.pk)
-    return _initiative_form_page(request, form, initiative, status=400 if form.errors else 200)
-
-
-@workspace_page(minimum=Role.EDITOR, what="delete initiatives")
-@require_http_methods(["GET", "POST"])
-def initiative_delete(request: HttpRequest, initiative_id: int) -> HttpResponse:
-    initiative = access_initiative(request.user, initiative_id, workspace=request.workspace, write=True)
-    if request.method == "POST":
-        version = request.POST.get("version", "")
-        try:
-            services.initiative_delete(
-                actor=Actor.from_request(request),
-                initiative=initiative,
-                version=int(version) if version.isascii() and version.isdigit() and len(version) < 19 else None,
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect("strategy:initiative_delete", ws=_ws(request), initiative_id=initiative.pk)
-        messages.success(request, f"Initiative “{initiative.title}” deleted.")
-        return redirect("strategy:initiative_list", ws=_ws(request))
-    goals = initiative.goals.count()
-    return render(
-        request,
-        "strategy/goals/confirm_delete.html",
-        {
-            "kind": "initiative",
-            "obj": initiative,
-            "title": initiative.title,
-            "back_url": reverse(
-                "strategy:initiative_detail", kwargs={"ws": _ws(request), "initiative_id": initiative.pk}
-            ),
-            "consequences": [f"It no longer serves its {goals} goal{'s' if goals != 1 else ''}; the goals stay."]
-            if goals
-            else [],
-            "nav_active": "strategy",
-        },
-    )

@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from pmtool.activity import Actor
 from strategy.models import Goal, Initiative, KeyResult, Metric, MetricRollup
-from strategy.services.goals import goal_create, initiative_create, key_result_create
+from strategy.services.goals import goal_create, key_result_create
+from strategy.services.initiatives import initiative_create
 from tests.factories import ProductFactory
 
 from .conftest import PHONE

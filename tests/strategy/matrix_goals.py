@@ -14,7 +14,8 @@ from typing import Any
 from pmtool.activity import Actor
 from pmtool.models import Product
 from strategy.models import Goal, Initiative, KeyResult
-from strategy.services.goals import goal_create, initiative_create, key_result_create
+from strategy.services.goals import goal_create, key_result_create
+from strategy.services.initiatives import initiative_create
 from tests.harness.matrix import LOGIN
 
 # fmt: off

@@ -16,7 +16,8 @@ from rest_framework.test import APIClient
 
 from pmtool.models import ActivityEvent
 from strategy.models import Goal, Initiative, KeyResult, Metric
-from strategy.services.goals import goal_create, initiative_create, key_result_create
+from strategy.services.goals import goal_create, key_result_create
+from strategy.services.initiatives import initiative_create
 from tests.factories import ProductFactory
 from tests.harness import bodies
 from tests.harness.bodies import BAD_IDS, HUGE, TOO_BIG_ID, assert_error, body_cases, check_bad_body, send
@@ -727,3 +728,13 @@ def test_markdown_fields_hold_10000_characters(api_as: Any, team: Any, ids: Ids)
         f"/api/v1/workspaces/{ids.ws}/initiatives/", {"title": "L", "description": text}, format="json"
     )
     assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize("path", ["/api/v1/key-results/{key_result}/", "/api/v1/initiatives/{initiative}/"])
+def test_a_delete_without_the_version_answers_400_and_deletes_nothing(api_as, team, ids, path):
+    client = api_as(team.editor)
+    before = snapshot()
+    assert_error(client.delete(ids.fill(path)), 400, "invalid", ("version",))
+    assert_error(client.delete(ids.fill(path), {}, format="json"), 400, "invalid", ("version",))
+    assert snapshot() == before
+    assert client.delete(ids.fill(path), HTTP_IF_MATCH='"1"').status_code == 204

@@ -11,22 +11,20 @@ import pytest
 from django.utils import timezone
 
 from pmtool.activity import Actor
-from pmtool.errors import Conflict, PreconditionFailed, ValidationError
+from pmtool.errors import Conflict, ValidationError
 from pmtool.models import ActivityEvent
+from pmtool.timeframes import quarter_dates, quarter_of
+from pmtool.versioning import StaleVersion
 from strategy.models import Goal, GoalStatus, Initiative, KeyResult, Metric, MetricRollup, StatusSource
 from strategy.services.goals import (
     goal_create,
     goal_delete,
     goal_update,
-    initiative_create,
-    initiative_delete,
-    initiative_update,
     key_result_create,
     key_result_delete,
     key_result_update,
-    quarter_dates,
-    quarter_of,
 )
+from strategy.services.initiatives import initiative_create, initiative_delete, initiative_update
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +168,7 @@ def test_owner_must_be_a_member(team: Any) -> None:
         company_goal(team, owner_id=999_999)
     goal = company_goal(team)
     with pytest.raises(ValidationError) as exc:
-        goal_update(actor=team.actor(), goal=goal, version=1, owner_id=team.outsider.pk)
+        goal_update(actor=team.actor(), goal_id=goal.pk, version=1, owner_id=team.outsider.pk)
     assert fields_of(exc) == {"owner"}
 
 
@@ -201,12 +199,12 @@ def test_parent_must_be_a_top_level_company_goal_of_the_workspace(team: Any, pro
     assert fields_of(exc) == {"parent"}
 
     with pytest.raises(ValidationError) as exc:  # no self-parent
-        goal_update(actor=team.actor(), goal=company, version=1, parent_id=company.pk)
+        goal_update(actor=team.actor(), goal_id=company.pk, version=1, parent_id=company.pk)
     assert "own parent" in exc.value.fields["parent"][0]
 
     other = company_goal(team, "Other company goal")
     with pytest.raises(ValidationError) as exc:  # a goal with children cannot get a parent
-        goal_update(actor=team.actor(), goal=company, version=1, parent_id=other.pk)
+        goal_update(actor=team.actor(), goal_id=company.pk, version=1, parent_id=other.pk)
     assert "child goals" in exc.value.fields["parent"][0]
     assert refreshed(company).parent_id is None
 
@@ -215,7 +213,7 @@ def test_a_goal_with_children_stays_a_company_goal(team: Any, product: Any) -> N
     company = company_goal(team)
     company_goal(team, "Child", product_id=product.pk, parent_id=company.pk)
     with pytest.raises(ValidationError) as exc:
-        goal_update(actor=team.actor(), goal=company, version=1, product_id=product.pk)
+        goal_update(actor=team.actor(), goal_id=company.pk, version=1, product_id=product.pk)
     assert fields_of(exc) == {"product"}
     assert refreshed(company).product_id is None
 
@@ -241,17 +239,17 @@ def test_status_set_by_hand_or_derived(team: Any) -> None:
         assert fields_of(exc) == {"status"}
 
     # Back to derived: the rollup writes the status (no key results, no progress → no reading).
-    goal = goal_update(actor=team.actor(), goal=goal, version=goal.version, status_source="derived")
+    goal = goal_update(actor=team.actor(), goal_id=goal.pk, version=goal.version, status_source="derived")
     goal = refreshed(goal)
     assert (goal.status, goal.status_source) == (GoalStatus.NO_KEY_RESULTS, StatusSource.DERIVED)
     # A status alone makes it manual again.
-    goal = goal_update(actor=team.actor(), goal=goal, version=goal.version, status="done")
+    goal = goal_update(actor=team.actor(), goal_id=goal.pk, version=goal.version, status="done")
     assert (refreshed(goal).status, goal.status_source) == (GoalStatus.DONE, StatusSource.MANUAL)
 
 
 def test_goal_update_versions_and_activity(team: Any, product: Any, actor: Any) -> None:
     goal = company_goal(team, owner_id=team.admin.pk)
-    goal = goal_update(actor=actor, goal=goal, version=1, title="Renamed", owner_id=team.viewer.pk)
+    goal = goal_update(actor=actor, goal_id=goal.pk, version=1, title="Renamed", owner_id=team.viewer.pk)
     assert goal.version == 2
     event = ActivityEvent.objects.filter(target_id=goal.pk, action="updated").get()
     assert event.changes == {
@@ -259,14 +257,15 @@ def test_goal_update_versions_and_activity(team: Any, product: Any, actor: Any) 
         "owner": {"from": "Admin", "to": "Viewer"},
     }
     # Nothing changed: no version bump, no event.
-    same = goal_update(actor=actor, goal=goal, version=2, title="Renamed")
+    same = goal_update(actor=actor, goal_id=goal.pk, version=2, title="Renamed")
     assert same.version == 2
     assert ActivityEvent.objects.filter(target_id=goal.pk, action="updated").count() == 1
     with pytest.raises(Conflict) as conflict:
-        goal_update(actor=actor, goal=goal, version=1, title="Stale")
+        goal_update(actor=actor, goal_id=goal.pk, version=1, title="Stale")
     assert conflict.value.code == "stale_version"
-    with pytest.raises(PreconditionFailed):
-        goal_update(actor=actor, goal=goal, version=1, precondition=True, title="Stale")
+    with pytest.raises(StaleVersion) as stale:  # the API answers it 412 when the version came in If-Match
+        goal_update(actor=actor, goal_id=goal.pk, version=1, title="Stale")
+    assert (stale.value.expected, stale.value.current_version, stale.value.current.title) == (1, 2, "Renamed")
     assert refreshed(goal).title == "Renamed"
 
 
@@ -295,15 +294,15 @@ def test_goal_delete_keeps_children_and_recomputes_the_parent(team: Any, product
     measured(first, current=20)
     measured(second, current=60)
     assert refreshed(company).progress == pytest.approx(40)  # the mean of its children
-    goal_delete(actor=team.actor(), goal=second, version=refreshed(second).version)
+    goal_delete(actor=team.actor(), goal_id=second.pk, version=refreshed(second).version)
     assert refreshed(company).progress == pytest.approx(20)
     assert not KeyResult.objects.filter(goal_id=second.pk).exists()
     assert ActivityEvent.objects.filter(target_id=second.pk, action="deleted").exists()
 
-    goal_delete(actor=team.actor(), goal=company, version=1)
+    goal_delete(actor=team.actor(), goal_id=company.pk, version=1)
     assert refreshed(first).parent_id is None
     with pytest.raises(Conflict):
-        goal_delete(actor=team.actor(), goal=first, version=99)
+        goal_delete(actor=team.actor(), goal_id=first.pk, version=99)
 
 
 # --- key results and progress ----------------------------------------------------------------
@@ -326,14 +325,14 @@ def test_progress_is_the_weighted_mean_of_key_results(team: Any) -> None:
     # The time frame is over and progress is short of 100 %: missed.
     assert refreshed(goal).status == GoalStatus.MISSED
 
-    second = key_result_update(actor=team.actor(), key_result=second, version=1, percent=100)
-    first = key_result_update(actor=team.actor(), key_result=first, version=1, current=100)
+    second = key_result_update(actor=team.actor(), key_result_id=second.pk, version=1, percent=100)
+    first = key_result_update(actor=team.actor(), key_result_id=first.pk, version=1, current=100)
     assert refreshed(goal).progress == pytest.approx(100)
     assert refreshed(goal).status == GoalStatus.DONE
 
-    key_result_delete(actor=team.actor(), key_result=second, version=second.version)
+    key_result_delete(actor=team.actor(), key_result_id=second.pk, version=second.version)
     assert refreshed(goal).progress == pytest.approx(100)
-    key_result_delete(actor=team.actor(), key_result=first, version=first.version)
+    key_result_delete(actor=team.actor(), key_result_id=first.pk, version=first.version)
     assert refreshed(goal).progress is None
 
 
@@ -416,13 +415,13 @@ def test_switching_kinds(team: Any) -> None:
     kr = key_result_create(actor=team.actor(), goal=goal, title="Docs", kind="manual")
     assert refreshed(kr).percent == 0
     with pytest.raises(ValidationError) as exc:  # measured needs a baseline and a target
-        key_result_update(actor=team.actor(), key_result=kr, version=1, kind="metric")
+        key_result_update(actor=team.actor(), key_result_id=kr.pk, version=1, kind="metric")
     assert fields_of(exc) == {"baseline", "target"}
     kr = key_result_update(
-        actor=team.actor(), key_result=kr, version=1, kind="metric", baseline=0, target=10, current=5
+        actor=team.actor(), key_result_id=kr.pk, version=1, kind="metric", baseline=0, target=10, current=5
     )
     assert (kr.percent, kr.progress) == (None, 50)
-    kr = key_result_update(actor=team.actor(), key_result=kr, version=2, kind="manual", percent=30)
+    kr = key_result_update(actor=team.actor(), key_result_id=kr.pk, version=2, kind="manual", percent=30)
     assert refreshed(kr).progress == 30
     assert refreshed(goal).progress == pytest.approx(30)
 
@@ -469,12 +468,12 @@ def test_binding_a_metric_fills_current_from_its_rollups(team: Any, product: Any
 
     # While bound, `current` is the metric's.
     with pytest.raises(ValidationError) as exc:
-        key_result_update(actor=team.actor(), key_result=kr, version=kr.version, current=1)
+        key_result_update(actor=team.actor(), key_result_id=kr.pk, version=kr.version, current=1)
     assert fields_of(exc) == {"current"}
 
     # Unbound, it keeps the last value and can be typed again.
-    kr = key_result_update(actor=team.actor(), key_result=kr, version=kr.version, metric_id=None)
-    kr = key_result_update(actor=team.actor(), key_result=kr, version=kr.version, current=21)
+    kr = key_result_update(actor=team.actor(), key_result_id=kr.pk, version=kr.version, metric_id=None)
+    kr = key_result_update(actor=team.actor(), key_result_id=kr.pk, version=kr.version, current=21)
     assert refreshed(kr).progress == pytest.approx(25)
 
 
@@ -483,7 +482,7 @@ def test_rebinding_clears_current_until_the_rollup_fills_it(team: Any, product: 
     empty = _metric(product, "No data yet", value=None)
     goal = company_goal(team, product_id=product.pk)
     kr = measured(goal, current=30)
-    kr = key_result_update(actor=team.actor(), key_result=kr, version=1, metric_id=empty.pk)
+    kr = key_result_update(actor=team.actor(), key_result_id=kr.pk, version=1, metric_id=empty.pk)
     kr = refreshed(kr)
     assert kr.current is None  # not the typed value dressed up as the metric's
     assert kr.progress is None
@@ -507,7 +506,7 @@ def test_which_metrics_a_key_result_may_bind(team: Any, product: Any, other_prod
     assert measured(company, current=None, metric_id=beacons.pk).metric_id == beacons.pk  # any of the workspace
     # A goal whose key results read another product's metric cannot move to this product.
     with pytest.raises(ValidationError) as exc:
-        goal_update(actor=team.actor(), goal=company, version=1, product_id=product.pk)
+        goal_update(actor=team.actor(), goal_id=company.pk, version=1, product_id=product.pk)
     assert fields_of(exc) == {"product"}
 
 
@@ -516,8 +515,8 @@ def test_key_result_activity_reaches_the_goal_history(team: Any) -> None:
 
     goal = company_goal(team)
     kr = measured(goal)
-    key_result_update(actor=team.actor(), key_result=kr, version=1, current=60, title="Signups 2")
-    key_result_delete(actor=team.actor(), key_result=kr, version=2)
+    key_result_update(actor=team.actor(), key_result_id=kr.pk, version=1, current=60, title="Signups 2")
+    key_result_delete(actor=team.actor(), key_result_id=kr.pk, version=2)
     actions = [(e.target_type.model, e.action) for e in goal_history(goal)]
     assert actions == [
         ("keyresult", "deleted"),
@@ -532,11 +531,12 @@ def test_key_result_activity_reaches_the_goal_history(team: Any) -> None:
 def test_key_result_versions(team: Any) -> None:
     goal = company_goal(team)
     kr = measured(goal)
-    key_result_update(actor=team.actor(), key_result=kr, version=1, weight=5)
+    key_result_update(actor=team.actor(), key_result_id=kr.pk, version=1, weight=5)
     with pytest.raises(Conflict):
-        key_result_update(actor=team.actor(), key_result=kr, version=1, weight=6)
-    with pytest.raises(PreconditionFailed):
-        key_result_delete(actor=team.actor(), key_result=kr, version=1, precondition=True)
+        key_result_update(actor=team.actor(), key_result_id=kr.pk, version=1, weight=6)
+    with pytest.raises(StaleVersion) as stale:  # the API answers it 412 when the version came in If-Match
+        key_result_delete(actor=team.actor(), key_result_id=kr.pk, version=1)
+    assert stale.value.current_version == 2
     assert refreshed(kr).weight == 5
 
 
@@ -563,14 +563,14 @@ def test_initiative_create_and_goals(team: Any, product: Any, other_product: Any
     assert event.changes["goals"] == {"from": None, "to": "Company, Ours"}
 
     with pytest.raises(ValidationError) as exc:  # another product's goal
-        initiative_update(actor=team.actor(), initiative=initiative, version=1, goal_ids=[beacons.pk])
+        initiative_update(actor=team.actor(), initiative_id=initiative.pk, version=1, goal_ids=[beacons.pk])
     assert "another product" in exc.value.fields["goals"][0]
     with pytest.raises(ValidationError) as exc:  # moving it to Beacon re-checks the goals it keeps
-        initiative_update(actor=team.actor(), initiative=initiative, version=1, product_id=other_product.pk)
+        initiative_update(actor=team.actor(), initiative_id=initiative.pk, version=1, product_id=other_product.pk)
     assert fields_of(exc) == {"goals"}
     # A workspace-wide initiative may serve any goal of the workspace.
     initiative = initiative_update(
-        actor=team.actor(), initiative=initiative, version=1, product_id=None, goal_ids=[beacons.pk, ours.pk]
+        actor=team.actor(), initiative_id=initiative.pk, version=1, product_id=None, goal_ids=[beacons.pk, ours.pk]
     )
     assert initiative.version == 2
     event = ActivityEvent.objects.get(target_id=initiative.pk, action="updated")
@@ -579,12 +579,12 @@ def test_initiative_create_and_goals(team: Any, product: Any, other_product: Any
 
     theirs = goal_create(actor=team.actor("outsider"), workspace=team.other_workspace, title="Theirs")
     with pytest.raises(ValidationError) as exc:
-        initiative_update(actor=team.actor(), initiative=initiative, version=2, goal_ids=[theirs.pk, 999_999])
+        initiative_update(actor=team.actor(), initiative_id=initiative.pk, version=2, goal_ids=[theirs.pk, 999_999])
     assert "No such goal" in exc.value.fields["goals"][0]
 
     with pytest.raises(Conflict):
-        initiative_delete(actor=team.actor(), initiative=initiative, version=1)
-    initiative_delete(actor=team.actor(), initiative=initiative, version=2)
+        initiative_delete(actor=team.actor(), initiative_id=initiative.pk, version=1)
+    initiative_delete(actor=team.actor(), initiative_id=initiative.pk, version=2)
     assert not Initiative.objects.exists()
     assert Goal.objects.count() == 4  # goals stay
 
@@ -617,6 +617,6 @@ def test_a_goal_served_by_another_products_initiative_cannot_move(team: Any, pro
         actor=team.actor(), workspace=team.workspace, title="I", product_id=product.pk, goal_ids=[goal.pk]
     )
     with pytest.raises(ValidationError) as exc:
-        goal_update(actor=team.actor(), goal=goal, version=1, product_id=other_product.pk)
+        goal_update(actor=team.actor(), goal_id=goal.pk, version=1, product_id=other_product.pk)
     assert fields_of(exc) == {"product"}
-    assert goal_update(actor=team.actor(), goal=goal, version=1, product_id=product.pk).product_id == product.pk
+    assert goal_update(actor=team.actor(), goal_id=goal.pk, version=1, product_id=product.pk).product_id == product.pk

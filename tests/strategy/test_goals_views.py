@@ -13,7 +13,8 @@ import pytest
 from pmtool.activity import Actor
 from pmtool.models import ActivityEvent
 from strategy.models import Goal, Initiative, KeyResult, Persona, Vision
-from strategy.services.goals import goal_create, initiative_create, key_result_create
+from strategy.services.goals import goal_create, key_result_create
+from strategy.services.initiatives import initiative_create
 from tests.factories import ProductFactory
 from tests.pmtool.test_views import HTMX, assert_field_error, assert_no_inline_code, input_value
 
@@ -261,7 +262,7 @@ def test_goal_create_and_edit_succeed(signed_in: Any, team: Any, product: Any) -
 def test_goal_edit_conflict_shows_saved_values_and_keeps_the_input(signed_in: Any, team: Any, goal: Goal) -> None:
     from strategy.services.goals import goal_update
 
-    goal_update(actor=team.actor(), goal=goal, version=1, title="Activation (theirs)")
+    goal_update(actor=team.actor(), goal_id=goal.pk, version=1, title="Activation (theirs)")
     client = signed_in("editor")
     form = {**GOAL_FORM, "title": "Activation (mine)", "product": str(goal.product_id), "quarter": "2026-Q4"}
     response = client.post(f"/w/acme/goals/{goal.pk}/edit/", {**form, "version": "1"})
@@ -316,6 +317,27 @@ def test_progress_panel_polls_until_the_rollup_has_run(signed_in: Any, goal: Goa
     Goal.objects.filter(pk=goal.pk).update(progress_updated_at=dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
     done = client.get(f"/w/acme/goals/{goal.pk}/?part=progress&n=abc", headers=HTMX).content.decode()
     assert "hx-trigger" not in done
+
+
+@pytest.mark.parametrize("posted", [{}, {"version": ""}, {"version": "abc"}, {"version": "-1"}])
+def test_a_delete_page_without_the_version_deletes_nothing(
+    signed_in: Any, team: Any, goal: Goal, key_result: KeyResult, posted: dict[str, str]
+) -> None:
+    """Every delete confirmation posts the version the user saw; without it: 400, the confirmation
+    again, and the goal, key result and initiative all still there."""
+    initiative = initiative_create(actor=team.actor(), workspace=team.workspace, title="Onboarding")
+    client = signed_in("editor")
+    for url, what in (
+        (f"/w/acme/key-results/{key_result.pk}/delete/", "key result"),
+        (f"/w/acme/goals/{goal.pk}/delete/", "goal"),
+        (f"/w/acme/initiatives/{initiative.pk}/delete/", "initiative"),
+    ):
+        response = client.post(url, posted)
+        assert response.status_code == 400, what
+        assert "without the version you opened" in response.content.decode(), what
+    assert Goal.objects.filter(pk=goal.pk).exists()
+    assert KeyResult.objects.filter(pk=key_result.pk).exists()
+    assert Initiative.objects.filter(pk=initiative.pk).exists()
 
 
 def test_goal_delete_asks_first(signed_in: Any, goal: Goal, key_result: KeyResult) -> None:
@@ -514,9 +536,9 @@ def test_initiative_create_edit_conflict_and_delete(signed_in: Any, team: Any, p
     assert "Features arrive with the backlog" in detail
     assert "Activation" in detail
 
-    from strategy.services.goals import initiative_update
+    from strategy.services.initiatives import initiative_update
 
-    initiative_update(actor=team.actor(), initiative=initiative, version=1, title="Theirs")
+    initiative_update(actor=team.actor(), initiative_id=initiative.pk, version=1, title="Theirs")
     response = client.post(
         f"/w/acme/initiatives/{initiative.pk}/edit/", {**INITIATIVE_FORM, "title": "Mine", "version": "1"}
     )

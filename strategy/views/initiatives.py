@@ -1,0 +1,230 @@
+"""Strategy pages of initiatives: list, create, detail, edit, delete.
+
+Thin: form → access_* → service/selector → template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from pmtool.activity import Actor
+from pmtool.errors import ApplicationError
+from pmtool.forms import add_service_error
+from pmtool.models import Role
+from pmtool.pages import VersionForm, WorkspaceRequest, edit_page, filtered_list
+from pmtool.permissions import can_edit_content
+from pmtool.selectors import activity_of_object
+from pmtool.timeframes import quarter_of
+from pmtool.versioning import UNSET
+from pmtool.views import workspace_page
+
+from ..forms.goals import TimeFrameMixin
+from ..forms.initiatives import InitiativeFilterForm, InitiativeForm
+from ..models import Initiative
+from ..permissions import access_initiative
+from ..selectors import initiatives as selectors
+from ..services import initiatives as services
+from .goals import (
+    CONFIRM_DELETE,
+    HISTORY_SIZE,
+    _id_from_query,
+    _product_choices,
+    _product_from_query,
+    _quarter_list_switched,
+    _version_missing,
+    _without_version,
+    _ws,
+)
+
+# --- initiatives ----------------------------------------------------------------------------------
+
+
+@workspace_page()
+@require_GET
+def initiative_list(request: WorkspaceRequest) -> HttpResponse:
+    form = InitiativeFilterForm(request.GET or None, products=_product_choices(request))
+
+    def rows(filters: dict[str, Any]) -> QuerySet[Initiative]:
+        product = filters.get("product") or ""
+        return selectors.initiatives_of(
+            request.workspace,
+            company=product == "company",
+            product_id=int(product) if product.isdigit() else None,
+            status=filters.get("status") or None,
+        ).order_by("start_date", "title", "id")
+
+    context = {"can_edit": can_edit_content(getattr(request.workspace, "my_role", None)), "nav_active": "strategy"}
+    return filtered_list(
+        request,
+        form=form,
+        rows=rows,
+        template="strategy/goals/initiative_list.html",
+        partial="initiative-table",
+        context=context,
+    )
+
+
+def _initiative_form(
+    request: WorkspaceRequest, data: Any = None, *, initiative: Initiative | None = None, **kwargs: Any
+) -> InitiativeForm:
+    goals = selectors.goal_choices(request.workspace)
+    form = InitiativeForm(
+        data,
+        products=_product_choices(request, keep_id=initiative.product_id if initiative else None),
+        goals=[(g.pk, f"{g.product.name if g.product else 'Company'} · {g.title}") for g in goals],
+        quarter=quarter_of(initiative.start_date, initiative.end_date) if initiative else None,
+        **kwargs,
+    )
+    return form if initiative is not None else _without_version(form)
+
+
+def _initiative_form_page(
+    request: WorkspaceRequest,
+    form: TimeFrameMixin,
+    initiative: Initiative | None = None,
+    *,
+    conflict: Initiative | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {"form": form, "initiative": initiative, "conflict": conflict, "nav_active": "strategy"}
+    return render(request, "strategy/goals/initiative_form.html", context, status=status)
+
+
+@workspace_page(minimum=Role.EDITOR, what="create initiatives")
+@require_http_methods(["GET", "POST"])
+def initiative_create(request: WorkspaceRequest) -> HttpResponse:
+    goal_id = _id_from_query(request, "goal")
+    initial = {"product": _product_from_query(request), "goals": [goal_id] if goal_id else []}
+    switched = _quarter_list_switched(request, lambda data, **kw: _initiative_form(request, data, **kw))
+    if switched is not None:
+        return _initiative_form_page(request, switched)
+    form = _initiative_form(request, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            initiative = services.initiative_create(
+                actor=Actor.from_request(request),
+                workspace=request.workspace,
+                title=data["title"],
+                description=data["description"],
+                colour=data["colour"],
+                status=data["status"],
+                product_id=data["product"],
+                goal_ids=data["goals"],
+                **form.time_frame(),
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Initiative “{initiative.title}” created.")
+            return redirect("strategy:initiative_detail", ws=_ws(request), initiative_id=initiative.pk)
+    return _initiative_form_page(request, form, status=400 if form.errors else 200)
+
+
+@workspace_page()
+@require_GET
+def initiative_detail(request: WorkspaceRequest, initiative_id: int) -> HttpResponse:
+    access = access_initiative(request.user, initiative_id, workspace=request.workspace)
+    detailed = selectors.initiative_detail(access.obj)
+    history = list(activity_of_object(detailed)[:HISTORY_SIZE])
+    return render(
+        request,
+        "strategy/goals/initiative_detail.html",
+        {
+            "initiative": detailed,
+            "quarter": quarter_of(detailed.start_date, detailed.end_date),
+            "history": history,
+            "can_edit": access.can_edit,
+            "nav_active": "strategy",
+        },
+    )
+
+
+@workspace_page(minimum=Role.EDITOR, what="change initiatives")
+@require_http_methods(["GET", "POST"])
+def initiative_edit(request: WorkspaceRequest, initiative_id: int) -> HttpResponse:
+    initiative = access_initiative(request.user, initiative_id, workspace=request.workspace, write=True).obj
+    initial = {
+        "title": initiative.title,
+        "description": initiative.description,
+        "colour": initiative.colour,
+        "status": initiative.status,
+        "product": initiative.product_id,
+        "quarter": quarter_of(initiative.start_date, initiative.end_date) or "",
+        "start_date": initiative.start_date,
+        "end_date": initiative.end_date,
+        "goals": selectors.goal_ids_served(initiative),
+        "version": initiative.version,
+    }
+    switched = _quarter_list_switched(
+        request, lambda data, **kw: _initiative_form(request, data, initiative=initiative, **kw)
+    )
+    if switched is not None:
+        return _initiative_form_page(request, switched, initiative)
+    form = _initiative_form(request, request.POST or None, initiative=initiative, initial=initial)
+
+    def save(data: dict[str, Any]) -> Initiative:
+        time_frame = form.time_frame()
+        return services.initiative_update(
+            actor=Actor.from_request(request),
+            initiative_id=initiative.pk,
+            version=data["version"],
+            title=data["title"],
+            description=data["description"],
+            colour=data["colour"],
+            status=data["status"],
+            product_id=data["product"],
+            goal_ids=data["goals"],
+            quarter=time_frame.get("quarter", UNSET),
+            start_date=time_frame.get("start_date", UNSET),
+            end_date=time_frame.get("end_date", UNSET),
+        )
+
+    def saved(result: Initiative) -> HttpResponse:
+        messages.success(request, f"Saved “{result.title}”.")
+        return redirect("strategy:initiative_detail", ws=_ws(request), initiative_id=result.pk)
+
+    context = {"initiative": initiative, "nav_active": "strategy"}
+    return edit_page(
+        request, form=form, template="strategy/goals/initiative_form.html", context=context, save=save, saved=saved
+    )
+
+
+@workspace_page(minimum=Role.EDITOR, what="delete initiatives")
+@require_http_methods(["GET", "POST"])
+def initiative_delete(request: WorkspaceRequest, initiative_id: int) -> HttpResponse:
+    initiative = access_initiative(request.user, initiative_id, workspace=request.workspace, write=True).obj
+    if request.method == "POST":
+        form = VersionForm(request.POST)
+        if not form.is_valid():
+            return _version_missing(request, CONFIRM_DELETE, _initiative_confirmation(request, initiative))
+        try:
+            services.initiative_delete(
+                actor=Actor.from_request(request), initiative_id=initiative.pk, version=form.cleaned_data["version"]
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("strategy:initiative_delete", ws=_ws(request), initiative_id=initiative.pk)
+        messages.success(request, f"Initiative “{initiative.title}” deleted.")
+        return redirect("strategy:initiative_list", ws=_ws(request))
+    return render(request, CONFIRM_DELETE, _initiative_confirmation(request, initiative))
+
+
+def _initiative_confirmation(request: WorkspaceRequest, initiative: Initiative) -> dict[str, Any]:
+    goals = selectors.goal_count_served(initiative)
+    return {
+        "kind": "initiative",
+        "obj": initiative,
+        "title": initiative.title,
+        "back_url": reverse("strategy:initiative_detail", kwargs={"ws": _ws(request), "initiative_id": initiative.pk}),
+        "consequences": [f"It no longer serves its {goals} goal{'s' if goals != 1 else ''}; the goals stay."]
+        if goals
+        else [],
+        "nav_active": "strategy",
+    }
