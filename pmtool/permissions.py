@@ -196,16 +196,18 @@ def product_access(
     workspace: Workspace | None = None,
     slug: str | None = None,
     write: bool = False,
+    action: str = "change products",
 ) -> Access[Product]:
     """The product (by id, or by slug inside `workspace`), its workspace loaded, and the caller's
-    role; `write=True` needs an editor or admin."""
+    role; `write=True` needs an editor or admin ("Only an editor or admin of this workspace can
+    <action>." for a viewer)."""
     queryset = Product.objects.select_related("workspace")
     if workspace is not None:
         queryset = queryset.filter(workspace=workspace)
     queryset = queryset.filter(pk=product_id) if product_id is not None else queryset.filter(slug=slug)
     minimum = Role.EDITOR if write else Role.VIEWER
     return _access_first(
-        user, queryset, what="product", workspace_field="workspace_id", minimum=minimum, action="change products"
+        user, queryset, what="product", workspace_field="workspace_id", minimum=minimum, action=action
     )
 
 

@@ -20,10 +20,10 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import cleaning, versioning
+from . import versioning
 from .activity import Actor, activity_record, apply_changes
 from .cleaning import clean_choice, clean_name, clean_slug, no_nul
-from .errors import ApplicationError, Conflict, NotFound, PreconditionFailed, ValidationError
+from .errors import Conflict, NotFound, ValidationError
 from .invitation_mail import invitation_from_token as invitation_from_token
 from .invitation_mail import invitation_send_email as invitation_send_email
 from .invitation_mail import invitation_token as invitation_token
@@ -42,25 +42,6 @@ from .models import (
 from .queue import enqueue_on_commit
 from .tasks import resend_invitation_email, send_invitation_email
 from .versioning import UNSET, Maybe, given, save_changes
-
-# --- compatibility: strategy modules still import these four names from here --------------------
-# Thin aliases of the building blocks, kept until the strategy services have moved onto
-# pmtool.cleaning / pmtool.versioning (the lead removes them then). Nothing in pmtool uses them.
-_clean_name = cleaning.clean_name
-_no_nul = cleaning.no_nul
-lock_version = versioning.lock_version
-
-
-def stale_version(what: str, version: int, current: int, *, precondition: bool = False) -> ApplicationError:
-    """Deprecated (strategy/services/vision.py still calls it): raise pmtool.versioning.StaleVersion
-    and let pmtool.api.versioned choose 409 or 412."""
-    error: type[ApplicationError] = PreconditionFailed if precondition else Conflict
-    return error(
-        f"This {what} was changed by someone else (you edited version {version}, it is now at "
-        f"version {current}). Reload it and apply your change again.",
-        code="stale_version",
-    )
-
 
 # --- helpers ------------------------------------------------------------------
 

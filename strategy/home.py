@@ -37,7 +37,9 @@ def _next_steps(ws: str, product: Product, state: ProductStrategyState) -> list[
             )
         )
     # (a goal measured through its child goals has a progress without key results of its own)
-    unmeasured = next((g for g in state.current_goals if not g.key_result_count and g.progress is None), None)
+    unmeasured = next(
+        (g for g in state.current_goals if not getattr(g, "key_result_count", 0) and g.progress is None), None
+    )  # key_result_count: annotated by strategy.selectors.home
     if unmeasured is not None:
         steps.append(
             NextStep(

@@ -18,36 +18,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
 
 from pmtool.errors import NotFound
-from pmtool.models import Product, Role, Workspace
-from pmtool.permissions import Access, access_object, access_product, member_role, require_role
+from pmtool.models import Workspace
+from pmtool.permissions import Access, access_object
 
 from .models import Competitor, Goal, Initiative, KeyResult, Metric, MetricSample, Persona
 
 M = TypeVar("M", bound=Model)
 
-
-def _access(
-    user: Any,
-    queryset: QuerySet,
-    pk: int,
-    *,
-    workspace_path: str,
-    label: str,
-    what: str,
-    write: bool,
-    workspace: Workspace | None,
-) -> Any:
-    if not getattr(user, "is_authenticated", False):
-        raise NotFound(f"{label} not found.")
-    qs = queryset.filter(pk=pk)
-    if workspace is not None:
-        qs = qs.filter(**{workspace_path: workspace.pk})
-    obj: Model | None = qs.annotate(my_role=member_role(user, workspace_path)).filter(my_role__isnull=False).first()
-    if obj is None:
-        raise NotFound(f"{label} not found.")
-    if write:
-        require_role(obj.my_role, Role.EDITOR, what)
-    return obj
 
 
 def _in_workspace(queryset: QuerySet[M], workspace_field: str, workspace: Workspace | None) -> QuerySet[M]:
@@ -121,25 +98,6 @@ def access_competitor(
     )  # fmt: skip
 
 
-def access_product_role(
-    user: Any,
-    product_id: int | None = None,
-    *,
-    workspace: Workspace | None = None,
-    slug: str | None = None,
-    write: bool = False,
-    action: str = "change products",
-) -> Access[Product]:
-    """A product whose vision or research the caller reads (or, `write`, changes: PermissionDenied
-    "Only an editor or admin of this workspace can <action>." for a viewer), with the caller's role
-    as a typed value. Built on pmtool.permissions.access_product (the one place that reads its role
-    annotation: adapt this line if access_product comes to return an Access)."""
-    product = access_product(user, product_id, workspace=workspace, slug=slug)
-    role = Role(product.__dict__["my_role"])
-    if write:
-        require_role(role, Role.EDITOR, action)
-    return Access(obj=product, role=role)
-
 
 def access_metric(
     user: AbstractBaseUser | AnonymousUser, metric_id: int, *, write: bool = False, workspace: Workspace | None = None
@@ -152,13 +110,6 @@ def access_metric(
     path = "product__workspace_id"
     return access_object(user, qs, metric_id, what="metric", workspace_field=path, write=write, action="change metrics")
 
-
-def access_metrics_of(
-    user: AbstractBaseUser | AnonymousUser, product_id: int, *, write: bool = False
-) -> Access[Product]:
-    """The product whose metrics the caller lists (or, `write`, creates) and the caller's role."""
-    products = Product.objects.select_related("workspace")
-    return access_object(user, products, product_id, what="product", write=write, action="create metrics")
 
 
 def access_sample(metric: Metric, sample_id: int) -> MetricSample:

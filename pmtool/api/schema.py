@@ -65,7 +65,7 @@ def _reads_if_match(view: Any, method: str) -> bool:
         source = inspect.getsource(handler) if handler is not None else ""
     except (OSError, TypeError):
         return False
-    return "required_version(" in source or "if_match_version(" in source
+    return any(call in source for call in ("write_with_version(", "read_version(", "_write(", "_delete("))
 
 
 class AutoSchema(SpectacularAutoSchema):

@@ -28,26 +28,8 @@ from ..permissions import (
     workspace_access,
 )
 from . import serializers as s
-from . import versioned
 from .pagination import NameCursorPagination, NewestFirstPagination
 from .versioned import IF_MATCH, VersionSerializer, versioned_response, write_with_version
-
-# --- compatibility: strategy API modules import these from here today -----------------------------
-# Aliases of pmtool.api.versioned, kept until they import from there (the lead removes them then).
-etag = versioned.etag
-IF_MATCH_PATTERN = r'^"?[0-9]{1,18}"?$'  # what the schema documents (a weak W/ tag answers 412)
-
-
-def if_match_version(request: Request) -> int | None:
-    """Deprecated: the If-Match version (None without the header); use pmtool.api.versioned."""
-    header = request.headers.get("If-Match")
-    return None if header is None else versioned.read_version(request, {}).version
-
-
-def required_version(request: Request, data: dict[str, Any]) -> tuple[int, bool]:
-    """Deprecated: (version, came-from-If-Match), popped from `data`; use write_with_version."""
-    read = versioned.read_version(request, data)
-    return read.version, read.from_if_match
 
 
 def signed_in(request: Request) -> User:

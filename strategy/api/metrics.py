@@ -29,10 +29,11 @@ from pmtool.api.versioned import (
 )
 from pmtool.api.views import ApiView, validated
 from pmtool.errors import ValidationError
+from pmtool.permissions import product_access
 from pmtool.timeframes import DATE_MAX, DATE_MIN
 
 from ..models import TEXT_MAX, Aggregation, Direction, Metric, MetricRollup, MetricSample, Period
-from ..permissions import access_metric, access_metrics_of, access_sample
+from ..permissions import access_metric, access_sample
 from ..selectors import metrics as selectors
 from ..services import metrics as services
 
@@ -301,7 +302,7 @@ class MetricListView(ApiView):
         summary="Metrics of a product, by name",
     )
     def get(self, request: Request, product_id: int) -> Response:
-        product = access_metrics_of(request.user, product_id).obj
+        product = product_access(request.user, product_id).obj
         validated(PageFilterSerializer, request.query_params)
         return self.paginate(selectors.metrics_of_product(product.pk), MetricSerializer)
 
@@ -309,7 +310,7 @@ class MetricListView(ApiView):
         request=MetricCreateSerializer, responses={201: MetricSerializer}, summary="Create a metric (editor)"
     )
     def post(self, request: Request, product_id: int) -> Response:
-        product = access_metrics_of(request.user, product_id, write=True).obj
+        product = product_access(request.user, product_id, write=True, action="create metrics").obj
         data = validated(MetricCreateSerializer, request.data)
         metric = services.metric_create(actor=Actor.from_request(request), product=product, **data)
         return versioned_response(MetricSerializer(metric).data, metric.version, status_code=status.HTTP_201_CREATED)

@@ -27,9 +27,10 @@ from pmtool.api.versioned import (
     write_with_version,
 )
 from pmtool.api.views import ApiView, validated
+from pmtool.permissions import product_access
 
 from ..models import TEXT_MAX, Competitor, Persona, ThreatLevel
-from ..permissions import access_competitor, access_persona, access_product_role
+from ..permissions import access_competitor, access_persona
 from ..selectors.research import competitors_of, personas_of
 from ..services import research as services
 from ..services.research import NAME_MAX, QUOTE_MAX, ROLE_MAX, WEBSITE_MAX
@@ -97,7 +98,7 @@ class PersonaListView(ApiView):
 
     @extend_schema(parameters=[PAGE_SIZE], responses=PersonaSerializer(many=True), summary="Personas of a product")
     def get(self, request: Request, product_id: int) -> Response:
-        product = access_product_role(request.user, product_id).obj
+        product = product_access(request.user, product_id).obj
         validated(PageFilterSerializer, request.query_params)
         return self.paginate(personas_of(product), PersonaSerializer)
 
@@ -105,7 +106,7 @@ class PersonaListView(ApiView):
         request=PersonaCreateSerializer, responses={201: PersonaSerializer}, summary="Create a persona (editor)"
     )
     def post(self, request: Request, product_id: int) -> Response:
-        product = access_product_role(request.user, product_id, write=True, action="create personas").obj
+        product = product_access(request.user, product_id, write=True, action="create personas").obj
         data = validated(PersonaCreateSerializer, request.data)
         persona = services.persona_create(actor=Actor.from_request(request), product=product, **data)
         return _persona_response(persona, status_code=status.HTTP_201_CREATED)
@@ -212,7 +213,7 @@ class CompetitorListView(ApiView):
         summary="Competitors of a product, by name",
     )
     def get(self, request: Request, product_id: int) -> Response:
-        product = access_product_role(request.user, product_id).obj
+        product = product_access(request.user, product_id).obj
         params: dict[str, Any] = validated(CompetitorFilterSerializer, request.query_params)
         return self.paginate(competitors_of(product, threat_level=params.get("threat_level")), CompetitorSerializer)
 
@@ -222,7 +223,7 @@ class CompetitorListView(ApiView):
         summary="Create a competitor (editor)",
     )
     def post(self, request: Request, product_id: int) -> Response:
-        product = access_product_role(request.user, product_id, write=True, action="create competitors").obj
+        product = product_access(request.user, product_id, write=True, action="create competitors").obj
         data = validated(CompetitorCreateSerializer, request.data)
         competitor = services.competitor_create(actor=Actor.from_request(request), product=product, **data)
         return _competitor_response(competitor, status_code=status.HTTP_201_CREATED)

@@ -1,5 +1,5 @@
 """Vision endpoints: read and write a product's vision, read its revisions. Thin:
-validate input → access_product_role (authorise) → service or selector → serialize; the write
+validate input → product_access (authorise) → service or selector → serialize; the write
 goes through pmtool.api.versioned.write_with_version (version 0 creates the vision)."""
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from pmtool.api.versioned import (
     write_with_version,
 )
 from pmtool.api.views import ApiView, validated
+from pmtool.permissions import product_access
 
 from ..models import TEXT_MAX, VISION_FIELDS, Vision, VisionRevision
-from ..permissions import access_product_role
 from ..selectors.vision import changed_fields, vision_of, vision_revision, vision_revisions
 from ..services.vision import vision_update
 
@@ -107,7 +107,7 @@ class VisionView(ApiView):
         summary="A product's vision (ETag carries its version; version 0: not written yet)",
     )
     def get(self, request: Request, product_id: int) -> Response:
-        return _vision_response(vision_of(access_product_role(request.user, product_id).obj))
+        return _vision_response(vision_of(product_access(request.user, product_id).obj))
 
     @extend_schema(
         request=VisionUpdateSerializer,
@@ -118,7 +118,7 @@ class VisionView(ApiView):
         "changes something bumps the version and stores a full revision.",
     )
     def put(self, request: Request, product_id: int) -> Response:
-        product = access_product_role(request.user, product_id, write=True).obj
+        product = product_access(request.user, product_id, write=True).obj
         data = body_of(validated(VisionUpdateSerializer, request.data))
         actor = Actor.from_request(request)
         return write_with_version(
@@ -138,7 +138,7 @@ class VisionRevisionListView(ApiView):
         summary="Revisions of a product's vision, newest first (who, when, which fields)",
     )
     def get(self, request: Request, product_id: int) -> Response:
-        product = access_product_role(request.user, product_id).obj
+        product = product_access(request.user, product_id).obj
         validated(PageFilterSerializer, request.query_params)
         return self.paginate(vision_revisions(vision_of(product)), RevisionListSerializer)
 
@@ -146,6 +146,6 @@ class VisionRevisionListView(ApiView):
 class VisionRevisionDetailView(ApiView):
     @extend_schema(responses=RevisionSerializer, summary="One revision of a product's vision (full text)")
     def get(self, request: Request, product_id: int, number: int) -> Response:
-        product = access_product_role(request.user, product_id).obj
+        product = product_access(request.user, product_id).obj
         revision = vision_revision(vision_of(product), number)
         return Response(RevisionSerializer(revision).data)

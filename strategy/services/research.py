@@ -26,10 +26,6 @@ ROLE_MAX: Final = 120
 QUOTE_MAX: Final = 1000
 WEBSITE_MAX: Final = URL_MAX
 
-# Kept for tests/pmtool/test_cleaning.py, which compares the shared cleaner with this name: the
-# lead removes it once that comparison goes (it compares pmtool.cleaning.clean_url with itself now).
-clean_website = clean_url
-
 
 def _text_name(value: object) -> str:
     return clean_name(valid_text(value, field="name"), max_length=NAME_MAX)

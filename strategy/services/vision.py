@@ -19,11 +19,6 @@ from pmtool.versioning import UNSET, Changes, Maybe, StaleVersion, given, requir
 
 from ..models import TEXT_MAX, VISION_FIELDS, Vision, VisionRevision
 
-# Aliases of pmtool.cleaning for the goals and metrics modules that import them from here today:
-# the lead removes them once those callers import pmtool.cleaning.
-valid_text = cleaning.valid_text
-clean_markdown = cleaning.clean_markdown
-
 
 def _lock_vision(product: Product, version: int) -> Vision:
     """The product's vision locked for this transaction (an unsaved one at version 0 when it has

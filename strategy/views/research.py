@@ -23,12 +23,12 @@ from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
 from pmtool.models import Product, Role
 from pmtool.pages import WorkspaceRequest, delete_page, edit_page
-from pmtool.permissions import Access
+from pmtool.permissions import Access, product_access
 from pmtool.views import workspace_page
 
 from ..forms.research import CompetitorEditForm, CompetitorForm, PersonaEditForm, PersonaForm
 from ..models import Competitor, Persona, ThreatLevel, Vision
-from ..permissions import access_competitor, access_persona, access_product_role
+from ..permissions import access_competitor, access_persona
 from ..selectors.research import competitor_comparison, competitors_of, personas_of
 from ..services import research as services
 
@@ -126,13 +126,13 @@ def _bound(request: WorkspaceRequest) -> Any:
 
 
 def _list(request: WorkspaceRequest, slug: str, kind: _Kind, rows: Callable[[Product], Any]) -> HttpResponse:
-    access = access_product_role(request.user, workspace=request.workspace, slug=slug)
+    access = product_access(request.user, workspace=request.workspace, slug=slug)
     context = {"product": access.obj, kind.tab: list(rows(access.obj)), "can_edit": access.can_edit, "tab": kind.tab}
     return render(request, f"strategy/research/{kind.what}_list.html", context)
 
 
 def _create(request: WorkspaceRequest, slug: str, kind: _Kind) -> HttpResponse:
-    product = access_product_role(request.user, workspace=request.workspace, slug=slug).obj
+    product = product_access(request.user, workspace=request.workspace, slug=slug).obj
     form = kind.create_form(_bound(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -288,7 +288,7 @@ def _comparison_rows(product: Product, vision: Vision | None, competitors: list[
 @workspace_page()
 @require_GET
 def competitor_compare(request: WorkspaceRequest, slug: str) -> HttpResponse:
-    access = access_product_role(request.user, workspace=request.workspace, slug=slug)
+    access = product_access(request.user, workspace=request.workspace, slug=slug)
     product = access.obj
     comparison = competitor_comparison(product)
     return render(

@@ -1,5 +1,5 @@
 """Vision pages: read it, edit it (pmtool.pages.edit_page: the stale-version conflict panel), read
-its history and compare any two revisions. Thin: form → access_product_role → service/selector →
+its history and compare any two revisions. Thin: form → product_access → service/selector →
 template."""
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from pmtool.activity import Actor
 from pmtool.errors import NotFound
 from pmtool.models import Role
 from pmtool.pages import WorkspaceRequest, edit_page
+from pmtool.permissions import product_access
 from pmtool.views import workspace_page
 
 from ..forms.vision import CompareForm, VisionForm
 from ..models import VISION_FIELDS, Vision
-from ..permissions import access_product_role
 from ..selectors.vision import (
     VISION_LABELS,
     changed_fields,
@@ -38,7 +38,7 @@ HISTORY_PAGE_SIZE = 50
 @workspace_page()
 @require_GET
 def vision_detail(request: WorkspaceRequest, slug: str) -> HttpResponse:
-    access = access_product_role(request.user, workspace=request.workspace, slug=slug)
+    access = product_access(request.user, workspace=request.workspace, slug=slug)
     product = access.obj
     vision = vision_of(product)
     sections = [(VISION_LABELS[f], getattr(vision, f)) for f in VISION_FIELDS]
@@ -63,7 +63,7 @@ def _vision_shown(vision: Vision) -> Sequence[tuple[str, object]]:
 @workspace_page(minimum=Role.EDITOR, what="change the vision")
 @require_http_methods(["GET", "POST"])
 def vision_edit(request: WorkspaceRequest, slug: str) -> HttpResponse:
-    product = access_product_role(
+    product = product_access(
         request.user, workspace=request.workspace, slug=slug, write=True, action="change the vision"
     ).obj
     vision = vision_of(product)
@@ -91,7 +91,7 @@ def vision_edit(request: WorkspaceRequest, slug: str) -> HttpResponse:
 @workspace_page()
 @require_GET
 def vision_history(request: WorkspaceRequest, slug: str) -> HttpResponse:
-    access = access_product_role(request.user, workspace=request.workspace, slug=slug)
+    access = product_access(request.user, workspace=request.workspace, slug=slug)
     product = access.obj
     vision = vision_of(product)
     paginator = Paginator(vision_revisions(vision), HISTORY_PAGE_SIZE)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from pmtool.models import ActivityEvent, Product
 from strategy.models import Goal, Initiative
 from tests.conftest import api_client
-from tests.querycount import page
+from tests.harness.queries import page
 
 pytestmark = pytest.mark.django_db
 

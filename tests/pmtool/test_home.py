@@ -16,7 +16,7 @@ from pmtool.home import NextStep, ProductPart
 from pmtool.models import Product
 from strategy.models import Goal, KeyResult, Metric, Vision
 from tests.factories import ProductFactory
-from tests.querycount import page
+from tests.harness.queries import page
 
 pytestmark = pytest.mark.django_db
 

@@ -118,6 +118,5 @@ def test_the_scan_finds_delay_calls(tmp_path: Path) -> None:
     assert _delay_calls(tmp_path) == ["app/services.py:3"]
 
 
-@pytest.mark.xfail(strict=True, reason="phase 2 migrates the callers")
 def test_delay_is_called_only_by_enqueue_on_commit() -> None:
     assert _delay_calls() == []
