@@ -5,7 +5,8 @@ text, VersionSerializer for deletes, PageFilterSerializer for cursor pages), the
 versioned response (JSON body + `ETag: "<version>"`), and the one write-with-version path: the
 version comes from the body `version` or the If-Match header (required for updates and deletes),
 the service runs, and its StaleVersion becomes 409 (body version) or 412 (If-Match) with the
-current version in the error body and the ETag header.
+current version in the error body and the ETag header. API views call versioned_write (update) and
+versioned_delete with the service bound to its target (functools.partial).
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ..activity import Actor
 from ..errors import PreconditionFailed, ValidationError
 from ..versioning import StaleVersion
 from .errors import error_body
-from .serializers import MAX_ID, StrictSerializer
+from .serializers import MAX_ID, StrictSerializer, validated
 
 T = TypeVar("T")
 
@@ -153,3 +155,31 @@ def no_content(_: object = None) -> Response:
 def body_of(data: Mapping[str, Any]) -> dict[str, Any]:
     """A mutable copy of validated data (read_version pops `version` from it)."""
     return dict(data)
+
+
+def _as_is(data: dict[str, Any]) -> dict[str, Any]:
+    return data
+
+
+def versioned_write(
+    request: Request,
+    serializer: type[serializers.Serializer[Any]],
+    write: Callable[..., T],
+    respond: Callable[[T], Response],
+    *,
+    arguments: Callable[[dict[str, Any]], dict[str, Any]] = _as_is,
+) -> Response:
+    """An update of a versioned object from an API view: validate the body with `serializer`, then
+    write_with_version calling `write(actor=…, version=…, **arguments(fields))` (the service with its
+    target bound; `arguments` renames request fields to service arguments) and answering `respond(result)`."""
+    data = body_of(validated(serializer, request.data))
+    actor = Actor.from_request(request)
+    return write_with_version(
+        request, data, lambda version: write(actor=actor, version=version, **arguments(data)), respond
+    )
+
+
+def versioned_delete(request: Request, delete: Callable[..., object]) -> Response:
+    """A delete of a versioned object from an API view: the body (VersionSerializer) or If-Match
+    carries the version, `delete(actor=…, version=…)` runs, 204."""
+    return versioned_write(request, VersionSerializer, delete, no_content)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -29,6 +28,7 @@ from ..permissions import (
 )
 from . import serializers as s
 from .pagination import NameCursorPagination, NewestFirstPagination
+from .serializers import validated
 from .versioned import IF_MATCH, VersionSerializer, versioned_response, write_with_version
 
 
@@ -38,17 +38,6 @@ def signed_in(request: Request) -> User:
     if not isinstance(user, User):
         raise NotFound("Not found.")
     return user
-
-
-def validated(serializer_class: type, data: Any, **kwargs: Any) -> dict[str, Any]:
-    """The validated data, or a 400. Pass `request.data` for a body, `request.query_params` (a
-    QueryDict: each parameter's last value; every value a string) for a query string."""
-    if isinstance(data, QueryDict):
-        data = data.dict()
-        kwargs["context"] = {**kwargs.get("context", {}), "query_string": True}
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 class ApiView(GenericAPIView):

@@ -4,9 +4,8 @@ service or selector → serialize. Writes of versioned objects need `version` or
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -21,11 +20,10 @@ from pmtool.api.versioned import (
     IF_MATCH,
     PageFilterSerializer,
     VersionSerializer,
-    body_of,
-    no_content,
     version_field,
+    versioned_delete,
     versioned_response,
-    write_with_version,
+    versioned_write,
 )
 from pmtool.api.views import ApiView, validated
 from pmtool.cleaning import NUMBER_LIMIT
@@ -50,9 +48,6 @@ from ..selectors import goals as selectors
 from ..services import goals as services
 
 PAGE_SIZE = OpenApiParameter("page_size", OpenApiTypes.INT, description="1–200, default 50")
-
-
-T = TypeVar("T")
 
 
 # --- fields ---------------------------------------------------------------------------
@@ -277,17 +272,6 @@ def _arguments(data: dict[str, Any]) -> dict[str, Any]:
     return {_RENAMES.get(name, name): value for name, value in data.items()}
 
 
-def versioned_write(
-    request: Request, serializer: type[StrictSerializer], write: Callable[..., T], respond: Callable[[T], Response]
-) -> Response:
-    """Validate the body, then the one write-with-version path: `write(actor=…, version=…, **arguments)`."""
-    data = body_of(validated(serializer, request.data))
-    actor = Actor.from_request(request)
-    return write_with_version(
-        request, data, lambda version: write(actor=actor, version=version, **_arguments(data)), respond
-    )
-
-
 # --- goals --------------------------------------------------------------------------------
 
 
@@ -348,7 +332,11 @@ class GoalDetailView(ApiView):
     def patch(self, request: Request, goal_id: int) -> Response:
         goal = access_goal(request.user, goal_id, write=True).obj
         return versioned_write(
-            request, GoalUpdateSerializer, partial(services.goal_update, goal_id=goal.pk), _goal_response
+            request,
+            GoalUpdateSerializer,
+            partial(services.goal_update, goal_id=goal.pk),
+            _goal_response,
+            arguments=_arguments,
         )
 
     @extend_schema(
@@ -359,7 +347,7 @@ class GoalDetailView(ApiView):
     )
     def delete(self, request: Request, goal_id: int) -> Response:
         goal = access_goal(request.user, goal_id, write=True).obj
-        return versioned_write(request, VersionSerializer, partial(services.goal_delete, goal_id=goal.pk), no_content)
+        return versioned_delete(request, partial(services.goal_delete, goal_id=goal.pk))
 
 
 # --- key results -----------------------------------------------------------------------------
@@ -411,6 +399,7 @@ class KeyResultDetailView(ApiView):
             KeyResultUpdateSerializer,
             partial(services.key_result_update, key_result_id=key_result.pk),
             _key_result_response,
+            arguments=_arguments,
         )
 
     @extend_schema(
@@ -421,6 +410,4 @@ class KeyResultDetailView(ApiView):
     )
     def delete(self, request: Request, key_result_id: int) -> Response:
         key_result = access_key_result(request.user, key_result_id, write=True).obj
-        return versioned_write(
-            request, VersionSerializer, partial(services.key_result_delete, key_result_id=key_result.pk), no_content
-        )
+        return versioned_delete(request, partial(services.key_result_delete, key_result_id=key_result.pk))

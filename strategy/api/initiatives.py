@@ -17,9 +17,10 @@ from pmtool.api.versioned import (
     IF_MATCH,
     PageFilterSerializer,
     VersionSerializer,
-    no_content,
     version_field,
+    versioned_delete,
     versioned_response,
+    versioned_write,
 )
 from pmtool.api.views import ApiView, validated
 from pmtool.models import Role
@@ -43,7 +44,6 @@ from .goals import (
     _product_arguments,
     _product_filter,
     _text_field,
-    versioned_write,
 )
 
 # --- serializers: initiatives ----------------------------------------------------------
@@ -175,6 +175,7 @@ class InitiativeDetailView(ApiView):
             InitiativeUpdateSerializer,
             partial(services.initiative_update, initiative_id=initiative.pk),
             _initiative_response,
+            arguments=_arguments,
         )
 
     @extend_schema(
@@ -185,6 +186,4 @@ class InitiativeDetailView(ApiView):
     )
     def delete(self, request: Request, initiative_id: int) -> Response:
         initiative = access_initiative(request.user, initiative_id, write=True).obj
-        return versioned_write(
-            request, VersionSerializer, partial(services.initiative_delete, initiative_id=initiative.pk), no_content
-        )
+        return versioned_delete(request, partial(services.initiative_delete, initiative_id=initiative.pk))

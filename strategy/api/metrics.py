@@ -4,6 +4,7 @@ rolled-up series. Thin: validate input → access_* → service or selector → 
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -21,11 +22,11 @@ from pmtool.api.versioned import (
     IF_MATCH,
     PageFilterSerializer,
     VersionSerializer,
-    body_of,
     no_content,
     version_field,
+    versioned_delete,
     versioned_response,
-    write_with_version,
+    versioned_write,
 )
 from pmtool.api.views import ApiView, validated
 from pmtool.errors import ValidationError
@@ -329,13 +330,8 @@ class MetricDetailView(ApiView):
     )
     def patch(self, request: Request, metric_id: int) -> Response:
         metric = access_metric(request.user, metric_id, write=True).obj
-        data = body_of(validated(MetricUpdateSerializer, request.data))
-        actor = Actor.from_request(request)
-        return write_with_version(
-            request,
-            data,
-            lambda version: services.metric_update(actor=actor, metric=metric, version=version, **data),
-            _metric_response,
+        return versioned_write(
+            request, MetricUpdateSerializer, partial(services.metric_update, metric=metric), _metric_response
         )
 
     @extend_schema(
@@ -347,13 +343,7 @@ class MetricDetailView(ApiView):
     )
     def delete(self, request: Request, metric_id: int) -> Response:
         metric = access_metric(request.user, metric_id, write=True).obj
-        data = body_of(validated(VersionSerializer, request.data))
-        actor = Actor.from_request(request)
-
-        def delete(version: int) -> None:
-            services.metric_delete(actor=actor, metric=metric, version=version)
-
-        return write_with_version(request, data, delete, no_content)
+        return versioned_delete(request, partial(services.metric_delete, metric=metric))
 
 
 def _unknown_fields(names: list[str], hint: str = "") -> ValidationError:

@@ -1,10 +1,10 @@
 """Persona and competitor endpoints. Thin: validate input → access_* (authorise) →
 service or selector → serialize; updates and deletes go through
-pmtool.api.versioned.write_with_version (the version from the body or If-Match, required)."""
+pmtool.api.versioned.versioned_write/versioned_delete (the version from the body or If-Match, required)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -20,11 +20,10 @@ from pmtool.api.versioned import (
     IF_MATCH,
     PageFilterSerializer,
     VersionSerializer,
-    body_of,
-    no_content,
     version_field,
+    versioned_delete,
     versioned_response,
-    write_with_version,
+    versioned_write,
 )
 from pmtool.api.views import ApiView, validated
 from pmtool.permissions import product_access
@@ -47,18 +46,6 @@ def _text(max_length: int, *, required: bool = False, markdown: bool = False) ->
         trim_whitespace=False,
         help_text="Markdown." if markdown else "",
     )
-
-
-def _versioned_write(
-    request: Request,
-    serializer: type[StrictSerializer],
-    write: Callable[[Actor, int, dict[str, Any]], Any],
-    respond: Callable[[Any], Response],
-) -> Response:
-    """An update or delete: the validated body, the version (body or If-Match) and the service."""
-    data = body_of(validated(serializer, request.data))
-    actor = Actor.from_request(request)
-    return write_with_version(request, data, lambda version: write(actor, version, data), respond)
 
 
 # --- personas ----------------------------------------------------------------------
@@ -125,11 +112,8 @@ class PersonaDetailView(ApiView):
     )
     def patch(self, request: Request, persona_id: int) -> Response:
         pk = access_persona(request.user, persona_id, write=True).obj.pk
-        return _versioned_write(
-            request,
-            PersonaUpdateSerializer,
-            lambda actor, version, data: services.persona_update(actor=actor, persona_id=pk, version=version, **data),
-            _persona_response,
+        return versioned_write(
+            request, PersonaUpdateSerializer, partial(services.persona_update, persona_id=pk), _persona_response
         )
 
     @extend_schema(
@@ -140,12 +124,7 @@ class PersonaDetailView(ApiView):
     )
     def delete(self, request: Request, persona_id: int) -> Response:
         pk = access_persona(request.user, persona_id, write=True).obj.pk
-        return _versioned_write(
-            request,
-            VersionSerializer,
-            lambda actor, version, _: services.persona_delete(actor=actor, persona_id=pk, version=version),
-            no_content,
-        )
+        return versioned_delete(request, partial(services.persona_delete, persona_id=pk))
 
 
 # --- competitors -------------------------------------------------------------------
@@ -242,12 +221,10 @@ class CompetitorDetailView(ApiView):
     )
     def patch(self, request: Request, competitor_id: int) -> Response:
         pk = access_competitor(request.user, competitor_id, write=True).obj.pk
-        return _versioned_write(
+        return versioned_write(
             request,
             CompetitorUpdateSerializer,
-            lambda actor, version, data: services.competitor_update(
-                actor=actor, competitor_id=pk, version=version, **data
-            ),
+            partial(services.competitor_update, competitor_id=pk),
             _competitor_response,
         )
 
@@ -259,9 +236,4 @@ class CompetitorDetailView(ApiView):
     )
     def delete(self, request: Request, competitor_id: int) -> Response:
         pk = access_competitor(request.user, competitor_id, write=True).obj.pk
-        return _versioned_write(
-            request,
-            VersionSerializer,
-            lambda actor, version, _: services.competitor_delete(actor=actor, competitor_id=pk, version=version),
-            no_content,
-        )
+        return versioned_delete(request, partial(services.competitor_delete, competitor_id=pk))

@@ -1,9 +1,10 @@
 """Vision endpoints: read and write a product's vision, read its revisions. Thin:
 validate input → product_access (authorise) → service or selector → serialize; the write
-goes through pmtool.api.versioned.write_with_version (version 0 creates the vision)."""
+goes through pmtool.api.versioned.versioned_write (version 0 creates the vision)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -12,16 +13,14 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from pmtool.activity import Actor
 from pmtool.api.pagination import DefaultCursorPagination
 from pmtool.api.serializers import StrictSerializer, UserBriefSerializer
 from pmtool.api.versioned import (
     IF_MATCH,
     PageFilterSerializer,
-    body_of,
     version_field,
     versioned_response,
-    write_with_version,
+    versioned_write,
 )
 from pmtool.api.views import ApiView, validated
 from pmtool.permissions import product_access
@@ -119,13 +118,8 @@ class VisionView(ApiView):
     )
     def put(self, request: Request, product_id: int) -> Response:
         product = product_access(request.user, product_id, write=True).obj
-        data = body_of(validated(VisionUpdateSerializer, request.data))
-        actor = Actor.from_request(request)
-        return write_with_version(
-            request,
-            data,
-            lambda version: vision_update(actor=actor, product=product, version=version, **data),
-            _vision_response,
+        return versioned_write(
+            request, VisionUpdateSerializer, partial(vision_update, product=product), _vision_response
         )
 
 
