@@ -7,10 +7,8 @@ Thin: form → access_* → service/selector → template. Key results are edite
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -25,7 +23,7 @@ from pmtool.models import Role
 from pmtool.pages import VERSION_MISSING, VersionForm, WorkspaceRequest, edit_page, filtered_list
 from pmtool.permissions import access_product, can_edit_content
 from pmtool.timeframes import quarter_of
-from pmtool.versioning import UNSET, StaleVersion
+from pmtool.versioning import StaleVersion
 from pmtool.views import workspace_page
 
 from ..forms.goals import (
@@ -35,14 +33,13 @@ from ..forms.goals import (
     KeyResultForm,
     TimeFrameMixin,
     current_quarter,
-    quarter_list_switch,
 )
 from ..models import Goal, KeyResult, KeyResultKind, StatusSource
 from ..permissions import access_goal, access_key_result
 from ..selectors import goals as selectors
 from ..services import goals as services
+from .planning import create_page, quarter_list_switched, saved_redirect, time_frame_changes, without_version
 
-FormT = TypeVar("FormT", bound=forms.Form)
 CONFIRM_DELETE = "strategy/goals/confirm_delete.html"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 HISTORY_SIZE = 20
@@ -142,21 +139,6 @@ def goal_list(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
-def _quarter_list_switched(
-    request: WorkspaceRequest, make_form: Callable[..., TimeFrameMixin]
-) -> TimeFrameMixin | None:
-    """The form re-shown with the other quarter list when "Show/Hide past quarters" was pressed
-    (what was typed stays, nothing is saved, no errors are shown); None for any other request."""
-    past = quarter_list_switch(request.POST) if request.method == "POST" else None
-    if past is None:
-        return None
-    posted = make_form(request.POST)
-    typed = {name: posted[name].value() for name in posted.fields}
-    form = make_form(None, initial={**typed, "past_quarters": past})
-    form.focus_quarter()
-    return form
-
-
 def _goal_form(request: WorkspaceRequest, data: Any = None, *, goal: Goal | None = None, **kwargs: Any) -> GoalForm:
     quarter = quarter_of(goal.start_date, goal.end_date) if goal else None
     parents = selectors.parent_choices(request.workspace, exclude_id=goal.pk if goal else None)
@@ -169,13 +151,7 @@ def _goal_form(request: WorkspaceRequest, data: Any = None, *, goal: Goal | None
         quarter=quarter,
         **kwargs,
     )
-    return form if goal is not None else _without_version(form)
-
-
-def _without_version(form: FormT) -> FormT:
-    """A create form: nothing was read yet, so there is no version to send back."""
-    del form.fields["version"]
-    return form
+    return form if goal is not None else without_version(form)
 
 
 def _goal_form_page(
@@ -194,30 +170,29 @@ def goal_create(request: WorkspaceRequest) -> HttpResponse:
         "parent": _id_from_query(request, "parent"),
         "quarter": current_quarter(),
     }
-    switched = _quarter_list_switched(request, lambda data, **kw: _goal_form(request, data, **kw))
+    switched = quarter_list_switched(request, lambda data, **kw: _goal_form(request, data, **kw))
     if switched is not None:
         return _goal_form_page(request, switched)
     form = _goal_form(request, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            goal = services.goal_create(
-                actor=Actor.from_request(request),
-                workspace=request.workspace,
-                title=data["title"],
-                description=data["description"],
-                owner_id=data["owner"],
-                product_id=data["product"],
-                parent_id=data["parent"],
-                **form.time_frame(),
-                **form.status_arguments(),
-            )
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"Goal “{goal.title}” created. Add its key results below.")
-            return redirect("strategy:goal_detail", ws=_ws(request), goal_id=goal.pk)
-    return _goal_form_page(request, form, status=400 if form.errors else 200)
+
+    def create(data: dict[str, Any]) -> Goal:
+        return services.goal_create(
+            actor=Actor.from_request(request),
+            workspace=request.workspace,
+            title=data["title"],
+            description=data["description"],
+            owner_id=data["owner"],
+            product_id=data["product"],
+            parent_id=data["parent"],
+            **form.time_frame(),
+            **form.status_arguments(),
+        )
+
+    def created(goal: Goal) -> HttpResponse:
+        messages.success(request, f"Goal “{goal.title}” created. Add its key results below.")
+        return redirect("strategy:goal_detail", ws=_ws(request), goal_id=goal.pk)
+
+    return create_page(request, form, create, created, lambda form, **kw: _goal_form_page(request, form, **kw))
 
 
 def _progress_pending(goal: Goal, key_results: list[KeyResult]) -> bool:
@@ -241,7 +216,7 @@ def _goal_context(request: WorkspaceRequest, goal: Goal, can_edit: bool, **extra
     }
     if can_edit and "add_form" not in extra:
         context["metrics"] = _metric_choices(goal)
-        context["add_form"] = _without_version(KeyResultForm(metrics=context["metrics"], prefix="new"))
+        context["add_form"] = without_version(KeyResultForm(metrics=context["metrics"], prefix="new"))
     context.update(extra)
     return context
 
@@ -294,13 +269,12 @@ def goal_edit(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
         "status": goal.status if goal.status_source == StatusSource.MANUAL else DERIVED,
         "version": goal.version,
     }
-    switched = _quarter_list_switched(request, lambda data, **kw: _goal_form(request, data, goal=goal, **kw))
+    switched = quarter_list_switched(request, lambda data, **kw: _goal_form(request, data, goal=goal, **kw))
     if switched is not None:
         return _goal_form_page(request, switched, goal)
     form = _goal_form(request, request.POST or None, goal=goal, initial=initial)
 
     def save(data: dict[str, Any]) -> Goal:
-        time_frame = form.time_frame()
         return services.goal_update(
             actor=Actor.from_request(request),
             goal_id=goal.pk,
@@ -310,15 +284,12 @@ def goal_edit(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
             owner_id=data["owner"],
             product_id=data["product"],
             parent_id=data["parent"],
-            quarter=time_frame.get("quarter", UNSET),
-            start_date=time_frame.get("start_date", UNSET),
-            end_date=time_frame.get("end_date", UNSET),
+            **time_frame_changes(form),
             **form.status_arguments(),
         )
 
     def saved(result: Goal) -> HttpResponse:
-        messages.success(request, f"Saved “{result.title}”.")
-        return redirect("strategy:goal_detail", ws=_ws(request), goal_id=result.pk)
+        return saved_redirect(request, result.title, "strategy:goal_detail", goal_id=result.pk)
 
     context = {"goal": goal, "nav_active": "strategy"}
     return edit_page(
@@ -413,7 +384,7 @@ def _key_result_form_page(
 @require_http_methods(["GET", "POST"])
 def key_result_create(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
     goal = access_goal(request.user, goal_id, workspace=request.workspace, write=True).obj
-    form = _without_version(KeyResultForm(request.POST or None, metrics=_metric_choices(goal), prefix="new"))
+    form = without_version(KeyResultForm(request.POST or None, metrics=_metric_choices(goal), prefix="new"))
     if request.method == "POST" and form.is_valid():
         try:
             key_result = services.key_result_create(actor=Actor.from_request(request), goal=goal, **form.arguments())

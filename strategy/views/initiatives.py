@@ -15,13 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
-from pmtool.forms import add_service_error
 from pmtool.models import Role
 from pmtool.pages import VersionForm, WorkspaceRequest, edit_page, filtered_list
 from pmtool.permissions import can_edit_content
 from pmtool.selectors import activity_of_object
 from pmtool.timeframes import quarter_of
-from pmtool.versioning import UNSET
 from pmtool.views import workspace_page
 
 from ..forms.goals import TimeFrameMixin
@@ -36,11 +34,10 @@ from .goals import (
     _id_from_query,
     _product_choices,
     _product_from_query,
-    _quarter_list_switched,
     _version_missing,
-    _without_version,
     _ws,
 )
+from .planning import create_page, quarter_list_switched, saved_redirect, time_frame_changes, without_version
 
 # --- initiatives ----------------------------------------------------------------------------------
 
@@ -81,7 +78,7 @@ def _initiative_form(
         quarter=quarter_of(initiative.start_date, initiative.end_date) if initiative else None,
         **kwargs,
     )
-    return form if initiative is not None else _without_version(form)
+    return form if initiative is not None else without_version(form)
 
 
 def _initiative_form_page(
@@ -101,30 +98,29 @@ def _initiative_form_page(
 def initiative_create(request: WorkspaceRequest) -> HttpResponse:
     goal_id = _id_from_query(request, "goal")
     initial = {"product": _product_from_query(request), "goals": [goal_id] if goal_id else []}
-    switched = _quarter_list_switched(request, lambda data, **kw: _initiative_form(request, data, **kw))
+    switched = quarter_list_switched(request, lambda data, **kw: _initiative_form(request, data, **kw))
     if switched is not None:
         return _initiative_form_page(request, switched)
     form = _initiative_form(request, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            initiative = services.initiative_create(
-                actor=Actor.from_request(request),
-                workspace=request.workspace,
-                title=data["title"],
-                description=data["description"],
-                colour=data["colour"],
-                status=data["status"],
-                product_id=data["product"],
-                goal_ids=data["goals"],
-                **form.time_frame(),
-            )
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"Initiative “{initiative.title}” created.")
-            return redirect("strategy:initiative_detail", ws=_ws(request), initiative_id=initiative.pk)
-    return _initiative_form_page(request, form, status=400 if form.errors else 200)
+
+    def create(data: dict[str, Any]) -> Initiative:
+        return services.initiative_create(
+            actor=Actor.from_request(request),
+            workspace=request.workspace,
+            title=data["title"],
+            description=data["description"],
+            colour=data["colour"],
+            status=data["status"],
+            product_id=data["product"],
+            goal_ids=data["goals"],
+            **form.time_frame(),
+        )
+
+    def created(initiative: Initiative) -> HttpResponse:
+        messages.success(request, f"Initiative “{initiative.title}” created.")
+        return redirect("strategy:initiative_detail", ws=_ws(request), initiative_id=initiative.pk)
+
+    return create_page(request, form, create, created, lambda form, **kw: _initiative_form_page(request, form, **kw))
 
 
 @workspace_page()
@@ -162,7 +158,7 @@ def initiative_edit(request: WorkspaceRequest, initiative_id: int) -> HttpRespon
         "goals": selectors.goal_ids_served(initiative),
         "version": initiative.version,
     }
-    switched = _quarter_list_switched(
+    switched = quarter_list_switched(
         request, lambda data, **kw: _initiative_form(request, data, initiative=initiative, **kw)
     )
     if switched is not None:
@@ -170,7 +166,6 @@ def initiative_edit(request: WorkspaceRequest, initiative_id: int) -> HttpRespon
     form = _initiative_form(request, request.POST or None, initiative=initiative, initial=initial)
 
     def save(data: dict[str, Any]) -> Initiative:
-        time_frame = form.time_frame()
         return services.initiative_update(
             actor=Actor.from_request(request),
             initiative_id=initiative.pk,
@@ -181,14 +176,11 @@ def initiative_edit(request: WorkspaceRequest, initiative_id: int) -> HttpRespon
             status=data["status"],
             product_id=data["product"],
             goal_ids=data["goals"],
-            quarter=time_frame.get("quarter", UNSET),
-            start_date=time_frame.get("start_date", UNSET),
-            end_date=time_frame.get("end_date", UNSET),
+            **time_frame_changes(form),
         )
 
     def saved(result: Initiative) -> HttpResponse:
-        messages.success(request, f"Saved “{result.title}”.")
-        return redirect("strategy:initiative_detail", ws=_ws(request), initiative_id=result.pk)
+        return saved_redirect(request, result.title, "strategy:initiative_detail", initiative_id=result.pk)
 
     context = {"initiative": initiative, "nav_active": "strategy"}
     return edit_page(
