@@ -7,7 +7,6 @@ process (`cached_schema_view`), since generating it takes seconds."""
 
 from __future__ import annotations
 
-import inspect
 import re
 from typing import Any
 
@@ -59,15 +58,6 @@ IF_MATCH_PATTERN = r'^\s*"?[0-9]{1,18}"?\s*$'
 _WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def _reads_if_match(view: Any, method: str) -> bool:
-    handler = getattr(view, method.lower(), None)
-    try:
-        source = inspect.getsource(handler) if handler is not None else ""
-    except (OSError, TypeError):
-        return False
-    return any(call in source for call in ("write_with_version(", "read_version(", "_write(", "_delete("))
-
-
 class AutoSchema(SpectacularAutoSchema):
     def _map_serializer(self, serializer: Any, direction: str, bypass_extensions: bool = False) -> dict[str, Any]:
         from .serializers import StrictSerializer
@@ -94,12 +84,6 @@ class AutoSchema(SpectacularAutoSchema):
         if operation is None:
             return None
         self._bound_parameters(operation)
-        if _reads_if_match(self.view, self.method) and not any(
-            p["in"] == "header" and p["name"].lower() == "if-match" for p in operation.get("parameters", [])
-        ):
-            operation.setdefault("parameters", []).append(
-                {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"}}
-            )
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "header" and parameter["name"].lower() == "if-match":
                 parameter["schema"] = {"type": "string", "pattern": IF_MATCH_PATTERN}
