@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -91,6 +92,24 @@ def user_create(*, email: str, password: str | None, name: str = "") -> User:
 
 _WORKSPACE_SLUG_TAKEN = {"slug": ["A workspace with this slug exists already."]}
 
+WorkspaceSetup = Callable[[Workspace], object]
+_workspace_setup: list[WorkspaceSetup] = []
+
+
+def register_workspace_setup(setup: WorkspaceSetup) -> None:
+    """Let an app add its defaults to every new workspace (e.g. the backlog's feature statuses).
+
+    Called from the app's `AppConfig.ready()`, as the workspace home's sections are: the core names
+    no app above it. `setup(workspace)` runs inside `workspace_create`'s transaction."""
+    if setup not in _workspace_setup:
+        _workspace_setup.append(setup)
+
+
+def workspace_run_setup(workspace: Workspace) -> None:
+    """Give `workspace` every app's defaults (workspace_create does; test factories call it too)."""
+    for setup in _workspace_setup:
+        setup(workspace)
+
 
 @transaction.atomic
 def workspace_create(*, actor: Actor, name: str, slug: str | None = None) -> Workspace:
@@ -106,6 +125,7 @@ def workspace_create(*, actor: Actor, name: str, slug: str | None = None) -> Wor
     except IntegrityError:  # a concurrent create took the slug between the check and the insert
         raise Conflict("That address is taken.", fields=_WORKSPACE_SLUG_TAKEN) from None
     membership = Membership.objects.create(workspace=workspace, user=actor.user, role=Role.ADMIN)
+    workspace_run_setup(workspace)
     activity_record(
         actor=actor,
         workspace=workspace,

@@ -61,6 +61,7 @@ urlpatterns = [
     path("w/<slug:ws>/", include(workspace_patterns)),
     path("api/v1/", include("pmtool.api.urls")),
     path("api/v1/", include("strategy.api.urls")),
+    path("api/v1/", include("backlog.api.urls")),
     # JSON: Swagger UI parses it several times faster than the YAML default (bench/api_docs.py).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url="/api/v1/schema/?format=json"), name="api-docs"),
     path("api/", RedirectView.as_view(pattern_name="api-docs", permanent=False)),

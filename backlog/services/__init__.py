@@ -1,0 +1,1 @@
+"""Backlog writes, one module per area: features, ranking, scorecard, plan, statuses, saved views, CSV."""
