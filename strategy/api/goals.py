@@ -4,7 +4,6 @@ service or selector → serialize. Writes of versioned objects need `version` or
 from __future__ import annotations
 
 import math
-from functools import partial
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -16,15 +15,7 @@ from rest_framework.response import Response
 from pmtool.activity import Actor
 from pmtool.api.pagination import DefaultCursorPagination
 from pmtool.api.serializers import MAX_ID, StrictSerializer, UserBriefSerializer
-from pmtool.api.versioned import (
-    IF_MATCH,
-    PageFilterSerializer,
-    VersionSerializer,
-    version_field,
-    versioned_delete,
-    versioned_response,
-    versioned_write,
-)
+from pmtool.api.versioned import PageFilterSerializer, VersionedDetailView, version_field
 from pmtool.api.views import ApiView, validated
 from pmtool.cleaning import NUMBER_LIMIT
 from pmtool.models import Role
@@ -275,11 +266,6 @@ def _arguments(data: dict[str, Any]) -> dict[str, Any]:
 # --- goals --------------------------------------------------------------------------------
 
 
-def _goal_response(goal: Goal, *, status_code: int = status.HTTP_200_OK) -> Response:
-    detailed = selectors.goal_detail(goal)
-    return versioned_response(GoalDetailSerializer(detailed).data, detailed.version, status_code=status_code)
-
-
 class GoalListView(ApiView):
     pagination_class = TitlePagination
 
@@ -313,49 +299,31 @@ class GoalListView(ApiView):
         workspace = access_workspace(request.user, workspace_id=workspace_id, minimum=Role.EDITOR, what="create goals")
         data = validated(GoalCreateSerializer, request.data)
         goal = services.goal_create(actor=Actor.from_request(request), workspace=workspace, **_arguments(data))
-        return _goal_response(goal, status_code=status.HTTP_201_CREATED)
+        return GoalDetailView.respond(goal, status_code=status.HTTP_201_CREATED)
 
 
-class GoalDetailView(ApiView):
-    @extend_schema(responses=GoalDetailSerializer, summary="A goal with its key results (ETag carries its version)")
-    def get(self, request: Request, goal_id: int) -> Response:
-        return _goal_response(access_goal(request.user, goal_id).obj)
-
-    @extend_schema(
-        request=GoalUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=GoalDetailSerializer,
-        summary="Change a goal (editor); needs `version` or If-Match",
-        description="Fields you leave out stay as they are; null clears owner, product, parent and dates. "
-        "`progress` and a derived `status` are computed by the rollup and cannot be written.",
+class GoalDetailView(VersionedDetailView):
+    what = "goal"
+    access = access_goal
+    read = selectors.goal_detail
+    output = GoalDetailSerializer
+    update_input = GoalUpdateSerializer
+    update_service = services.goal_update
+    delete_service = services.goal_delete
+    arguments = _arguments
+    read_summary = "A goal with its key results (ETag carries its version)"
+    update_description = (
+        "Fields you leave out stay as they are; null clears owner, product, parent and dates. "
+        "`progress` and a derived `status` are computed by the rollup and cannot be written."
     )
-    def patch(self, request: Request, goal_id: int) -> Response:
-        goal = access_goal(request.user, goal_id, write=True).obj
-        return versioned_write(
-            request,
-            GoalUpdateSerializer,
-            partial(services.goal_update, goal_id=goal.pk),
-            _goal_response,
-            arguments=_arguments,
-        )
-
-    @extend_schema(
-        request=VersionSerializer,
-        parameters=[IF_MATCH],
-        responses={204: None},
-        summary="Delete a goal and its key results (editor); needs `version` or If-Match",
-    )
-    def delete(self, request: Request, goal_id: int) -> Response:
-        goal = access_goal(request.user, goal_id, write=True).obj
-        return versioned_delete(request, partial(services.goal_delete, goal_id=goal.pk))
+    delete_summary = "Delete a goal and its key results (editor); needs `version` or If-Match"
 
 
 # --- key results -----------------------------------------------------------------------------
 
 
-def _key_result_response(key_result: KeyResult, *, status_code: int = status.HTTP_200_OK) -> Response:
-    detailed = selectors.key_result_detail(key_result.pk)
-    return versioned_response(KeyResultSerializer(detailed).data, detailed.version, status_code=status_code)
+def _key_result_detail(key_result: KeyResult) -> KeyResult:
+    return selectors.key_result_detail(key_result.pk)
 
 
 class KeyResultListView(ApiView):
@@ -378,36 +346,15 @@ class KeyResultListView(ApiView):
         goal = access_goal(request.user, goal_id, write=True).obj
         data = validated(KeyResultCreateSerializer, request.data)
         key_result = services.key_result_create(actor=Actor.from_request(request), goal=goal, **_arguments(data))
-        return _key_result_response(key_result, status_code=status.HTTP_201_CREATED)
+        return KeyResultDetailView.respond(key_result, status_code=status.HTTP_201_CREATED)
 
 
-class KeyResultDetailView(ApiView):
-    @extend_schema(responses=KeyResultSerializer, summary="A key result (ETag carries its version)")
-    def get(self, request: Request, key_result_id: int) -> Response:
-        return _key_result_response(access_key_result(request.user, key_result_id).obj)
-
-    @extend_schema(
-        request=KeyResultUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=KeyResultSerializer,
-        summary="Change a key result (editor); needs `version` or If-Match",
-    )
-    def patch(self, request: Request, key_result_id: int) -> Response:
-        key_result = access_key_result(request.user, key_result_id, write=True).obj
-        return versioned_write(
-            request,
-            KeyResultUpdateSerializer,
-            partial(services.key_result_update, key_result_id=key_result.pk),
-            _key_result_response,
-            arguments=_arguments,
-        )
-
-    @extend_schema(
-        request=VersionSerializer,
-        parameters=[IF_MATCH],
-        responses={204: None},
-        summary="Delete a key result (editor); needs `version` or If-Match",
-    )
-    def delete(self, request: Request, key_result_id: int) -> Response:
-        key_result = access_key_result(request.user, key_result_id, write=True).obj
-        return versioned_delete(request, partial(services.key_result_delete, key_result_id=key_result.pk))
+class KeyResultDetailView(VersionedDetailView):
+    what = "key result"
+    access = access_key_result
+    read = _key_result_detail
+    output = KeyResultSerializer
+    update_input = KeyResultUpdateSerializer
+    update_service = services.key_result_update
+    delete_service = services.key_result_delete
+    arguments = _arguments
