@@ -3,8 +3,6 @@ serialize. Writes need `version` or If-Match."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -14,13 +12,9 @@ from rest_framework.response import Response
 from pmtool.activity import Actor
 from pmtool.api.serializers import StrictSerializer
 from pmtool.api.versioned import (
-    IF_MATCH,
     PageFilterSerializer,
-    VersionSerializer,
+    VersionedDetailView,
     version_field,
-    versioned_delete,
-    versioned_response,
-    versioned_write,
 )
 from pmtool.api.views import ApiView, validated
 from pmtool.models import Role
@@ -111,11 +105,6 @@ class InitiativeFilterSerializer(PageFilterSerializer):
     goal = _id_field(required=False)
 
 
-def _initiative_response(initiative: Initiative, *, status_code: int = status.HTTP_200_OK) -> Response:
-    detailed = selectors.initiative_detail(initiative)
-    return versioned_response(InitiativeSerializer(detailed).data, detailed.version, status_code=status_code)
-
-
 class InitiativeListView(ApiView):
     pagination_class = TitlePagination
 
@@ -153,37 +142,16 @@ class InitiativeListView(ApiView):
         initiative = services.initiative_create(
             actor=Actor.from_request(request), workspace=workspace, **_arguments(data)
         )
-        return _initiative_response(initiative, status_code=status.HTTP_201_CREATED)
+        return InitiativeDetailView.respond(initiative, status_code=status.HTTP_201_CREATED)
 
 
-class InitiativeDetailView(ApiView):
-    @extend_schema(responses=InitiativeSerializer, summary="An initiative (ETag carries its version)")
-    def get(self, request: Request, initiative_id: int) -> Response:
-        return _initiative_response(access_initiative(request.user, initiative_id).obj)
-
-    @extend_schema(
-        request=InitiativeUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=InitiativeSerializer,
-        summary="Change an initiative (editor); needs `version` or If-Match",
-        description="`goals` replaces the goals it serves.",
-    )
-    def patch(self, request: Request, initiative_id: int) -> Response:
-        initiative = access_initiative(request.user, initiative_id, write=True).obj
-        return versioned_write(
-            request,
-            InitiativeUpdateSerializer,
-            partial(services.initiative_update, initiative_id=initiative.pk),
-            _initiative_response,
-            arguments=_arguments,
-        )
-
-    @extend_schema(
-        request=VersionSerializer,
-        parameters=[IF_MATCH],
-        responses={204: None},
-        summary="Delete an initiative (editor); needs `version` or If-Match",
-    )
-    def delete(self, request: Request, initiative_id: int) -> Response:
-        initiative = access_initiative(request.user, initiative_id, write=True).obj
-        return versioned_delete(request, partial(services.initiative_delete, initiative_id=initiative.pk))
+class InitiativeDetailView(VersionedDetailView):
+    what = "initiative"
+    access = access_initiative
+    read = selectors.initiative_detail
+    output = InitiativeSerializer
+    update_input = InitiativeUpdateSerializer
+    update_service = services.initiative_update
+    delete_service = services.initiative_delete
+    arguments = _arguments
+    update_description = "`goals` replaces the goals it serves."

@@ -4,7 +4,6 @@ rolled-up series. Thin: validate input → access_* → service or selector → 
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -19,14 +18,11 @@ from pmtool.api.pagination import DefaultCursorPagination, NameCursorPagination
 from pmtool.api.parsers import BoundedJSONParser
 from pmtool.api.serializers import StrictSerializer
 from pmtool.api.versioned import (
-    IF_MATCH,
     PageFilterSerializer,
-    VersionSerializer,
+    VersionedDetailView,
     no_content,
     version_field,
-    versioned_delete,
     versioned_response,
-    versioned_write,
 )
 from pmtool.api.views import ApiView, validated
 from pmtool.errors import ValidationError
@@ -283,10 +279,9 @@ class CSVParser(parsers.BaseParser):
 # --- views ------------------------------------------------------------------------------
 
 
-def _metric_response(metric: Metric, *, status_code: int = status.HTTP_200_OK) -> Response:
-    """The metric with its status annotations (read again after a write) and its ETag."""
-    current = selectors.metric_status(metric.pk) or metric
-    return versioned_response(MetricSerializer(current).data, current.version, status_code=status_code)
+def _metric_status(metric: Metric) -> Metric:
+    """The metric with its status annotations (read again after a write)."""
+    return selectors.metric_status(metric.pk) or metric
 
 
 class SampleCursorPagination(DefaultCursorPagination):
@@ -317,33 +312,18 @@ class MetricListView(ApiView):
         return versioned_response(MetricSerializer(metric).data, metric.version, status_code=status.HTTP_201_CREATED)
 
 
-class MetricDetailView(ApiView):
-    @extend_schema(responses=MetricSerializer, summary="A metric (ETag carries its version)")
-    def get(self, request: Request, metric_id: int) -> Response:
-        return _metric_response(access_metric(request.user, metric_id).obj)
-
-    @extend_schema(
-        request=MetricUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=MetricSerializer,
-        summary="Change a metric (editor); needs `version` or If-Match",
+class MetricDetailView(VersionedDetailView):
+    what = "metric"
+    access = access_metric
+    read = _metric_status
+    output = MetricSerializer
+    update_input = MetricUpdateSerializer
+    update_service = services.metric_update
+    delete_service = services.metric_delete
+    target = "metric"
+    delete_summary = (
+        "Delete a metric with its samples (editor); needs `version` or If-Match; bound key results become unbound"
     )
-    def patch(self, request: Request, metric_id: int) -> Response:
-        metric = access_metric(request.user, metric_id, write=True).obj
-        return versioned_write(
-            request, MetricUpdateSerializer, partial(services.metric_update, metric=metric), _metric_response
-        )
-
-    @extend_schema(
-        request=VersionSerializer,
-        parameters=[IF_MATCH],
-        responses={204: None},
-        summary="Delete a metric with its samples (editor); needs `version` or If-Match; bound key results "
-        "become unbound",
-    )
-    def delete(self, request: Request, metric_id: int) -> Response:
-        metric = access_metric(request.user, metric_id, write=True).obj
-        return versioned_delete(request, partial(services.metric_delete, metric=metric))
 
 
 def _unknown_fields(names: list[str], hint: str = "") -> ValidationError:

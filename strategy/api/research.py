@@ -4,7 +4,6 @@ pmtool.api.versioned.versioned_write/versioned_delete (the version from the body
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -17,13 +16,9 @@ from pmtool.activity import Actor
 from pmtool.api.pagination import NameCursorPagination
 from pmtool.api.serializers import OptionalUrlField, StrictSerializer
 from pmtool.api.versioned import (
-    IF_MATCH,
     PageFilterSerializer,
-    VersionSerializer,
+    VersionedDetailView,
     version_field,
-    versioned_delete,
-    versioned_response,
-    versioned_write,
 )
 from pmtool.api.views import ApiView, validated
 from pmtool.permissions import product_access
@@ -76,10 +71,6 @@ class PersonaUpdateSerializer(StrictSerializer):
     quote = _text(QUOTE_MAX)
 
 
-def _persona_response(persona: Persona, *, status_code: int = status.HTTP_200_OK) -> Response:
-    return versioned_response(PersonaSerializer(persona).data, persona.version, status_code=status_code)
-
-
 class PersonaListView(ApiView):
     pagination_class = NameCursorPagination
 
@@ -96,35 +87,16 @@ class PersonaListView(ApiView):
         product = product_access(request.user, product_id, write=True, action="create personas").obj
         data = validated(PersonaCreateSerializer, request.data)
         persona = services.persona_create(actor=Actor.from_request(request), product=product, **data)
-        return _persona_response(persona, status_code=status.HTTP_201_CREATED)
+        return PersonaDetailView.respond(persona, status_code=status.HTTP_201_CREATED)
 
 
-class PersonaDetailView(ApiView):
-    @extend_schema(responses=PersonaSerializer, summary="A persona (ETag carries its version)")
-    def get(self, request: Request, persona_id: int) -> Response:
-        return _persona_response(access_persona(request.user, persona_id).obj)
-
-    @extend_schema(
-        request=PersonaUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=PersonaSerializer,
-        summary="Change a persona (editor); needs `version` or If-Match",
-    )
-    def patch(self, request: Request, persona_id: int) -> Response:
-        pk = access_persona(request.user, persona_id, write=True).obj.pk
-        return versioned_write(
-            request, PersonaUpdateSerializer, partial(services.persona_update, persona_id=pk), _persona_response
-        )
-
-    @extend_schema(
-        request=VersionSerializer,
-        parameters=[IF_MATCH],
-        responses={204: None},
-        summary="Delete a persona (editor); needs `version` or If-Match",
-    )
-    def delete(self, request: Request, persona_id: int) -> Response:
-        pk = access_persona(request.user, persona_id, write=True).obj.pk
-        return versioned_delete(request, partial(services.persona_delete, persona_id=pk))
+class PersonaDetailView(VersionedDetailView):
+    what = "persona"
+    access = access_persona
+    output = PersonaSerializer
+    update_input = PersonaUpdateSerializer
+    update_service = services.persona_update
+    delete_service = services.persona_delete
 
 
 # --- competitors -------------------------------------------------------------------
@@ -176,10 +148,6 @@ class CompetitorFilterSerializer(PageFilterSerializer):
     threat_level = serializers.ChoiceField(choices=ThreatLevel.choices, required=False)
 
 
-def _competitor_response(competitor: Competitor, *, status_code: int = status.HTTP_200_OK) -> Response:
-    return versioned_response(CompetitorSerializer(competitor).data, competitor.version, status_code=status_code)
-
-
 class CompetitorListView(ApiView):
     pagination_class = NameCursorPagination
 
@@ -205,35 +173,13 @@ class CompetitorListView(ApiView):
         product = product_access(request.user, product_id, write=True, action="create competitors").obj
         data = validated(CompetitorCreateSerializer, request.data)
         competitor = services.competitor_create(actor=Actor.from_request(request), product=product, **data)
-        return _competitor_response(competitor, status_code=status.HTTP_201_CREATED)
+        return CompetitorDetailView.respond(competitor, status_code=status.HTTP_201_CREATED)
 
 
-class CompetitorDetailView(ApiView):
-    @extend_schema(responses=CompetitorSerializer, summary="A competitor (ETag carries its version)")
-    def get(self, request: Request, competitor_id: int) -> Response:
-        return _competitor_response(access_competitor(request.user, competitor_id).obj)
-
-    @extend_schema(
-        request=CompetitorUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=CompetitorSerializer,
-        summary="Change a competitor (editor); needs `version` or If-Match",
-    )
-    def patch(self, request: Request, competitor_id: int) -> Response:
-        pk = access_competitor(request.user, competitor_id, write=True).obj.pk
-        return versioned_write(
-            request,
-            CompetitorUpdateSerializer,
-            partial(services.competitor_update, competitor_id=pk),
-            _competitor_response,
-        )
-
-    @extend_schema(
-        request=VersionSerializer,
-        parameters=[IF_MATCH],
-        responses={204: None},
-        summary="Delete a competitor (editor); needs `version` or If-Match",
-    )
-    def delete(self, request: Request, competitor_id: int) -> Response:
-        pk = access_competitor(request.user, competitor_id, write=True).obj.pk
-        return versioned_delete(request, partial(services.competitor_delete, competitor_id=pk))
+class CompetitorDetailView(VersionedDetailView):
+    what = "competitor"
+    access = access_competitor
+    output = CompetitorSerializer
+    update_input = CompetitorUpdateSerializer
+    update_service = services.competitor_update
+    delete_service = services.competitor_delete
