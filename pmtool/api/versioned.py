@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar, Final, TypeVar
 
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -25,7 +26,8 @@ from rest_framework.response import Response
 
 from ..activity import Actor
 from ..errors import PreconditionFailed, ValidationError
-from ..permissions import Access
+from ..models import Product, Role, Workspace
+from ..permissions import Access, AnyUser, access_workspace, product_access
 from ..versioning import StaleVersion
 from .base import ApiView
 from .errors import error_body
@@ -251,9 +253,9 @@ class VersionedDetailView(ApiView):
         )(cls)
 
     @classmethod
-    def respond(cls, obj: Any, *, status_code: int = status.HTTP_200_OK) -> Response:
-        """The object as `read` reads it, in `output`, with its version as the ETag."""
-        current = cls.read(obj)
+    def respond(cls, obj: Any, *, status_code: int = status.HTTP_200_OK, read: bool = True) -> Response:
+        """The object as `read` reads it (or as it is), in `output`, with its version as the ETag."""
+        current = cls.read(obj) if read else obj
         return versioned_response(cls.output(current).data, current.version, status_code=status_code)
 
     @classmethod
@@ -277,3 +279,91 @@ class VersionedDetailView(ApiView):
     def delete(self, request: Request, **kwargs: Any) -> Response:
         cls = type(self)
         return versioned_delete(request, cls._bind(cls.delete_service, self._object(request, kwargs, write=True)))
+
+
+# --- the list (and create) view of versioned objects under a workspace or a product ---------------
+
+PAGE_SIZE: Final = OpenApiParameter("page_size", OpenApiTypes.INT, description="1–200, default 50")
+
+
+def _workspace_parent(user: AnyUser, pk: int, *, write: bool, action: str) -> Workspace:
+    if write:
+        return access_workspace(user, workspace_id=pk, minimum=Role.EDITOR, what=action)
+    return access_workspace(user, workspace_id=pk)
+
+
+def _product_parent(user: AnyUser, pk: int, *, write: bool, action: str) -> Product:
+    if write:
+        return product_access(user, pk, write=True, action=action).obj
+    return product_access(user, pk).obj
+
+
+@dataclass(frozen=True)
+class Parent:
+    """What a list lives under: `name` is its URL kwarg (`<name>_id`) and the create service's
+    keyword; `access` fetches and authorises it (write: an editor, else "Only … can <action>.")."""
+
+    name: str
+    access: Callable[..., Any]
+
+
+WORKSPACE: Final = Parent("workspace", _workspace_parent)
+PRODUCT: Final = Parent("product", _product_parent)
+
+
+def _no_filters(_: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+class VersionedListView(ApiView):
+    # GET (a cursor page, filtered) and POST (a create, answered by the detail view) of versioned
+    # objects under a workspace or a product, driven by the class attributes below; the subclass sets
+    # them and writes no method, and the operations' schema is made from the same attributes.
+
+    parent: ClassVar[Parent]  # WORKSPACE or PRODUCT
+    plural: ClassVar[str]  # "goals": a viewer is told "Only … can create goals."
+    detail: ClassVar[type[VersionedDetailView]]  # answers the create (its respond(), its output)
+    output: ClassVar[type[serializers.Serializer[Any]]]  # a list item
+    select: ClassVar[Callable[..., QuerySet[Any]]]  # the selector: select(parent, **filter_arguments(query))
+    filters: ClassVar[type[serializers.Serializer[Any]]] = PageFilterSerializer  # the query
+    filter_arguments: ClassVar[Callable[[dict[str, Any]], dict[str, Any]]] = _no_filters  # query → selector
+    parameters: ClassVar[list[OpenApiParameter]] = [PAGE_SIZE]  # the query, documented
+    create_input: ClassVar[type[serializers.Serializer[Any]]]
+    create_service: ClassVar[Callable[..., Any]]  # goal_create(actor=…, <parent.name>=…, **arguments(body))
+    arguments: ClassVar[Callable[[dict[str, Any]], dict[str, Any]]] = _as_is  # body fields → service arguments
+    list_summary: ClassVar[str]
+    read_created: ClassVar[bool] = True  # False: answer the service's object as it is (no read again)
+    create_summary: ClassVar[str | None] = None  # default: "Create a goal (editor)"
+    create_description: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        what = cls.detail.what
+        extend_schema_view(
+            get=extend_schema(parameters=cls.parameters, responses=cls.output(many=True), summary=cls.list_summary),
+            post=extend_schema(
+                request=cls.create_input,
+                responses={201: cls.detail.output},
+                summary=cls.create_summary or f"Create {_article(what).lower()} {what} (editor)",
+                description=cls.create_description,
+            ),
+        )(cls)
+
+    def _parent(self, request: Request, kwargs: dict[str, Any], *, write: bool = False) -> Any:
+        cls = type(self)
+        pk = kwargs[f"{cls.parent.name}_id"]
+        return cls.parent.access(request.user, pk, write=write, action=f"create {cls.plural}")
+
+    def get(self, request: Request, **kwargs: Any) -> Response:
+        cls = type(self)
+        parent = self._parent(request, kwargs)
+        query = validated(cls.filters, request.query_params)
+        return self.paginate(cls.select(parent, **cls.filter_arguments(query)), cls.output)
+
+    def post(self, request: Request, **kwargs: Any) -> Response:
+        cls = type(self)
+        parent = self._parent(request, kwargs, write=True)
+        data = validated(cls.create_input, request.data)
+        actor = Actor.from_request(request)
+        created = cls.create_service(actor=actor, **{cls.parent.name: parent}, **cls.arguments(data))
+        return cls.detail.respond(created, status_code=status.HTTP_201_CREATED, read=cls.read_created)

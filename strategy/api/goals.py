@@ -15,11 +15,16 @@ from rest_framework.response import Response
 from pmtool.activity import Actor
 from pmtool.api.pagination import DefaultCursorPagination
 from pmtool.api.serializers import MAX_ID, StrictSerializer, UserBriefSerializer
-from pmtool.api.versioned import PageFilterSerializer, VersionedDetailView, version_field
+from pmtool.api.versioned import (
+    PAGE_SIZE,
+    WORKSPACE,
+    PageFilterSerializer,
+    VersionedDetailView,
+    VersionedListView,
+    version_field,
+)
 from pmtool.api.views import ApiView, validated
 from pmtool.cleaning import NUMBER_LIMIT
-from pmtool.models import Role
-from pmtool.permissions import access_workspace
 from pmtool.timeframes import quarter_of
 
 from ..models import (
@@ -37,9 +42,6 @@ from ..models import (
 from ..permissions import access_goal, access_key_result
 from ..selectors import goals as selectors
 from ..services import goals as services
-
-PAGE_SIZE = OpenApiParameter("page_size", OpenApiTypes.INT, description="1–200, default 50")
-
 
 # --- fields ---------------------------------------------------------------------------
 
@@ -266,42 +268,6 @@ def _arguments(data: dict[str, Any]) -> dict[str, Any]:
 # --- goals --------------------------------------------------------------------------------
 
 
-class GoalListView(ApiView):
-    pagination_class = TitlePagination
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("product", OpenApiTypes.STR, description="A product id, or 'company'"),
-            OpenApiParameter("status", OpenApiTypes.STR, enum=GoalStatus.values),
-            OpenApiParameter("parent", OpenApiTypes.INT, description="Children of this goal"),
-            PAGE_SIZE,
-        ],
-        responses=GoalSerializer(many=True),
-        summary="Goals of a workspace, by title",
-    )
-    def get(self, request: Request, workspace_id: int) -> Response:
-        workspace = access_workspace(request.user, workspace_id=workspace_id)
-        params = validated(GoalFilterSerializer, request.query_params)
-        goals = selectors.goals_of(
-            workspace,
-            **_product_arguments(params.get("product")),
-            status=params.get("status"),
-            parent_id=params.get("parent"),
-        )
-        return self.paginate(goals, GoalSerializer)
-
-    @extend_schema(
-        request=GoalCreateSerializer,
-        responses={201: GoalDetailSerializer},
-        summary="Create a goal (editor): a company goal, or a product goal with `product`",
-    )
-    def post(self, request: Request, workspace_id: int) -> Response:
-        workspace = access_workspace(request.user, workspace_id=workspace_id, minimum=Role.EDITOR, what="create goals")
-        data = validated(GoalCreateSerializer, request.data)
-        goal = services.goal_create(actor=Actor.from_request(request), workspace=workspace, **_arguments(data))
-        return GoalDetailView.respond(goal, status_code=status.HTTP_201_CREATED)
-
-
 class GoalDetailView(VersionedDetailView):
     what = "goal"
     access = access_goal
@@ -317,6 +283,36 @@ class GoalDetailView(VersionedDetailView):
         "`progress` and a derived `status` are computed by the rollup and cannot be written."
     )
     delete_summary = "Delete a goal and its key results (editor); needs `version` or If-Match"
+
+
+def _goal_filters(query: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **_product_arguments(query.get("product")),
+        "status": query.get("status"),
+        "parent_id": query.get("parent"),
+    }
+
+
+class GoalListView(VersionedListView):
+    pagination_class = TitlePagination
+    parent = WORKSPACE
+    plural = "goals"
+    detail = GoalDetailView
+    output = GoalSerializer
+    select = selectors.goals_of
+    filters = GoalFilterSerializer
+    filter_arguments = _goal_filters
+    parameters = [
+        OpenApiParameter("product", OpenApiTypes.STR, description="A product id, or 'company'"),
+        OpenApiParameter("status", OpenApiTypes.STR, enum=GoalStatus.values),
+        OpenApiParameter("parent", OpenApiTypes.INT, description="Children of this goal"),
+        PAGE_SIZE,
+    ]
+    list_summary = "Goals of a workspace, by title"
+    create_input = GoalCreateSerializer
+    create_service = services.goal_create
+    arguments = _arguments
+    create_summary = "Create a goal (editor): a company goal, or a product goal with `product`"
 
 
 # --- key results -----------------------------------------------------------------------------

@@ -3,22 +3,21 @@ serialize. Writes need `version` or If-Match."""
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers, status
-from rest_framework.request import Request
-from rest_framework.response import Response
+from typing import Any
 
-from pmtool.activity import Actor
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
+from rest_framework import serializers
+
 from pmtool.api.serializers import StrictSerializer
 from pmtool.api.versioned import (
+    PAGE_SIZE,
+    WORKSPACE,
     PageFilterSerializer,
     VersionedDetailView,
+    VersionedListView,
     version_field,
 )
-from pmtool.api.views import ApiView, validated
-from pmtool.models import Role
-from pmtool.permissions import access_workspace
 from pmtool.timeframes import quarter_of
 
 from ..models import (
@@ -31,7 +30,6 @@ from ..permissions import access_initiative
 from ..selectors import initiatives as selectors
 from ..services import initiatives as services
 from .goals import (
-    PAGE_SIZE,
     TitlePagination,
     _arguments,
     _id_field,
@@ -105,46 +103,6 @@ class InitiativeFilterSerializer(PageFilterSerializer):
     goal = _id_field(required=False)
 
 
-class InitiativeListView(ApiView):
-    pagination_class = TitlePagination
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("product", OpenApiTypes.STR, description="A product id, or 'company' (workspace-wide)"),
-            OpenApiParameter("status", OpenApiTypes.STR, enum=InitiativeStatus.values),
-            OpenApiParameter("goal", OpenApiTypes.INT, description="Initiatives serving this goal"),
-            PAGE_SIZE,
-        ],
-        responses=InitiativeSerializer(many=True),
-        summary="Initiatives of a workspace, by title",
-    )
-    def get(self, request: Request, workspace_id: int) -> Response:
-        workspace = access_workspace(request.user, workspace_id=workspace_id)
-        params = validated(InitiativeFilterSerializer, request.query_params)
-        initiatives = selectors.initiatives_of(
-            workspace,
-            **_product_arguments(params.get("product")),
-            status=params.get("status"),
-            goal_id=params.get("goal"),
-        )
-        return self.paginate(initiatives, InitiativeSerializer)
-
-    @extend_schema(
-        request=InitiativeCreateSerializer,
-        responses={201: InitiativeSerializer},
-        summary="Create an initiative (editor)",
-    )
-    def post(self, request: Request, workspace_id: int) -> Response:
-        workspace = access_workspace(
-            request.user, workspace_id=workspace_id, minimum=Role.EDITOR, what="create initiatives"
-        )
-        data = validated(InitiativeCreateSerializer, request.data)
-        initiative = services.initiative_create(
-            actor=Actor.from_request(request), workspace=workspace, **_arguments(data)
-        )
-        return InitiativeDetailView.respond(initiative, status_code=status.HTTP_201_CREATED)
-
-
 class InitiativeDetailView(VersionedDetailView):
     what = "initiative"
     access = access_initiative
@@ -155,3 +113,32 @@ class InitiativeDetailView(VersionedDetailView):
     delete_service = services.initiative_delete
     arguments = _arguments
     update_description = "`goals` replaces the goals it serves."
+
+
+def _initiative_filters(query: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **_product_arguments(query.get("product")),
+        "status": query.get("status"),
+        "goal_id": query.get("goal"),
+    }
+
+
+class InitiativeListView(VersionedListView):
+    pagination_class = TitlePagination
+    parent = WORKSPACE
+    plural = "initiatives"
+    detail = InitiativeDetailView
+    output = InitiativeSerializer
+    select = selectors.initiatives_of
+    filters = InitiativeFilterSerializer
+    filter_arguments = _initiative_filters
+    parameters = [
+        OpenApiParameter("product", OpenApiTypes.STR, description="A product id, or 'company' (workspace-wide)"),
+        OpenApiParameter("status", OpenApiTypes.STR, enum=InitiativeStatus.values),
+        OpenApiParameter("goal", OpenApiTypes.INT, description="Initiatives serving this goal"),
+        PAGE_SIZE,
+    ]
+    list_summary = "Initiatives of a workspace, by title"
+    create_input = InitiativeCreateSerializer
+    create_service = services.initiative_create
+    arguments = _arguments

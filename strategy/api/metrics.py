@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import parsers, serializers, status
@@ -18,15 +19,15 @@ from pmtool.api.pagination import DefaultCursorPagination, NameCursorPagination
 from pmtool.api.parsers import BoundedJSONParser
 from pmtool.api.serializers import StrictSerializer
 from pmtool.api.versioned import (
-    PageFilterSerializer,
+    PRODUCT,
     VersionedDetailView,
+    VersionedListView,
     no_content,
     version_field,
-    versioned_response,
 )
 from pmtool.api.views import ApiView, validated
 from pmtool.errors import ValidationError
-from pmtool.permissions import product_access
+from pmtool.models import Product
 from pmtool.timeframes import DATE_MAX, DATE_MIN
 
 from ..models import TEXT_MAX, Aggregation, Direction, Metric, MetricRollup, MetricSample, Period
@@ -289,29 +290,6 @@ class SampleCursorPagination(DefaultCursorPagination):
     max_page_size = 1000
 
 
-class MetricListView(ApiView):
-    pagination_class = NameCursorPagination
-
-    @extend_schema(
-        parameters=[OpenApiParameter("page_size", OpenApiTypes.INT, description="1–200, default 50")],
-        responses=MetricSerializer(many=True),
-        summary="Metrics of a product, by name",
-    )
-    def get(self, request: Request, product_id: int) -> Response:
-        product = product_access(request.user, product_id).obj
-        validated(PageFilterSerializer, request.query_params)
-        return self.paginate(selectors.metrics_of_product(product.pk), MetricSerializer)
-
-    @extend_schema(
-        request=MetricCreateSerializer, responses={201: MetricSerializer}, summary="Create a metric (editor)"
-    )
-    def post(self, request: Request, product_id: int) -> Response:
-        product = product_access(request.user, product_id, write=True, action="create metrics").obj
-        data = validated(MetricCreateSerializer, request.data)
-        metric = services.metric_create(actor=Actor.from_request(request), product=product, **data)
-        return versioned_response(MetricSerializer(metric).data, metric.version, status_code=status.HTTP_201_CREATED)
-
-
 class MetricDetailView(VersionedDetailView):
     what = "metric"
     access = access_metric
@@ -324,6 +302,23 @@ class MetricDetailView(VersionedDetailView):
     delete_summary = (
         "Delete a metric with its samples (editor); needs `version` or If-Match; bound key results become unbound"
     )
+
+
+def _metrics_of(product: Product) -> QuerySet[Metric]:
+    return selectors.metrics_of_product(product.pk)
+
+
+class MetricListView(VersionedListView):
+    pagination_class = NameCursorPagination
+    parent = PRODUCT
+    plural = "metrics"
+    detail = MetricDetailView
+    output = MetricSerializer
+    select = _metrics_of
+    list_summary = "Metrics of a product, by name"
+    create_input = MetricCreateSerializer
+    create_service = services.metric_create
+    read_created = False  # metric_create annotates the new metric (nothing pending)
 
 
 def _unknown_fields(names: list[str], hint: str = "") -> ValidationError:

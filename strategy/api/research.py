@@ -7,21 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
-from rest_framework.request import Request
-from rest_framework.response import Response
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 
-from pmtool.activity import Actor
 from pmtool.api.pagination import NameCursorPagination
 from pmtool.api.serializers import OptionalUrlField, StrictSerializer
 from pmtool.api.versioned import (
+    PAGE_SIZE,
+    PRODUCT,
     PageFilterSerializer,
     VersionedDetailView,
+    VersionedListView,
     version_field,
 )
-from pmtool.api.views import ApiView, validated
-from pmtool.permissions import product_access
 
 from ..models import TEXT_MAX, Competitor, Persona, ThreatLevel
 from ..permissions import access_competitor, access_persona
@@ -29,8 +27,6 @@ from ..selectors.research import competitors_of, personas_of
 from ..services import research as services
 from ..services.research import NAME_MAX, QUOTE_MAX, ROLE_MAX, WEBSITE_MAX
 from .vision import TextField
-
-PAGE_SIZE = OpenApiParameter("page_size", OpenApiTypes.INT, description="1–200, default 50")
 
 
 def _text(max_length: int, *, required: bool = False, markdown: bool = False) -> serializers.CharField:
@@ -71,25 +67,6 @@ class PersonaUpdateSerializer(StrictSerializer):
     quote = _text(QUOTE_MAX)
 
 
-class PersonaListView(ApiView):
-    pagination_class = NameCursorPagination
-
-    @extend_schema(parameters=[PAGE_SIZE], responses=PersonaSerializer(many=True), summary="Personas of a product")
-    def get(self, request: Request, product_id: int) -> Response:
-        product = product_access(request.user, product_id).obj
-        validated(PageFilterSerializer, request.query_params)
-        return self.paginate(personas_of(product), PersonaSerializer)
-
-    @extend_schema(
-        request=PersonaCreateSerializer, responses={201: PersonaSerializer}, summary="Create a persona (editor)"
-    )
-    def post(self, request: Request, product_id: int) -> Response:
-        product = product_access(request.user, product_id, write=True, action="create personas").obj
-        data = validated(PersonaCreateSerializer, request.data)
-        persona = services.persona_create(actor=Actor.from_request(request), product=product, **data)
-        return PersonaDetailView.respond(persona, status_code=status.HTTP_201_CREATED)
-
-
 class PersonaDetailView(VersionedDetailView):
     what = "persona"
     access = access_persona
@@ -97,6 +74,18 @@ class PersonaDetailView(VersionedDetailView):
     update_input = PersonaUpdateSerializer
     update_service = services.persona_update
     delete_service = services.persona_delete
+
+
+class PersonaListView(VersionedListView):
+    pagination_class = NameCursorPagination
+    parent = PRODUCT
+    plural = "personas"
+    detail = PersonaDetailView
+    output = PersonaSerializer
+    select = personas_of
+    list_summary = "Personas of a product"
+    create_input = PersonaCreateSerializer
+    create_service = services.persona_create
 
 
 # --- competitors -------------------------------------------------------------------
@@ -148,34 +137,6 @@ class CompetitorFilterSerializer(PageFilterSerializer):
     threat_level = serializers.ChoiceField(choices=ThreatLevel.choices, required=False)
 
 
-class CompetitorListView(ApiView):
-    pagination_class = NameCursorPagination
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("threat_level", OpenApiTypes.STR, enum=ThreatLevel.values),
-            PAGE_SIZE,
-        ],
-        responses=CompetitorSerializer(many=True),
-        summary="Competitors of a product, by name",
-    )
-    def get(self, request: Request, product_id: int) -> Response:
-        product = product_access(request.user, product_id).obj
-        params: dict[str, Any] = validated(CompetitorFilterSerializer, request.query_params)
-        return self.paginate(competitors_of(product, threat_level=params.get("threat_level")), CompetitorSerializer)
-
-    @extend_schema(
-        request=CompetitorCreateSerializer,
-        responses={201: CompetitorSerializer},
-        summary="Create a competitor (editor)",
-    )
-    def post(self, request: Request, product_id: int) -> Response:
-        product = product_access(request.user, product_id, write=True, action="create competitors").obj
-        data = validated(CompetitorCreateSerializer, request.data)
-        competitor = services.competitor_create(actor=Actor.from_request(request), product=product, **data)
-        return CompetitorDetailView.respond(competitor, status_code=status.HTTP_201_CREATED)
-
-
 class CompetitorDetailView(VersionedDetailView):
     what = "competitor"
     access = access_competitor
@@ -183,3 +144,22 @@ class CompetitorDetailView(VersionedDetailView):
     update_input = CompetitorUpdateSerializer
     update_service = services.competitor_update
     delete_service = services.competitor_delete
+
+
+def _competitor_filters(query: dict[str, Any]) -> dict[str, Any]:
+    return {"threat_level": query.get("threat_level")}
+
+
+class CompetitorListView(VersionedListView):
+    pagination_class = NameCursorPagination
+    parent = PRODUCT
+    plural = "competitors"
+    detail = CompetitorDetailView
+    output = CompetitorSerializer
+    select = competitors_of
+    filters = CompetitorFilterSerializer
+    filter_arguments = _competitor_filters
+    parameters = [OpenApiParameter("threat_level", OpenApiTypes.STR, enum=ThreatLevel.values), PAGE_SIZE]
+    list_summary = "Competitors of a product, by name"
+    create_input = CompetitorCreateSerializer
+    create_service = services.competitor_create
