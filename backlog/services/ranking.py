@@ -3,16 +3,20 @@
 The contract of a move (Taiga's): the client names the neighbours the feature is to land between,
 as it sees them now.
 
-- `after_id`: the feature it goes after (its upper neighbour, smaller rank); `None`: the top.
-- `before_id`: the feature it goes before (its lower neighbour, larger rank); `None`: the bottom.
-- Both `None` is refused (400): say `to="top"` or `to="bottom"` to move to an end without naming a
-  neighbour (a keyboard "to top" on page 7 does not know the first row): those never conflict.
+- `after_id`: the feature it goes after (its upper neighbour, smaller rank).
+- `before_id`: the feature it goes before (its lower neighbour, larger rank).
+- Both named: they must be adjacent *now* in the product's order, ignoring the moved feature itself
+  (nothing between them, the upper one above the lower one).
+- One named: the feature lands right next to it, whatever is on the other side now; so at the top
+  the client omits `after_id` (nothing is above) and at the bottom `before_id`, and a move past the
+  first or last row of a page names the row just outside the page (the list exposes it).
+- Neither: refused (400), unless `to` is "top" or "bottom": an end without naming a neighbour (a
+  keyboard "to top" on page 7 does not know the first row). Those never conflict.
 
-The neighbours must be adjacent *now* in the product's order, ignoring the moved feature itself:
-nothing between them, and an omitted side must be the end of the list. Otherwise (one was moved,
-archived, deleted, is in another product, or something landed between them) the move answers 409
-`stale_neighbours`, with the current neighbours of the target position in the error's `current`
-object so a client can retry (the named side that still stands is the anchor).
+A named neighbour that is no longer one (moved so that they are not adjacent, archived, deleted,
+in another product, or something landed between the two) answers 409 `stale_neighbours`, with the
+current neighbours of the target position in the error's `current` object so a client can retry:
+anchored on the named side that still stands (both gone: both null).
 
 Archived features keep their rank (a restored feature comes back where it was) but do not count in
 the order a person sees: adjacency is checked among active features, and an archived feature is
@@ -126,17 +130,10 @@ def _clean_request(feature_id: int, after_id: int | None, before_id: int | None,
         )
 
 
-def _current_neighbours(
-    product_id: int, moved_id: int, after: Feature | None, before: Feature | None, after_id: int | None,
-    before_id: int | None,
-) -> Neighbours:  # fmt: skip
+def _current_neighbours(product_id: int, moved_id: int, after: Feature | None, before: Feature | None) -> Neighbours:
     """The neighbours of the place the client meant, now: anchored on the named side that still stands."""
-    if after_id is None:
-        return Neighbours(None, _nearest(product_id, moved_id, _BELOW_EVERY_KEY, "after")[1])
     if after is not None:
         return Neighbours(after.pk, _nearest(product_id, moved_id, after.rank, "after")[1])
-    if before_id is None:
-        return Neighbours(_nearest(product_id, moved_id, _ABOVE_EVERY_KEY, "before")[1], None)
     if before is not None:
         return Neighbours(_nearest(product_id, moved_id, before.rank, "before")[1], before.pk)
     return Neighbours(None, None)
@@ -153,25 +150,25 @@ def _place(
 ) -> tuple[str, Neighbours]:
     """The new key and the neighbours it lands between; Conflict when the named ones are stale."""
     product_id, x = moved.product_id, moved.pk
-    if to == "top" or (to is None and after_id is None):
+    if to == "top":
         any_rank, first_id = _nearest(product_id, x, _BELOW_EVERY_KEY, "after")
-        if to is None and first_id != before_id:
-            raise _stale(Neighbours(None, first_id), ["before_id"])
         return key_between(None, any_rank), Neighbours(None, first_id)
-    if to == "bottom" or before_id is None:
+    if to == "bottom":
         any_rank, last_id = _nearest(product_id, x, _ABOVE_EVERY_KEY, "before")
-        if to is None and last_id != after_id:
-            raise _stale(Neighbours(last_id, None), ["after_id"])
         return key_between(any_rank, None), Neighbours(last_id, None)
-    after, before = rows.get(after_id), rows.get(before_id)
-    if after is None or before is None or after.rank > before.rank:
-        current = _current_neighbours(product_id, x, after, before, after_id, before_id)
-        gone = [name for name, row in (("after_id", after), ("before_id", before)) if row is None]
-        raise _stale(current, gone or ["after_id", "before_id"])
-    any_rank, next_id = _nearest(product_id, x, after.rank, "after")
-    if next_id != before.pk:
-        raise _stale(Neighbours(after.pk, next_id), ["before_id"])
-    return key_between(after.rank, any_rank), Neighbours(after.pk, before.pk)
+    after = rows.get(after_id) if after_id is not None else None
+    before = rows.get(before_id) if before_id is not None else None
+    gone = [name for name, pk, row in (("after_id", after_id, after), ("before_id", before_id, before)) if pk and not row]
+    if gone or (after is not None and before is not None and after.rank > before.rank):
+        raise _stale(_current_neighbours(product_id, x, after, before), gone or ["after_id", "before_id"])
+    if after is not None:
+        any_rank, next_id = _nearest(product_id, x, after.rank, "after")
+        if before is not None and next_id != before.pk:
+            raise _stale(Neighbours(after.pk, next_id), ["before_id"])
+        return key_between(after.rank, any_rank), Neighbours(after.pk, next_id)
+    assert before is not None  # _clean_request: at least one is named
+    any_rank, prev_id = _nearest(product_id, x, before.rank, "before")
+    return key_between(any_rank, before.rank), Neighbours(prev_id, before.pk)
 
 
 def _request_rekey(product_id: int) -> None:

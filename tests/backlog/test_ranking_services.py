@@ -159,12 +159,16 @@ def test_stale_neighbours_answer_409_with_the_current_neighbours(actor, product,
     assert order(product) == ids([a, e, d, b, c])
 
 
-def test_stale_ends(actor, product, five):
+def test_one_named_neighbour_places_it_right_next_to_it(actor, product, five):
     a, b, c, d, e = five
-    error = _stale(actor=actor, feature_id=c.pk, after_id=None, before_id=b.pk)  # b is not first
-    assert error.current == {"after_id": None, "before_id": a.pk}
-    error = _stale(actor=actor, feature_id=c.pk, after_id=d.pk)  # d is not last
-    assert error.current == {"after_id": e.pk, "before_id": None}
+    moved = feature_move(actor=actor, feature_id=e.pk, before_id=c.pk)  # whatever is above c: b
+    assert order(product) == ids([a, b, e, c, d])
+    assert moved.neighbours.as_dict() == {"after_id": b.pk, "before_id": c.pk}
+    moved = feature_move(actor=actor, feature_id=a.pk, after_id=c.pk)
+    assert order(product) == ids([b, e, c, a, d])
+    assert moved.neighbours.as_dict() == {"after_id": c.pk, "before_id": d.pk}
+    error = _stale(actor=actor, feature_id=a.pk, after_id=10**12)
+    assert error.current == {"after_id": None, "before_id": None} and "after_id" in error.fields
 
 
 def test_a_deleted_archived_or_foreign_neighbour_is_stale(actor, product, five):
@@ -195,8 +199,9 @@ def test_archived_features_keep_their_rank_and_do_not_count(actor, product, five
     assert a.rank < moved.rank < Feature.objects.get(pk=b.pk).rank < c.rank
     assert order(product) == ids([a, e, b, c, d])
     Feature.objects.filter(pk=d.pk).update(archived_at=timezone.now())
-    feature_move(actor=actor, feature_id=a.pk, after_id=c.pk)  # d (archived) after c: c is the last active
-    assert order(product)[-1] == a.pk
+    moved = feature_move(actor=actor, feature_id=a.pk, after_id=c.pk)  # right after c, before archived d
+    assert order(product) == ids([e, b, c, a, d])
+    assert moved.neighbours.as_dict() == {"after_id": c.pk, "before_id": None}  # d is not a neighbour
 
 
 def test_repeated_moves_into_one_gap_stay_ordered(actor, product, five):
