@@ -122,7 +122,7 @@ def test_page_move_is_get_405(team, product):
     assert page(team.editor).get(move_url(a)).status_code == 405
 
 
-BOUNDS = {"page: order the backlog": 7}  # session, user, workspace, switcher, product, count, the slice
+BOUNDS = {"page: order the backlog": 7}  # the shell (session, user, workspace, role, switcher), then product, count and one slice
 
 
 def test_order_page_queries_do_not_grow_with_rows(team, product, django_assert_max_num_queries):
