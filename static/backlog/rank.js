@@ -104,6 +104,15 @@
     this.message.hidden = !text;
   };
 
+  // The positions shown beside the rows (data-start + index), after a move on this page.
+  RankList.prototype.renumber = function () {
+    var start = this.start();
+    this.rows().forEach(function (li, i) {
+      var pos = li.querySelector(".rank-pos");
+      if (pos) pos.textContent = String(start + i);
+    });
+  };
+
   RankList.prototype.focusHandle = function (li) {
     var handle = li && li.querySelector(".rank-handle");
     if (handle) handle.focus();
@@ -153,6 +162,7 @@
     var origin = { next: li.nextElementSibling };
     if (delta < 0) this.list.insertBefore(li, rows[i - 1]);
     else this.list.insertBefore(li, rows[i + 1].nextElementSibling);
+    this.renumber();
     this.focusHandle(li);
     this.send(li, this.neighboursOf(li), origin, { position: this.start() + i + delta });
   };
@@ -168,6 +178,7 @@
     var origin = { next: li.nextElementSibling };
     if (end === "top") this.list.insertBefore(li, rows[0]);
     else this.list.insertBefore(li, rows[rows.length - 1].nextElementSibling);
+    this.renumber();
     this.focusHandle(li);
     this.send(li, { to: end }, origin, { position: position });
   };
@@ -205,6 +216,7 @@
     var li = this.dragging, origin = this.origin;
     this.finishDrag();
     if (li.nextElementSibling === origin.next) return; // back where it was
+    this.renumber();
     this.focusHandle(li);
     this.send(li, this.neighboursOf(li), origin, { position: this.start() + this.rows().indexOf(li) });
   };
@@ -224,6 +236,7 @@
   RankList.prototype.putBack = function (li, origin) {
     if (!origin) return;
     this.list.insertBefore(li, origin.next && origin.next.parentNode === this.list ? origin.next : null);
+    this.renumber();
   };
 
   // --- the server -----------------------------------------------------------------------------
