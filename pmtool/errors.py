@@ -9,8 +9,9 @@ from django.db import OperationalError
 
 
 class ApplicationError(Exception):
-    """`current` (optional): the state a client retries from, rendered as the error body's
-    `current` object (e.g. a move's current neighbours); absent from every other error."""
+    """`current_state` (optional): the state a client retries from, rendered as the error body's
+    `current` object (e.g. a move's current neighbours); absent from every other error. (Not
+    `current`: StaleVersion's `current` is the current row, for pages.)"""
 
     status_code = 400
     code = "invalid"
@@ -21,12 +22,12 @@ class ApplicationError(Exception):
         *,
         fields: dict[str, list[str]] | None = None,
         code: str | None = None,
-        current: dict[str, Any] | None = None,
+        current_state: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
-        self.current = current
+        self.current_state = current_state
         if code:
             self.code = code
 

@@ -36,7 +36,7 @@ class OrderPage:
     start: int  # the 1-based position of its first row in the whole order
 
 
-def order_page(product: Product, number: object, *, per_page: int = ORDER_PAGE_SIZE) -> OrderPage:
+def order_page(product: Product, number: str | None, *, per_page: int = ORDER_PAGE_SIZE) -> OrderPage:
     """The page `number` names (the last for a number past the end, the first for junk): two
     queries (the count, then one slice that takes a row either side of the page)."""
     queryset = features_in_order(product)

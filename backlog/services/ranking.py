@@ -142,7 +142,7 @@ def _current_neighbours(product_id: int, moved_id: int, after: Feature | None, b
 def _stale(current: Neighbours, gone: list[str]) -> Conflict:
     message = "Someone else reordered the list: these are no longer neighbours. Reload, or retry with `current`."
     fields = {name: ["Not a neighbour there any more (moved, archived or deleted)."] for name in gone}
-    return Conflict(message, code="stale_neighbours", fields=fields, current=current.as_dict())
+    return Conflict(message, code="stale_neighbours", fields=fields, current_state=current.as_dict())
 
 
 def _place(
@@ -158,7 +158,8 @@ def _place(
         return key_between(any_rank, None), Neighbours(last_id, None)
     after = rows.get(after_id) if after_id is not None else None
     before = rows.get(before_id) if before_id is not None else None
-    gone = [name for name, pk, row in (("after_id", after_id, after), ("before_id", before_id, before)) if pk and not row]
+    named = (("after_id", after_id, after), ("before_id", before_id, before))
+    gone = [name for name, pk, row in named if pk is not None and row is None]
     if gone or (after is not None and before is not None and after.rank > before.rank):
         raise _stale(_current_neighbours(product_id, x, after, before), gone or ["after_id", "before_id"])
     if after is not None:
@@ -166,7 +167,8 @@ def _place(
         if before is not None and next_id != before.pk:
             raise _stale(Neighbours(after.pk, next_id), ["before_id"])
         return key_between(after.rank, any_rank), Neighbours(after.pk, next_id)
-    assert before is not None  # _clean_request: at least one is named
+    if before is None:  # _clean_request refuses a move that names nothing: not reached
+        raise ValidationError("Say where the feature goes.")
     any_rank, prev_id = _nearest(product_id, x, before.rank, "before")
     return key_between(any_rank, before.rank), Neighbours(prev_id, before.pk)
 
@@ -180,9 +182,7 @@ def _request_rekey(product_id: int) -> None:
         rekey_requested_at=now
     )
     if not marked:
-        _, created = BacklogSettings.objects.get_or_create(
-            product_id=product_id, defaults={"rekey_requested_at": now}
-        )
+        _, created = BacklogSettings.objects.get_or_create(product_id=product_id, defaults={"rekey_requested_at": now})
         if not created:
             return  # a re-key is pending already: it will re-key this key too
     enqueue_on_commit(rekey_product, product_id)
@@ -276,6 +276,7 @@ _WIDTH = "CASE " + " ".join(f"WHEN total < {limit} THEN {w}" for limit, w in _WI
 _SPAN = "CASE " + " ".join(f"WHEN total < {limit} THEN {limit}::bigint" for limit, _ in _WIDTHS) + " END"
 _DIGIT = "substr('" + DIGITS + "', ((value / {power}) %% 62)::int + 1, 1)"  # %% : psycopg's literal %
 _DIGITS_SQL = " || ".join(_DIGIT.format(power=f"{62**k}::bigint") for k in range(4, -1, -1))
+# built from constants only; the product id is a parameter
 REKEY_SQL = f"""
 UPDATE backlog_feature AS f SET rank = keyed.rank
 FROM (
@@ -292,7 +293,7 @@ FROM (
     ) AS valued
 ) AS keyed
 WHERE f.id = keyed.id AND f.rank IS DISTINCT FROM keyed.rank
-"""
+"""  # noqa: S608
 MAX_REKEY = 62**5 - 1
 
 
@@ -310,7 +311,7 @@ def features_rekey(*, product_id: int) -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(REKEY_SQL, [product_id])
-            changed = cursor.rowcount
+            changed = int(cursor.rowcount)
     else:
         changed = _rekey_in_python(product_id)
     BacklogSettings.objects.filter(product_id=product_id).update(rekey_requested_at=None)

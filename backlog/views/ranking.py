@@ -41,7 +41,7 @@ def backlog_order(request: WorkspaceRequest, slug: str) -> HttpResponse:
 
 
 def _error(exc: ApplicationError) -> JsonResponse:
-    return JsonResponse(error_body(exc.code, exc.message, exc.fields, exc.current), status=exc.status_code)
+    return JsonResponse(error_body(exc.code, exc.message, exc.fields, exc.current_state), status=exc.status_code)
 
 
 @workspace_page()

@@ -76,7 +76,7 @@ def test_with_a_bearer_token(team, product, five):
 
 
 def test_stale_neighbours_409_carries_the_current_ones(api_as, team, product, five):
-    a, b, c, d, e = five
+    a, b, _, d, e = five
     api_as(team.admin).post(url(d), {"after_id": a.pk, "before_id": b.pk}, format="json")
     before = snapshot()
     response = api_as(team.editor).post(url(e), {"after_id": a.pk, "before_id": b.pk}, format="json")

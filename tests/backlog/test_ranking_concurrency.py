@@ -49,7 +49,7 @@ def _mover(seed: int, product_id: int, results: Any) -> None:
             except Conflict:
                 stale += 1
         results.put(("ok", seed, done, stale))
-    except Exception as exc:  # reported to the parent, which fails the test
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the test
         results.put(("error", seed, repr(exc), 0))
     finally:
         connections.close_all()

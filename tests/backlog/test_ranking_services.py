@@ -65,7 +65,7 @@ def test_move_between_two_neighbours_writes_one_row(actor, product, five):
 
 
 def test_move_records_a_score_event_history_row_and_activity(actor, product, five):
-    a, b, c, _, _ = five
+    a, _, c, _, _ = five
     old = c.rank
     moved = feature_move(actor=actor, feature_id=c.pk, after_id=None, before_id=a.pk)
     event = ScoreEvent.objects.get()
@@ -78,13 +78,11 @@ def test_move_records_a_score_event_history_row_and_activity(actor, product, fiv
     assert order(product)[0] == c.pk
 
 
-@pytest.mark.parametrize(
-    ("to", "expected"), [("top", [4, 0, 1, 2, 3]), ("bottom", [0, 1, 2, 3, 4])]
-)
+@pytest.mark.parametrize(("to", "expected"), [("top", [4, 0, 1, 2, 3]), ("bottom", [0, 1, 2, 3, 4])])
 def test_move_to_an_end_without_neighbours(actor, product, five, to, expected):
     if to == "bottom":
         feature_move(actor=actor, feature_id=five[4].pk, to="top")
-        expected = [4, 0, 1, 2, 3][1:] + [4]
+        expected = [0, 1, 2, 3, 4]
     with CaptureQueriesContext(connection) as queries:
         moved = feature_move(actor=actor, feature_id=five[4].pk, to=to)
     assert order(product) == [five[i].pk for i in expected]
@@ -151,11 +149,11 @@ def test_stale_neighbours_answer_409_with_the_current_neighbours(actor, product,
     a, b, c, d, e = five
     feature_move(actor=actor, feature_id=d.pk, after_id=a.pk, before_id=b.pk)  # someone else: a d b c e
     error = _stale(actor=actor, feature_id=e.pk, after_id=a.pk, before_id=b.pk)
-    assert error.current == {"after_id": a.pk, "before_id": d.pk}
+    assert error.current_state == {"after_id": a.pk, "before_id": d.pk}
     assert "before_id" in error.fields
     assert order(product) == ids([a, d, b, c, e])
     # a retry with `current` works
-    feature_move(actor=actor, feature_id=e.pk, **error.current)
+    feature_move(actor=actor, feature_id=e.pk, **error.current_state)
     assert order(product) == ids([a, e, d, b, c])
 
 
@@ -168,28 +166,28 @@ def test_one_named_neighbour_places_it_right_next_to_it(actor, product, five):
     assert order(product) == ids([b, e, c, a, d])
     assert moved.neighbours.as_dict() == {"after_id": c.pk, "before_id": d.pk}
     error = _stale(actor=actor, feature_id=a.pk, after_id=10**12)
-    assert error.current == {"after_id": None, "before_id": None} and "after_id" in error.fields
+    assert error.current_state == {"after_id": None, "before_id": None} and "after_id" in error.fields
 
 
 def test_a_deleted_archived_or_foreign_neighbour_is_stale(actor, product, five):
-    a, b, c, d, e = five
+    a, b, c, _, e = five
     foreign = FeatureFactory(product=ProductFactory(workspace=product.workspace))
     error = _stale(actor=actor, feature_id=e.pk, after_id=foreign.pk, before_id=b.pk)
-    assert error.current == {"after_id": a.pk, "before_id": b.pk} and "after_id" in error.fields
+    assert error.current_state == {"after_id": a.pk, "before_id": b.pk} and "after_id" in error.fields
     Feature.objects.filter(pk=b.pk).update(archived_at=timezone.now())
     error = _stale(actor=actor, feature_id=e.pk, after_id=a.pk, before_id=b.pk)
-    assert error.current == {"after_id": a.pk, "before_id": c.pk}
+    assert error.current_state == {"after_id": a.pk, "before_id": c.pk}
     c_id = c.pk
     c.delete()
     error = _stale(actor=actor, feature_id=e.pk, after_id=10**12, before_id=c_id)
-    assert error.current == {"after_id": None, "before_id": None}
+    assert error.current_state == {"after_id": None, "before_id": None}
     assert not ScoreEvent.objects.exists()
 
 
 def test_reversed_neighbours_are_stale(actor, product, five):
     a, b, c, _, _ = five
     error = _stale(actor=actor, feature_id=c.pk, after_id=b.pk, before_id=a.pk)
-    assert error.current == {"after_id": b.pk, "before_id": five[3].pk}
+    assert error.current_state == {"after_id": b.pk, "before_id": five[3].pk}
 
 
 def test_archived_features_keep_their_rank_and_do_not_count(actor, product, five):

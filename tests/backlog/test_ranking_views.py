@@ -105,7 +105,7 @@ def test_page_move_refusals_are_json_error_bodies(team, product):
 
 
 def test_page_move_needs_the_csrf_token(team, product):
-    a, b = add(product, 2)
+    _, b = add(product, 2)
     client = Client(enforce_csrf_checks=True)
     client.force_login(team.editor)
     response = client.post(move_url(b), {"to": "top"})
@@ -122,7 +122,8 @@ def test_page_move_is_get_405(team, product):
     assert page(team.editor).get(move_url(a)).status_code == 405
 
 
-BOUNDS = {"page: order the backlog": 7}  # the shell (session, user, workspace, role, switcher), then product, count and one slice
+# the shell (session, user, workspace, role, switcher), then the product, the count and one slice
+BOUNDS = {"page: order the backlog": 7}
 
 
 def test_order_page_queries_do_not_grow_with_rows(team, product, django_assert_max_num_queries):

@@ -22,9 +22,8 @@ TITLES = ["Dark mode", "Single sign-on", "CSV export", "Slack alerts", "Audit lo
 
 
 def titles_in_db(product) -> list[str]:
-    return list(
-        Feature.objects.filter(product=product, archived_at__isnull=True).order_by("rank").values_list("title", flat=True)
-    )
+    active = Feature.objects.filter(product=product, archived_at__isnull=True)
+    return list(active.order_by("rank").values_list("title", flat=True))
 
 
 def titles_on(page) -> list[str]:
@@ -56,9 +55,7 @@ def test_drag_and_keyboard_moves_persist(web, signed_in, team, product):
 
     # Mouse: drag "Public API" (last) onto the upper half of "Single sign-on" (second).
     target = row(page, "Single sign-on")
-    moved = wait_for_move(
-        page, lambda: handle(page, "Public API").drag_to(target, target_position={"x": 40, "y": 3})
-    )
+    moved = wait_for_move(page, lambda: handle(page, "Public API").drag_to(target, target_position={"x": 40, "y": 3}))
     assert moved["status"] == 200, moved
     expected = ["Dark mode", "Public API", "Single sign-on", "CSV export", "Slack alerts", "Audit log", "Mobile app"]
     assert titles_on(page) == expected
@@ -108,7 +105,9 @@ def test_a_stale_move_is_refused_and_the_list_reloaded(web, signed_in, team, pro
     assert answer["status"] == 409 and answer["body"]["error"]["code"] == "stale_neighbours"
     expect(page.get_by_role("alert")).to_contain_text("Someone else reordered the list; reloaded.")
     server = titles_in_db(product)
-    assert server == ["Dark mode", "Audit log", "Single sign-on", "CSV export", "Slack alerts", "Mobile app", "Public API"]
+    assert server == [
+        "Dark mode", "Audit log", "Single sign-on", "CSV export", "Slack alerts", "Mobile app", "Public API"
+    ]  # fmt: skip
     expect(page.locator("[data-rank-list] .rank-title")).to_have_text(server)
     web.shot(page, "ranking-04-conflict-reloaded")
 

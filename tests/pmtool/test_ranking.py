@@ -51,6 +51,7 @@ def _check_between(a: str | None, b: str | None, k: str) -> None:
     assert b is None or k < b, (k, b)
 
 
+@settings(deadline=None)  # a loaded CI machine is not a slow key
 @given(keys(), keys())
 def test_key_between_any_two_keys_is_strictly_between(x: str, y: str) -> None:
     if x == y:
@@ -63,6 +64,7 @@ def test_key_between_any_two_keys_is_strictly_between(x: str, y: str) -> None:
         key_between(b, a)
 
 
+@settings(deadline=None)  # a loaded CI machine is not a slow key
 @given(keys())
 def test_key_between_an_open_end(k: str) -> None:
     _check_between(k, None, key_between(k, None))
@@ -111,6 +113,7 @@ def test_any_sequence_of_inserts_and_moves_keeps_a_strict_order(ops: list[tuple[
     assert len(set(order)) == len(order)
 
 
+@settings(deadline=None)  # a loaded CI machine is not a slow key
 @given(st.one_of(st.none(), keys()), st.one_of(st.none(), keys()), st.integers(0, 300))
 def test_keys_between_gives_n_increasing_keys_in_the_gap(x: str | None, y: str | None, n: int) -> None:
     if x is not None and y is not None:
@@ -148,6 +151,7 @@ def test_even_keys_at_the_width_boundaries(n: int) -> None:
         validate_key(k)
 
 
+@settings(deadline=None)  # a loaded CI machine is not a slow key
 @given(st.text(max_size=40))
 def test_malformed_keys_are_refused(text: str) -> None:
     try:
@@ -211,7 +215,7 @@ def test_the_database_orders_keys_as_python_does() -> None:
     from tests.factories import FeatureFactory, ProductFactory
 
     product = ProductFactory()
-    mixed = ["a0", "a1", "aA", "aa", "Zz", "Z0", "b00", "b0A", "b0a", "a0V", "a0v", "A" + "0" * 25 + "1", "zzz" + "z" * 26]
+    mixed = ["a0", "a1", "aA", "aa", "Zz", "Z0", "b00", "b0A", "b0a", "a0V", "a0v", "A" + "0" * 25 + "1"]
     mixed = [k for k in mixed if _valid(k)]
     for i, key in enumerate(reversed(mixed)):
         FeatureFactory(product=product, rank=key, title=f"F{i}")
