@@ -95,6 +95,7 @@ class FeatureMoveView(ApiView):
         moved = services.feature_move(
             actor=Actor.from_request(request),
             feature_id=feature.pk,
+            product_id=feature.product_id,
             after_id=data.get("after_id"),
             before_id=data.get("before_id"),
             to=data.get("to"),

@@ -190,9 +190,11 @@ def _request_rekey(product_id: int) -> None:
 
 @transaction.atomic
 def _move(
-    *, actor: Actor, feature_id: int, after_id: int | None, before_id: int | None, to: str | None
-) -> tuple[Feature, Neighbours]:
-    product_id = Feature.objects.filter(pk=feature_id).values_list("product_id", flat=True).first()
+    *, actor: Actor, feature_id: int, product_id: int | None, after_id: int | None, before_id: int | None,
+    to: str | None,
+) -> tuple[Feature, Neighbours]:  # fmt: skip
+    if product_id is None:
+        product_id = Feature.objects.filter(pk=feature_id).values_list("product_id", flat=True).order_by().first()
     if product_id is None:
         raise NotFound("Feature not found.")
     lock_product_order(product_id)
@@ -248,17 +250,22 @@ def feature_move(
     before_id: int | None = None,
     after_id: int | None = None,
     to: str | None = None,
+    product_id: int | None = None,
 ) -> Feature:
     """Move a feature between `after_id` (above) and `before_id` (below), or `to` "top"/"bottom"
     (see the module's docstring for the contract). Writes one row of backlog_feature. Returns the
     feature with its new rank and version, and `neighbours` (a Neighbours: where it landed).
+    `product_id`: the feature's product when the caller has it at hand (saves a query; a wrong
+    one is a 404, as the moved feature is looked up in it).
 
     ValidationError (400) for a request that names no place or an impossible one; NotFound (404)
     for an unknown feature; Conflict (409, code stale_neighbours, `current` = the neighbours now)
     when the named neighbours are not adjacent any more."""
     _clean_request(feature_id, after_id, before_id, to)
     try:
-        moved, neighbours = _move(actor=actor, feature_id=feature_id, after_id=after_id, before_id=before_id, to=to)
+        moved, neighbours = _move(
+            actor=actor, feature_id=feature_id, product_id=product_id, after_id=after_id, before_id=before_id, to=to
+        )
     except IntegrityError as exc:  # a key taken by a write that did not take the order lock
         raise Conflict(
             "Someone else changed the order at the same moment. Reload and try again.", code="concurrent_write"

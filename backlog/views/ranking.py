@@ -59,6 +59,7 @@ def feature_move(request: WorkspaceRequest, feature_id: int) -> JsonResponse:
         moved = services.feature_move(
             actor=Actor.from_request(request),
             feature_id=feature.pk,
+            product_id=feature.product_id,
             after_id=data["after_id"],
             before_id=data["before_id"],
             to=data["to"] or None,
