@@ -327,6 +327,15 @@ def main(argv: list[str] | None = None) -> None:
     final = list(product.features.order_by("rank").values_list("id", flat=True))
     print(f"\nOrder check: the database order {'equals' if final == plan.order else 'DIFFERS FROM'} the tracked order.")
     longest = max(len(k) for k in product.features.values_list("rank", flat=True))
+    from backlog.services.ranking import features_rekey
+
+    started = time.perf_counter()
+    rewritten = features_rekey(product_id=product.pk)
+    print(
+        f"Re-key after the moves (one UPDATE): {rewritten:,} of {args.features:,} rows rewritten "
+        f"in {time.perf_counter() - started:.2f}s; the order is unchanged: "
+        f"{list(product.features.order_by('rank').values_list('id', flat=True)) == final}."
+    )
     print(
         f"Longest key now: {longest} characters.\n"
         "rows written/move: (n_tup_upd + n_tup_ins + n_tup_del of backlog_feature) after minus before a "
