@@ -308,6 +308,27 @@ def main(argv: list[str] | None = None) -> None:
         median, p95 = stats(timings)
         rows.append((f"{where}, in-process", median, p95, statements, updates, f"{written:.2f}"))
 
+    # the floor under the API: the service alone (its SQL, the ORM, the commit), no request stack
+    from backlog.services.ranking import feature_move
+    from pmtool.activity import Actor
+
+    actor = Actor(user=user)
+    for where in positions:
+        moves = [plan.next(where) for _ in range(args.warmup + args.runs)]
+        timings = []
+        for i, (feature_id, body) in enumerate(moves):
+            started = time.perf_counter()
+            feature_move(actor=actor, feature_id=feature_id, product_id=product.pk, **body)
+            if i >= args.warmup:
+                timings.append((time.perf_counter() - started) * 1000)
+        median, p95 = stats(timings)
+        rows.append((f"{where}, service call only", median, p95, "-", "-", "-"))
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        for _ in range(200):
+            cursor.execute("SELECT 1")
+        round_trip = (time.perf_counter() - started) * 1000 / 200
+
     for where in () if args.no_http else positions:
         # a server per row: its backends flush their statistics when they exit, so the count is exact
         moves = [plan.next(where) for _ in range(args.warmup + args.runs)]
@@ -326,6 +347,7 @@ def main(argv: list[str] | None = None) -> None:
     h.print_table(("move to", "median ms", "p95 ms", "SQL/move", "UPDATEs of features", "rows written/move"), rows)
     final = list(product.features.order_by("rank").values_list("id", flat=True))
     print(f"\nOrder check: the database order {'equals' if final == plan.order else 'DIFFERS FROM'} the tracked order.")
+    print(f"One SELECT 1 round trip to the database: {round_trip:.3f} ms.")
     longest = max(len(k) for k in product.features.values_list("rank", flat=True))
     from backlog.services.ranking import features_rekey
 
