@@ -291,10 +291,7 @@ class Feature(models.Model):
     class Meta:
         ordering = ("rank",)
         constraints = [
-            # deferrable (checked per statement unless deferred): the re-key rewrites every key in one UPDATE
-            models.UniqueConstraint(
-                fields=("product", "rank"), name="feature_rank_unique", deferrable=models.Deferrable.IMMEDIATE
-            ),
+            models.UniqueConstraint("product", "rank", name="feature_rank_unique"),
             models.CheckConstraint(condition=Q(type__in=FeatureType.values), name="feature_type_valid"),
             models.CheckConstraint(condition=Q(moscow__in=["", *MoSCoW.values]), name="feature_moscow_valid"),
             models.CheckConstraint(
