@@ -76,6 +76,7 @@ def test_drag_and_keyboard_moves_persist(web, signed_in, team, product):
     wait_for_move(page, lambda: page.keyboard.press("Alt+End"))
     handle(page, "Mobile app").focus()
     wait_for_move(page, lambda: page.keyboard.press("Alt+Home"))
+    expect(handle(page, "Mobile app")).to_be_focused()  # focus follows the moved row
     expected = ["Mobile app", "Public API", "Single sign-on", "Dark mode", "CSV export", "Audit log", "Slack alerts"]
     assert titles_on(page) == expected
     web.shot(page, "ranking-03-after-keyboard")
