@@ -1,6 +1,11 @@
+"""Backlog pages, under /w/<ws>/ (each area owns its block; keep the blocks apart)."""
+
 from django.urls import path
 
+from pmtool import converters  # noqa: F401 - registers the <id:> converter
 from pmtool.views import section_pending
+
+from .views import ranking as ranking_views
 
 app_name = "backlog"
 urlpatterns = [
@@ -12,4 +17,7 @@ urlpatterns = [
         ),
         name="home",
     ),
+    # --- ranking: the order page and the move endpoint (backlog/views/ranking.py) ---
+    path("products/<slug:slug>/backlog/order/", ranking_views.backlog_order, name="order"),
+    path("features/<id:feature_id>/move/", ranking_views.feature_move, name="feature_move"),
 ]
