@@ -13,7 +13,9 @@ the tags, no model instances.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -315,3 +317,57 @@ def epics_of(product: Product, *, exclude_id: int | None = None) -> QuerySet[Fea
 
 def tag_names_of(workspace: Workspace) -> list[str]:
     return list(Tag.objects.filter(workspace_id=workspace.pk).order_by("name").values_list("name", flat=True))
+
+
+# --- cursors: a position as an opaque token -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts: after `position` (or before it, `backward`) in `sort`'s order."""
+
+    sort: str
+    position: list[object]
+    backward: bool = False
+
+
+def encode_cursor(sort: str, position: Sequence[object], *, backward: bool = False) -> str:
+    """An opaque, URL-safe token for a page position."""
+    payload = json.dumps([sort, position_to_json(position), 1 if backward else 0], separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str, sort: str) -> Cursor | None:
+    """The position a token carries, when it is one of `sort`'s (None otherwise: the caller answers 400)."""
+    if not token or len(token) > 1000 or not token.isascii():
+        return None
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(raw, list) or len(raw) != 3 or raw[0] != sort or raw[2] not in (0, 1):
+        return None
+    position = position_from_json(sort, raw[1])
+    return None if position is None else Cursor(sort=sort, position=position, backward=raw[2] == 1)
+
+
+def neighbour_ids(product: Product, query: BacklogQuery, page: Page) -> tuple[int | None, int | None]:
+    """The ids of the rows just before and just after a page in the same filtered order (so a move to
+    the top or bottom of a page can name a neighbour on the next page): two one-row queries."""
+    if not page.rows:
+        return None, None
+    keys, base = SORT_KEYS[query.sort], _base(product, query)
+    first, last = position_of(query.sort, page.rows[0]), position_of(query.sort, page.rows[-1])
+    before = (
+        base.filter(keyset_condition(keys, first, backward=True))
+        .order_by(*_order(keys, backward=True))
+        .values_list("id", flat=True)
+        .first()
+    )
+    after = (
+        base.filter(keyset_condition(keys, last, backward=False))
+        .order_by(*_order(keys, backward=False))
+        .values_list("id", flat=True)
+        .first()
+    )
+    return before, after
