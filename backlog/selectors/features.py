@@ -64,8 +64,8 @@ def _order(keys: Sequence[SortKey], *, backward: bool) -> list[Any]:
     out: list[Any] = []
     for name, desc, _ in keys:
         descending = desc != backward
-        expr = F(name)
-        out.append(expr.desc(nulls_last=not backward) if descending else expr.asc(nulls_last=not backward))
+        nulls = {"nulls_first": True} if backward else {"nulls_last": True}
+        out.append(F(name).desc(**nulls) if descending else F(name).asc(**nulls))
     out.append(F("rank").desc() if backward else F("rank").asc())
     return out
 
