@@ -107,7 +107,7 @@ def _number(value: Decimal | None) -> float | None:
 
 
 def feature_json(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A feature row (selectors.ROW_FIELDS and `tags`) as the API answers it."""
+    """A feature row (selectors.ROW_FIELDS and `tag_names`) as the API answers it."""
     pk = row["id"]
     archived_at = row["archived_at"]
     return {
@@ -124,7 +124,7 @@ def feature_json(row: Mapping[str, Any]) -> dict[str, Any]:
             "colour": row["status__colour"],
         },
         "owner": row["owner_id"],
-        "tags": row["tags"],
+        "tags": row["tag_names"],
         "initiative": row["initiative_id"],
         "release": row["release_id"],
         "team": row["team_id"],
@@ -157,7 +157,7 @@ def _model_row(feature: Feature) -> dict[str, Any]:
             row[name] = getattr(feature.status, name.removeprefix("status__"))
         else:
             row[name] = getattr(feature, name)
-    row["tags"] = [t.name for t in feature.tags.all()]
+    row["tag_names"] = [t.name for t in feature.tags.all()]
     return row
 
 

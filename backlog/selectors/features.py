@@ -20,7 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet
 
 from pmtool.models import Product, Workspace
 
@@ -208,6 +210,11 @@ ROW_FIELDS = (
 """The columns of a feature row of the list endpoint."""
 
 
+def _tag_names() -> ArraySubquery:
+    through = Feature.tags.through.objects.filter(feature_id=OuterRef("pk")).order_by("tag__name", "tag_id")
+    return ArraySubquery(through.values("tag__name"))
+
+
 def feature_rows(
     product: Product,
     query: BacklogQuery,
@@ -216,18 +223,22 @@ def feature_rows(
     position: Sequence[object] | None = None,
     backward: bool = False,
 ) -> Page:
-    """A page of the product's features as values() dicts (ROW_FIELDS, and `tags`: names in order):
-    two queries, whatever the page size."""
-    queryset = _base(product, query).values(*ROW_FIELDS)
+    """A page of the product's features as values() dicts (ROW_FIELDS, and `tag_names` in order):
+    one query on PostgreSQL (the tag names aggregated by an ARRAY subquery), two elsewhere."""
+    postgres = connection.vendor == "postgresql"
+    queryset = _base(product, query)
+    if postgres:
+        queryset = queryset.annotate(tag_names=_tag_names())
+    queryset = queryset.values(*ROW_FIELDS, *(["tag_names"] if postgres else []))
     page = keyset_page(queryset, query.sort, size=size, position=position, backward=backward)
     rows = cast(list[dict[str, Any]], page.rows)
-    if rows:
+    if rows and not postgres:
         tags: dict[int, list[str]] = {}
         through = Feature.tags.through.objects.filter(feature_id__in=[r["id"] for r in rows])
         for feature_id, name in through.order_by("tag__name", "tag_id").values_list("feature_id", "tag__name"):
             tags.setdefault(feature_id, []).append(name)
         for row in rows:
-            row["tags"] = tags.get(row["id"], [])
+            row["tag_names"] = tags.get(row["id"], [])
     return page
 
 
