@@ -107,7 +107,7 @@ def _filter_fields(request: WorkspaceRequest, product: Product, choices: dict[st
 
     def select(name: str, label: str, options: list[tuple[Any, str]], *, none: str | None = None) -> dict[str, Any]:
         chosen = set(get.getlist(name))
-        opts = [("", f"Any {label.lower()}")]
+        opts = [("", f"Any {label if label.isupper() or label == 'MoSCoW' else label.lower()}")]
         if none:
             opts.append((NONE, none))
         opts += [(str(v), text) for v, text in options]
@@ -208,12 +208,12 @@ def _rice_id(feature_id: int) -> str:
 
 
 def _rice_initial(feature: Feature) -> dict[str, Any]:
-    impact = feature.impact
+    impact, effort = feature.impact, feature.effort
     return {
         "reach": feature.reach,
         "impact": None if impact is None else format(impact.normalize(), "f"),
         "confidence": feature.confidence,
-        "effort": feature.effort,
+        "effort": None if effort is None else format(effort.normalize(), "f"),
         "version": feature.version,
     }
 
