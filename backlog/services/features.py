@@ -305,12 +305,11 @@ def _after_change(initiative_ids: Iterable[int | None]) -> None:
     """Called in the transaction when features' status, effort, initiative or presence (create,
     archive, restore, delete) changed: the progress of these initiatives must be recomputed.
 
-    THE ONE LOOSE END (for the merger): the plan engineer's `backlog/services/progress.py`
-    (`initiatives_progress_refresh(initiative_ids)`) and its task
-    `backlog.tasks.refresh_initiative_progress` were not on main nor on wt-plan when this was
-    written. Wire it here as
-        for pk in ids: enqueue_on_commit(refresh_initiative_progress, pk)
-    (or one call with the ids, whatever the task takes); nothing else in this module needs to change."""
+    THE ONE LOOSE END (for the merger): the initiative progress is the plan engineer's, on
+    wt-plan and not on main when this was written: `backlog.services.progress.schedule_progress_refresh
+    (initiative_ids)` (it drops None ids and enqueues `backlog.tasks.refresh_initiative_progress`
+    through pmtool.queue.enqueue_on_commit, robust). Once both branches are merged, the body of this
+    function is that one call; nothing else in this module needs to change."""
     ids = sorted({pk for pk in initiative_ids if pk is not None})
     if not ids:
         return
