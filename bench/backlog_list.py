@@ -162,7 +162,8 @@ def raw_page(product_id: int, *, after: list[Any] | None, sort: str) -> list[tup
         if after is not None and after[0] is None:
             clause, params = "AND f.rice_score IS NULL AND f.rank > %s", [*params, after[1]]
         elif after is not None:
-            clause = "AND (f.rice_score < %s OR f.rice_score IS NULL OR (f.rice_score = %s AND f.rank > %s))"
+            # the scored segment as an index range, as the API reads it (this page does not reach the unscored)
+            clause = "AND f.rice_score <= %s AND (f.rice_score < %s OR f.rank > %s)"
             params += [after[0], after[0], after[1]]
     params.append(PAGE_SIZE + 1)
     with connection.cursor() as cursor:

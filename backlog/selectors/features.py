@@ -162,6 +162,33 @@ class Page:
     previous: list[object] | None
 
 
+def _segmented(
+    queryset: QuerySet[Any], keys: Sequence[SortKey], position: Sequence[object], *, size: int, backward: bool
+) -> list[Any]:
+    """The rows after (before) a position of a sort whose one key is nullable, as index ranges: the
+    scored rows and the unscored ones (nulls last) are two segments of the order, and an OR across
+    them ("lower, or empty") would make PostgreSQL read the whole product. So: the segment the
+    position is in, by a range (score <= v for a descending key), then, only when that runs short,
+    the next segment from its start. One query on most pages, two where a page crosses the border."""
+    ((name, desc, _),) = keys
+    value, rank = position
+    order = _order(keys, backward=backward)
+    scored, unscored = Q(**{f"{name}__isnull": False}), Q(**{f"{name}__isnull": True})
+    if value is None:  # in the unscored segment: by rank; backward, the scored segment follows
+        first = unscored & (Q(rank__lt=rank) if backward else Q(rank__gt=rank))
+        second = scored if backward else None
+    else:
+        toward = f"{name}__gte" if desc == backward else f"{name}__lte"
+        strict = f"{name}__gt" if desc == backward else f"{name}__lt"
+        tie = Q(**{name: value}) & (Q(rank__lt=rank) if backward else Q(rank__gt=rank))
+        first = Q(**{toward: value}) & (Q(**{strict: value}) | tie)
+        second = None if backward else unscored
+    rows = list(queryset.filter(first).order_by(*order)[: size + 1])
+    if len(rows) <= size and second is not None:
+        rows += list(queryset.filter(second).order_by(*order)[: size + 1 - len(rows)])
+    return rows
+
+
 def keyset_page(
     queryset: QuerySet[Any],
     sort: str,
@@ -173,10 +200,13 @@ def keyset_page(
     """The page of `size` rows after `position` (or before it, `backward`) of a queryset in `sort`'s
     order (one query: size + 1 rows, the extra one says whether there is more)."""
     keys = SORT_KEYS[sort]
-    qs = queryset
-    if position is not None:
-        qs = qs.filter(keyset_condition(keys, position, backward=backward))
-    rows = list(qs.order_by(*_order(keys, backward=backward))[: size + 1])
+    if position is not None and keys and keys[0][2]:
+        rows = _segmented(queryset, keys, position, size=size, backward=backward)
+    else:
+        qs = queryset
+        if position is not None:
+            qs = qs.filter(keyset_condition(keys, position, backward=backward))
+        rows = list(qs.order_by(*_order(keys, backward=backward))[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     if backward:
