@@ -59,6 +59,7 @@ STRICT += pmtool/ranking.py backlog/permissions.py backlog/services/statuses.py 
 STRICT += backlog/services/ranking.py backlog/selectors/ranking.py
 STRICT += strategy/services/goals.py strategy/services/initiatives.py strategy/services/planning.py \
 	strategy/selectors/goals.py strategy/selectors/initiatives.py
+STRICT += backlog/services/features.py backlog/selectors/features.py
 
 ## typecheck: mypy (django-stubs, DRF stubs): every app module in normal mode, then the strict modules
 typecheck: $(STAMP)

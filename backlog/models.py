@@ -319,6 +319,16 @@ class Feature(models.Model):
             models.Index(fields=("product", "scorecard_score"), name="feature_product_scorecard"),
             models.Index(fields=("initiative",), name="feature_initiative"),
             models.Index(fields=("parent",), name="feature_parent"),
+            # the backlog's score sorts (best first, unscored last, then rank): keyset pages read them in order
+            models.Index(
+                F("product"), F("rice_score").desc(nulls_last=True), F("rank"), name="feature_product_rice_order"
+            ),
+            models.Index(
+                F("product"),
+                F("scorecard_score").desc(nulls_last=True),
+                F("rank"),
+                name="feature_product_card_order",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,21 +3,27 @@
 from django.urls import path
 
 from pmtool import converters  # noqa: F401 - registers the <id:> converter
-from pmtool.views import section_pending
 
+from .views import features as features_views
 from .views import ranking as ranking_views
 
 app_name = "backlog"
-urlpatterns = [
-    path(
-        "backlog/",
-        section_pending(
-            "Backlog",
-            "Features ranked by RICE, MoSCoW or a weighted scorecard, with drag-and-drop and keyboard ordering.",
-        ),
-        name="home",
-    ),
+urlpatterns: list = [
+    # --- features (backlog/views/features.py) ---
+    path("backlog/", features_views.backlog_home, name="home"),
+    path("products/<slug:slug>/backlog/", features_views.product_backlog, name="product_backlog"),
+    path("products/<slug:slug>/backlog/new/", features_views.feature_create, name="feature_create"),
+    path("features/<id:feature_id>/", features_views.feature_detail, name="feature_detail"),
+    path("features/<id:feature_id>/edit/", features_views.feature_edit, name="feature_edit"),
+    path("features/<id:feature_id>/delete/", features_views.feature_delete, name="feature_delete"),
+    path("features/<id:feature_id>/archive/", features_views.feature_archive, name="feature_archive"),
+    path("features/<id:feature_id>/restore/", features_views.feature_restore, name="feature_restore"),
+    path("features/<id:feature_id>/rice/", features_views.feature_rice, name="feature_rice"),
     # --- ranking: the order page and the move endpoint (backlog/views/ranking.py) ---
     path("products/<slug:slug>/backlog/order/", ranking_views.backlog_order, name="order"),
     path("features/<id:feature_id>/move/", ranking_views.feature_move, name="feature_move"),
+    # --- scorecard, scores, explanations, history (backlog/views/scoring.py) ---
+    # --- statuses, releases, teams, backlog settings (backlog/views/plan.py) ---
+    # --- MoSCoW board, value vs effort (backlog/views/boards.py) ---
+    # --- bulk edit, CSV, saved views (backlog/views/tools.py) ---
 ]

@@ -11,7 +11,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from backlog.services.features import feature_create
 from pmtool import services
+from pmtool.activity import Actor
 from strategy.models import Goal, KeyResult, Metric, Vision
 from tests.factories import ProductFactory
 
@@ -37,6 +39,7 @@ def strategy_data(team, product):
         status="at_risk",
     )
     KeyResult.objects.create(goal=goal, title="Tickets per store", kind="manual", percent=46)
+    feature_create(actor=Actor(user=team.editor), product=product, title="Offline tills")
     ProductFactory(workspace=team.workspace, name="Beacon Mobile", slug="beacon", stage="launch")
 
 
@@ -54,6 +57,7 @@ def test_sign_in_lands_on_the_home_and_a_next_step_leads_to_its_page(web, team, 
     expect(atlas.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "46")
     expect(atlas.locator(".goal-status")).to_contain_text("At risk")
     expect(atlas.locator(".home-next")).to_have_count(0)  # nothing missing
+    expect(atlas.get_by_role("link", name="1 feature")).to_have_attribute("href", "/w/acme/products/atlas/backlog/")
 
     beacon = page.locator(".home-product", has=page.get_by_role("heading", name="Beacon Mobile"))
     expect(beacon.locator(".stage")).to_have_text("Launch")
