@@ -1,13 +1,19 @@
 """Backlog endpoints, under /api/v1/ (each area owns its block; keep the blocks apart)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
 from pmtool import converters  # noqa: F401 - registers the <id:> converter
+
+from . import bulk as bulk_api
+from . import saved_views as saved_views_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # --- features (backlog/api/features.py) ---
     # --- ranking: moves (backlog/api/ranking.py) ---
     # --- scorecard, scores, explanations, history (backlog/api/scoring.py) ---
     # --- statuses, releases, teams, tags (backlog/api/plan.py) ---
-    # --- saved views (backlog/api/views.py), CSV import/export (backlog/api/csv.py) ---
+    # --- saved views (backlog/api/saved_views.py), bulk edits (backlog/api/bulk.py), CSV (backlog/api/csv.py) ---
+    path("products/<id:product_id>/views/", saved_views_api.SavedViewListView.as_view(), name="api-saved-views"),
+    path("views/<id:view_id>/", saved_views_api.SavedViewDetailView.as_view(), name="api-saved-view"),
+    path("products/<id:product_id>/features/bulk/", bulk_api.FeatureBulkView.as_view(), name="api-features-bulk"),
 ]
