@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, path
 from pmtool import converters  # noqa: F401 - registers the <id:> converter
 
 from . import bulk as bulk_api
+from . import csv as csv_api
 from . import saved_views as saved_views_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -16,4 +17,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("products/<id:product_id>/views/", saved_views_api.SavedViewListView.as_view(), name="api-saved-views"),
     path("views/<id:view_id>/", saved_views_api.SavedViewDetailView.as_view(), name="api-saved-view"),
     path("products/<id:product_id>/features/bulk/", bulk_api.FeatureBulkView.as_view(), name="api-features-bulk"),
+    path("products/<id:product_id>/features/export/", csv_api.FeatureExportView.as_view(), name="api-features-export"),
+    path("products/<id:product_id>/features/import/", csv_api.FeatureImportView.as_view(), name="api-features-import"),
 ]
