@@ -1,0 +1,25 @@
+// Backlog tools: the bulk bar counts the selected rows, enables "Apply", and "select all" ticks
+// every row checkbox on the page (they belong to the bar's form through form="bulk-form").
+(function () {
+  "use strict";
+  function items() { return Array.prototype.slice.call(document.querySelectorAll("[data-bulk-item]")); }
+  function refresh() {
+    var selected = items().filter(function (box) { return box.checked; }).length;
+    document.querySelectorAll("[data-bulk-count]").forEach(function (el) { el.textContent = String(selected); });
+    document.querySelectorAll("[data-bulk-apply]").forEach(function (el) { el.disabled = selected === 0; });
+    document.querySelectorAll("[data-bulk-select-all]").forEach(function (el) {
+      var all = items();
+      el.checked = all.length > 0 && selected === all.length;
+      el.indeterminate = selected > 0 && selected < all.length;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("[data-bulk-select-all]")) {
+      items().forEach(function (box) { box.checked = target.checked; });
+    }
+    if (target.matches && (target.matches("[data-bulk-item]") || target.matches("[data-bulk-select-all]"))) { refresh(); }
+  });
+  document.addEventListener("htmx:afterSwap", refresh);
+  document.addEventListener("DOMContentLoaded", refresh);
+})();
