@@ -101,7 +101,7 @@ class FeatureExportView(ApiView):
 
 class RowErrorSerializer(serializers.Serializer):
     line = serializers.IntegerField(help_text="The line of the file (the header is line 1).")
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]
 
 
 class ImportResultSerializer(serializers.Serializer):
@@ -109,7 +109,7 @@ class ImportResultSerializer(serializers.Serializer):
     would_create = serializers.IntegerField(help_text="Clean rows (what a real run creates).")
     total = serializers.IntegerField(help_text="Rows in the file.")
     dry_run = serializers.BooleanField()
-    errors = RowErrorSerializer(many=True, help_text="Every bad row, with its line and field errors.")
+    errors = RowErrorSerializer(many=True, help_text="Every bad row, with its line and field errors.")  # type: ignore[assignment]
     mapping = serializers.DictField(child=serializers.CharField(allow_blank=True), help_text="Header → field used.")
 
 
@@ -166,7 +166,7 @@ def _mapping(data: Any) -> dict[str, Any] | None:
 
 def _content(data: Any) -> bytes:
     if not hasattr(data, "keys"):
-        raise ValidationError("Send a multipart form with the file, or JSON {\"csv\": \"…\"}.")
+        raise ValidationError('Send a multipart form with the file, or JSON {"csv": "…"}.')
     unknown = sorted(set(data.keys()) - {"file", "csv", "mapping", "dry_run", "clean_rows_only"})
     if unknown:
         raise ValidationError(

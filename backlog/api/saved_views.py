@@ -57,7 +57,18 @@ class SavedViewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SavedView
-        fields = ("id", "product", "name", "shared", "owner", "owner_name", "query", "version", "created_at", "updated_at")
+        fields = (
+            "id",
+            "product",
+            "name",
+            "shared",
+            "owner",
+            "owner_name",
+            "query",
+            "version",
+            "created_at",
+            "updated_at",
+        )
 
     @extend_schema_field(serializers.CharField())
     def get_owner_name(self, view: SavedView) -> str:

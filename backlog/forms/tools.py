@@ -13,7 +13,7 @@ from ..services.csv_import import MAX_BYTES
 
 
 class SavedViewForm(forms.Form):
-    """"Save this view": a name, shared or not; the query comes from the page's parameters."""
+    """ "Save this view": a name, shared or not; the query comes from the page's parameters."""
 
     name = forms.CharField(max_length=NAME_MAX, label="Name")
     shared = forms.BooleanField(required=False, label="Share with the workspace")
@@ -95,7 +95,9 @@ class BulkForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="At most 5 MB and 10,000 rows; comma, semicolon or tab separated.")
+    file = forms.FileField(
+        label="CSV file", help_text="At most 5 MB and 10,000 rows; comma, semicolon or tab separated."
+    )
 
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]

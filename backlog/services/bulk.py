@@ -11,7 +11,7 @@ feature in one bulk INSERT. Rows the change leaves as they were are not written 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,7 +104,7 @@ def bulk_change_clean(product: Product, changes: dict[str, Any]) -> BulkChange:
         if moscow not in ("", *MoSCoW.values):
             raise ValidationError("Unknown MoSCoW.", fields={"moscow": [f"One of: {', '.join(MoSCoW.values)}."]})
         fields["moscow"] = labels["moscow"] = moscow
-    lookups = {
+    lookups: dict[str, tuple[Callable[[Product, Any], Any], Callable[[Any], str]]] = {
         "owner": (refs.owner_of, lambda u: u.email),
         "initiative": (refs.initiative_of, lambda i: i.title),
         "release": (refs.release_of, lambda r: r.name),
@@ -177,9 +177,10 @@ def features_bulk_update(
         _write(written, change, actor, now)
         _write_tags(written, change, tag_links)
         _record(actor, product, {r["id"]: r for r in fresh}, diffs, change, now)
-        initiatives_progress_hook({r["initiative_id"] for r in fresh if r["id"] in diffs and diffs[r["id"]]} | {
-            change.fields.get("initiative_id")
-        })
+        initiatives_progress_hook(
+            {r["initiative_id"] for r in fresh if r["id"] in diffs and diffs[r["id"]]}
+            | {change.fields.get("initiative_id")}
+        )
     result = BulkResult(
         updated_ids=written,
         stale=stale,
@@ -239,9 +240,7 @@ def _write(ids: list[int], change: BulkChange, actor: Actor, now: Any) -> None:
         values["archived_at"] = Coalesce(F("archived_at"), Value(now))
     if change.restore:
         values["archived_at"] = None
-    Feature.objects.filter(pk__in=ids).update(
-        **values, version=F("version") + 1, updated_at=now, updated_by=actor.user
-    )
+    Feature.objects.filter(pk__in=ids).update(**values, version=F("version") + 1, updated_at=now, updated_by=actor.user)
 
 
 def _write_tags(ids: list[int], change: BulkChange, links: dict[int, set[int]]) -> None:

@@ -355,7 +355,7 @@ def _date(text: str) -> dt.date:
     raise ValueError(f"“{text[:30]}” is not a date (use YYYY-MM-DD).")
 
 
-def _cell_value(name: str, text: str, look: _Lookups) -> Any:  # noqa: C901, PLR0911, PLR0912 - one branch per field
+def _cell_value(name: str, text: str, look: _Lookups) -> Any:  # one branch per field
     """The stored value of one cell (text already unquoted and non-empty); ValueError says why not."""
     if name == "title":
         if len(text) > TITLE_MAX:
@@ -372,7 +372,9 @@ def _cell_value(name: str, text: str, look: _Lookups) -> Any:  # noqa: C901, PLR
     if name == "status":
         status = look.statuses.get(text.casefold())
         if status is None:
-            raise ValueError(f"Unknown status “{text[:40]}” (statuses: {', '.join(s.name for s in look.statuses.values())}).")
+            raise ValueError(
+                f"Unknown status “{text[:40]}” (statuses: {', '.join(s.name for s in look.statuses.values())})."
+            )
         return status.pk
     if name == "owner":
         user = look.owners.get(text.casefold())
@@ -526,8 +528,8 @@ def _create(actor: Actor, product: Product, planned: list[PlannedFeature]) -> li
     Product.objects.select_for_update().filter(pk=product.pk).first()  # one import or move appends at a time
     last = Feature.objects.filter(product_id=product.pk).order_by("-rank").values_list("rank", flat=True).first()
     ranks = keys_between(last, None, len(planned))
-    criteria = [Criterion(c.pk, c.weight, c.direction, c.scale_min, c.scale_max)
-                for c in ScorecardCriterion.objects.filter(product_id=product.pk).order_by("position", "id")]  # fmt: skip
+    rows = ScorecardCriterion.objects.filter(product_id=product.pk).order_by("position", "id")
+    criteria = [Criterion(c.pk, c.weight, c.direction, c.scale_min, c.scale_max) for c in rows]
     now = timezone.now()
     features = []
     for plan, rank in zip(planned, ranks, strict=True):

@@ -33,9 +33,15 @@ def bulk_options(product: Product) -> dict[str, list[tuple[str, str]]]:
     ws = product.workspace_id
     members = Membership.objects.filter(workspace_id=ws, user__is_active=True).select_related("user")
     return {
-        "status": [(str(s.pk), s.name) for s in FeatureStatus.objects.filter(workspace_id=ws).order_by("position", "id")],
-        "owner": sorted(((str(m.user_id), m.user.name or m.user.email) for m in members), key=lambda o: o[1].casefold()),
-        "initiative": [(str(i.pk), i.title) for i in Initiative.objects.filter(initiatives_for(product)).order_by("title")],
+        "status": [
+            (str(s.pk), s.name) for s in FeatureStatus.objects.filter(workspace_id=ws).order_by("position", "id")
+        ],
+        "owner": sorted(
+            ((str(m.user_id), m.user.name or m.user.email) for m in members), key=lambda o: o[1].casefold()
+        ),
+        "initiative": [
+            (str(i.pk), i.title) for i in Initiative.objects.filter(initiatives_for(product)).order_by("title")
+        ],
         "release": [(str(r.pk), r.name) for r in Release.objects.filter(product_id=product.pk)],
         "team": [(str(t.pk), t.name) for t in Team.objects.filter(workspace_id=ws).order_by("name")],
     }
@@ -57,8 +63,8 @@ def tools_toolbar(context: Any, product: Product) -> dict[str, Any]:
     query = _query(request)
     views = list(saved_views_for(product, request.user))
     for view in views:
-        view.url = backlog_url(request, product, view.query)
-        view.active = view.query == query.as_params()
+        view.url = backlog_url(request, product, view.query)  # type: ignore[attr-defined]
+        view.active = view.query == query.as_params()  # type: ignore[attr-defined]
     can_edit = can_edit_content(getattr(request, "role", None))
     params = request.GET.urlencode()
     return {

@@ -128,7 +128,9 @@ def import_upload(request: WorkspaceRequest, slug: str) -> HttpResponse:
                 filename=getattr(request.FILES.get("file"), "name", "") or "",
             )
         except ApplicationError as exc:
-            add_service_error(form, ValidationError(exc.message, fields={"file": [m for ms in exc.fields.values() for m in ms]}))
+            add_service_error(
+                form, ValidationError(exc.message, fields={"file": [m for ms in exc.fields.values() for m in ms]})
+            )
         else:
             return redirect(_import_url(request, product, job.pk))
     context = {"product": product, "form": form, "backlog_url": backlog_url(request, product)}
@@ -157,7 +159,9 @@ def import_review(request: WorkspaceRequest, slug: str, job_id: int) -> HttpResp
                     actor=actor, job=job, clean_rows_only=request.POST.get("clean_rows_only") == "on"
                 )
                 skipped = f"; {len(result.errors)} bad rows skipped" if result.errors else ""
-                messages.success(request, f"Imported {result.created} feature{'s' if result.created != 1 else ''}{skipped}.")
+                messages.success(
+                    request, f"Imported {result.created} feature{'s' if result.created != 1 else ''}{skipped}."
+                )
                 return redirect(backlog_url(request, product))
         except ApplicationError as exc:
             error, status = exc.message, exc.status_code
@@ -179,7 +183,9 @@ def import_review(request: WorkspaceRequest, slug: str, job_id: int) -> HttpResp
     return render(request, "backlog/tools_import_review.html", context, status=status)
 
 
-def _columns(parsed: csv_import.ParsedCsv, mapping: dict[int, str], criteria: list[ScorecardCriterion]) -> list[dict[str, Any]]:
+def _columns(
+    parsed: csv_import.ParsedCsv, mapping: dict[int, str], criteria: list[ScorecardCriterion]
+) -> list[dict[str, Any]]:
     choices = csv_import.field_choices(criteria)
     sample = parsed.rows[0] if parsed.rows else []
     return [
@@ -307,5 +313,10 @@ def saved_view_delete(request: WorkspaceRequest, slug: str, view_id: int) -> Htt
         obj=view,
         delete=lambda version: view_services.saved_view_delete(actor=actor, view_id=view.pk, version=version),
         deleted=deleted,
-        context={"product": view.product, "what": "saved view", "cancel_url": url, "consequence": "for everyone it is shared with"},
+        context={
+            "product": view.product,
+            "what": "saved view",
+            "cancel_url": url,
+            "consequence": "for everyone it is shared with",
+        },
     )

@@ -34,22 +34,24 @@ API_MATRIX: list[tuple] = [
     ("features-import",       "POST",   "products/{product}/features/import/",     401, 404, 403, 200, 200, 200, 403),
 ]
 
+ATLAS = "/w/acme/products/atlas/backlog"
+ACME = "/w/acme/products"
 PAGE_MATRIX: list[tuple] = [
-    # name                      method  path                                                   anon   out  view edit admin
-    ("tools-export",            "GET",  "/w/acme/products/atlas/backlog/export.csv",           LOGIN, 404, 200, 200, 200),
-    ("tools-export-theirs",     "GET",  "/w/acme/products/theirs/backlog/export.csv",          LOGIN, 404, 404, 404, 404),
-    ("tools-bulk",              "POST", "/w/acme/products/atlas/backlog/bulk/",                LOGIN, 404, 403, 302, 302),
-    ("tools-import",            "GET",  "/w/acme/products/atlas/backlog/import/",              LOGIN, 404, 403, 200, 200),
-    ("tools-import-upload",     "POST", "/w/acme/products/atlas/backlog/import/",              LOGIN, 404, 403, 302, 302),
-    ("tools-import-review",     "GET",  "/w/acme/products/atlas/backlog/import/{job}/",        LOGIN, 404, 403, 404, 200),
-    ("tools-import-run",        "POST", "/w/acme/products/atlas/backlog/import/{job}/",        LOGIN, 404, 403, 404, 302),
-    ("tools-views",             "GET",  "/w/acme/products/atlas/backlog/views/",               LOGIN, 404, 200, 200, 200),
-    ("tools-view-save",         "POST", "/w/acme/products/atlas/backlog/views/",               LOGIN, 404, 403, 302, 302),
-    ("tools-view-edit",         "GET",  "/w/acme/products/atlas/backlog/views/{view}/edit/",   LOGIN, 404, 403, 404, 200),
-    ("tools-view-rename",       "POST", "/w/acme/products/atlas/backlog/views/{view}/edit/",   LOGIN, 404, 403, 404, 302),
-    ("tools-view-delete-confirm", "GET", "/w/acme/products/atlas/backlog/views/{view}/delete/", LOGIN, 404, 403, 404, 200),
-    ("tools-view-delete",       "POST", "/w/acme/products/atlas/backlog/views/{view}/delete/", LOGIN, 404, 403, 404, 302),
-    ("tools-view-wrong-product", "GET", "/w/acme/products/old/backlog/views/{view}/edit/",     LOGIN, 404, 403, 404, 404),
+    # name                        method  path                                      anon   out  view edit admin
+    ("tools-export",               "GET",   f"{ATLAS}/export.csv",                     LOGIN,  404,  200,  200,  200),
+    ("tools-export-theirs",        "GET",   f"{ACME}/theirs/backlog/export.csv",       LOGIN,  404,  404,  404,  404),
+    ("tools-bulk",                 "POST",  f"{ATLAS}/bulk/",                          LOGIN,  404,  403,  302,  302),
+    ("tools-import",               "GET",   f"{ATLAS}/import/",                        LOGIN,  404,  403,  200,  200),
+    ("tools-import-upload",        "POST",  f"{ATLAS}/import/",                        LOGIN,  404,  403,  302,  302),
+    ("tools-import-review",        "GET",   f"{ATLAS}/import/{{job}}/",                  LOGIN,  404,  403,  404,  200),
+    ("tools-import-run",           "POST",  f"{ATLAS}/import/{{job}}/",                  LOGIN,  404,  403,  404,  302),
+    ("tools-views",                "GET",   f"{ATLAS}/views/",                         LOGIN,  404,  200,  200,  200),
+    ("tools-view-save",            "POST",  f"{ATLAS}/views/",                         LOGIN,  404,  403,  302,  302),
+    ("tools-view-edit",            "GET",   f"{ATLAS}/views/{{view}}/edit/",             LOGIN,  404,  403,  404,  200),
+    ("tools-view-rename",          "POST",  f"{ATLAS}/views/{{view}}/edit/",             LOGIN,  404,  403,  404,  302),
+    ("tools-view-delete-confirm",  "GET",   f"{ATLAS}/views/{{view}}/delete/",           LOGIN,  404,  403,  404,  200),
+    ("tools-view-delete",          "POST",  f"{ATLAS}/views/{{view}}/delete/",           LOGIN,  404,  403,  404,  302),
+    ("tools-view-wrong-product",   "GET",   f"{ACME}/old/backlog/views/{{view}}/edit/",  LOGIN,  404,  403,  404,  404),
 ]
 # fmt: on
 

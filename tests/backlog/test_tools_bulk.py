@@ -33,7 +33,9 @@ def test_stale_rows_are_reported_and_not_written_the_rest_are_updated(team, prod
     Feature.objects.filter(pk__in=[features[1].pk, features[3].pk]).update(version=7)  # someone else saved
     planned = _status(product, "Planned")
 
-    result = features_bulk_update(actor=team.actor("editor"), product=product, items=items, changes={"status": planned.pk})
+    result = features_bulk_update(
+        actor=team.actor("editor"), product=product, items=items, changes={"status": planned.pk}
+    )
 
     assert sorted(result.updated_ids) == sorted(f.pk for f in (features[0], features[2], features[4]))
     assert [(s.id, s.current_version) for s in result.stale] == [(features[1].pk, 7), (features[3].pk, 7)]
@@ -101,7 +103,9 @@ def test_every_field_kind_in_one_change(team, product):
 
 def test_a_change_that_leaves_rows_as_they_are_writes_nothing(team, product):
     features = FeatureFactory.create_batch(2, product=product, moscow="must")
-    result = features_bulk_update(actor=team.actor(), product=product, items=_items(features), changes={"moscow": "must"})
+    result = features_bulk_update(
+        actor=team.actor(), product=product, items=_items(features), changes={"moscow": "must"}
+    )
     assert result.updated_ids == [] and len(result.unchanged_ids) == 2
     assert set(Feature.objects.values_list("version", flat=True)) == {1}
     assert not ActivityEvent.objects.filter(target_id__in=[f.pk for f in features], action="updated").exists()
@@ -109,7 +113,9 @@ def test_a_change_that_leaves_rows_as_they_are_writes_nothing(team, product):
 
 def test_archive_then_restore(team, product):
     features = FeatureFactory.create_batch(2, product=product)
-    result = features_bulk_update(actor=team.actor(), product=product, items=_items(features), changes={"archive": True})
+    result = features_bulk_update(
+        actor=team.actor(), product=product, items=_items(features), changes={"archive": True}
+    )
     assert len(result.updated_ids) == 2
     assert Feature.objects.filter(archived_at__isnull=False).count() == 2
     assert ActivityEvent.objects.filter(action="archived").count() == 2
@@ -227,7 +233,9 @@ def test_api_queries_do_not_grow_with_items(team, product, django_assert_max_num
             "items": [{"id": f.pk, "version": f.version} for f in features],
             "changes": {"status": status.pk, "add_tags": ["bulk"], "remove_tags": ["old"]},
         }
-        client.post(_url(product), {**body, "items": body["items"][:1]}, format="json")  # warm caches; features[0] is stale now
+        client.post(
+            _url(product), {**body, "items": body["items"][:1]}, format="json"
+        )  # warm caches; features[0] is stale now
         with django_assert_max_num_queries(20) as captured:
             response = client.post(_url(product), body, format="json")
         assert response.status_code == 200, response.content

@@ -48,7 +48,10 @@ def rich(team: Any, product: Any) -> dict[str, Any]:
         confidence=80, effort=Decimal("2.5"), rice_score=640.0, moscow="must", scorecard_score=75.0,
         start_date="2026-01-05", due_date="2026-02-01",
     )  # fmt: skip
-    first.tags.add(Tag.objects.create(workspace=team.workspace, name="mobile"), Tag.objects.create(workspace=team.workspace, name="ux"))
+    first.tags.add(
+        Tag.objects.create(workspace=team.workspace, name="mobile"),
+        Tag.objects.create(workspace=team.workspace, name="ux"),
+    )
     CriterionValue.objects.create(feature=first, criterion=value, value=4)
     plain = FeatureFactory(product=product, title="Plain")
     return {"epic": epic, "first": first, "plain": plain, "criterion": value}
@@ -94,8 +97,7 @@ def test_a_big_export_streams_in_chunks_with_constant_queries(team, product, dja
 
     status = FeatureFactory(product=product).status
     Feature.objects.bulk_create(
-        Feature(product=product, title=f"F{i}", status=status, rank=key)
-        for i, key in enumerate(even_keys(5000)[1:])
+        Feature(product=product, title=f"F{i}", status=status, rank=key) for i, key in enumerate(even_keys(5000)[1:])
     )
     old, export.EXPORT_CHUNK = export.EXPORT_CHUNK, 1000
     try:
