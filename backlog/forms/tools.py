@@ -38,7 +38,7 @@ def _choice(label: str, options: list[tuple[str, str]], *, clearable: bool = Tru
 class BulkForm(forms.Form):
     """A bulk change of the selected rows (each `item` is "<id>:<version>")."""
 
-    item = forms.MultipleChoiceField(required=False)  # choices not known: validated in clean_item
+    item = forms.Field(required=False, widget=forms.MultipleHiddenInput)  # "<id>:<version>"s, read in clean_item
     status = forms.ChoiceField(required=False)
     moscow = _choice("MoSCoW", list(MoSCoW.choices))
     owner = forms.ChoiceField(required=False)
