@@ -53,7 +53,8 @@ def backlog_query_parameters() -> list[OpenApiParameter]:
 
 
 class CSVRenderer(renderers.BaseRenderer):
-    """Lets a client ask for text/csv (Accept); errors still answer the JSON error body."""
+    """Lets a client ask for text/csv (Accept or ?format=csv): the CSV itself is a streamed response
+    that no renderer touches, and errors answer JSON (FeatureExportView.handle_exception)."""
 
     media_type = "text/csv"
     format = "csv"
@@ -86,6 +87,13 @@ def export_response(request: Any, product: Any, query: Any, *, feature_path: str
 class FeatureExportView(ApiView):
     renderer_classes = (renderers.JSONRenderer, CSVRenderer)
 
+    def handle_exception(self, exc: Exception) -> Response:
+        """Errors answer the JSON error body, even to a client that asked for text/csv."""
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = renderers.JSONRenderer()
+        self.request.accepted_media_type = "application/json"
+        return response
+
     @extend_schema(
         parameters=backlog_query_parameters(),
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file")},
@@ -94,7 +102,11 @@ class FeatureExportView(ApiView):
     )
     def get(self, request: Request, product_id: int) -> StreamingHttpResponse:
         product = product_access(request.user, product_id).obj
-        query = parse_query(dict(request.query_params.lists()))
+        params = dict(request.query_params.lists())
+        empty = sorted(name for name, values in params.items() if any(v == "" for v in values))
+        if empty:  # the page ignores empty filters (an untouched form field); the API asks for a value
+            raise ValidationError("Empty parameter.", fields={name[:80]: ["Give a value or leave it out."] for name in empty})
+        query = parse_query(params, ignore=("format",))
         path = f"/w/{product.workspace.slug}/features/{{id}}/"
         return export_response(request, product, query, feature_path=path)
 

@@ -298,3 +298,14 @@ def test_api_import_bad_input_is_400(team, product, body, field):
     assert response.status_code == 400, response.content
     assert field in response.json()["error"]["fields"]
     assert not Feature.objects.exists()
+
+
+def test_export_asked_as_text_csv_still_answers_errors_in_json(team, product):
+    client = api(team.viewer)
+    url = f"/api/v1/products/{product.pk}/features/export/"
+    assert client.get(url, HTTP_ACCEPT="text/csv").status_code == 200
+    bad = client.get(url + "?sort=loud&format=csv", HTTP_ACCEPT="text/csv")
+    assert bad.status_code == 400
+    assert bad["Content-Type"].startswith("application/json")
+    assert bad.json()["error"]["fields"]["sort"]
+    assert client.get(url + "?archived=").status_code == 400  # an empty filter asks for a value
