@@ -58,6 +58,7 @@ STRICT += pmtool/services.py pmtool/selectors.py pmtool/permissions.py strategy/
 STRICT += pmtool/ranking.py backlog/permissions.py backlog/services/statuses.py backlog/scoring.py backlog/filters.py
 STRICT += strategy/services/goals.py strategy/services/initiatives.py strategy/services/planning.py \
 	strategy/selectors/goals.py strategy/selectors/initiatives.py
+STRICT += backlog/services/features.py backlog/selectors/features.py
 STRICT += backlog/services/bulk.py backlog/services/csv_import.py backlog/services/saved_views.py \
 	backlog/services/references.py backlog/selectors/saved_views.py backlog/selectors/export.py
 

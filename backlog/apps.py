@@ -8,6 +8,8 @@ class BacklogConfig(AppConfig):
     def ready(self) -> None:
         from pmtool.services import register_workspace_setup
 
+        from . import home
         from .services.statuses import statuses_create_defaults
 
         register_workspace_setup(statuses_create_defaults)  # every new workspace gets the default statuses
+        home.register()  # its part of the workspace home: features per product

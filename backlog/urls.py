@@ -1,21 +1,29 @@
+"""Backlog pages, under /w/<ws>/ (each area owns its block; keep the blocks apart)."""
+
 from django.urls import path
 
 from pmtool import converters  # noqa: F401 - registers the <id:> converter
-from pmtool.views import section_pending
 
+from .views import features as features_views
 from .views import tools as tools_views
 
 app_name = "backlog"
-urlpatterns = [
-    path(
-        "backlog/",
-        section_pending(
-            "Backlog",
-            "Features ranked by RICE, MoSCoW or a weighted scorecard, with drag-and-drop and keyboard ordering.",
-        ),
-        name="home",
-    ),
-    # --- tools: CSV export and import, bulk edits, saved views (backlog/views/tools.py) ---
+urlpatterns: list = [
+    # --- features (backlog/views/features.py) ---
+    path("backlog/", features_views.backlog_home, name="home"),
+    path("products/<slug:slug>/backlog/", features_views.product_backlog, name="product_backlog"),
+    path("products/<slug:slug>/backlog/new/", features_views.feature_create, name="feature_create"),
+    path("features/<id:feature_id>/", features_views.feature_detail, name="feature_detail"),
+    path("features/<id:feature_id>/edit/", features_views.feature_edit, name="feature_edit"),
+    path("features/<id:feature_id>/delete/", features_views.feature_delete, name="feature_delete"),
+    path("features/<id:feature_id>/archive/", features_views.feature_archive, name="feature_archive"),
+    path("features/<id:feature_id>/restore/", features_views.feature_restore, name="feature_restore"),
+    path("features/<id:feature_id>/rice/", features_views.feature_rice, name="feature_rice"),
+    # --- ranking: moves, the order page (backlog/views/ranking.py) ---
+    # --- scorecard, scores, explanations, history (backlog/views/scoring.py) ---
+    # --- statuses, releases, teams, backlog settings (backlog/views/plan.py) ---
+    # --- MoSCoW board, value vs effort (backlog/views/boards.py) ---
+    # --- bulk edit, CSV, saved views (backlog/views/tools.py) ---
     path("products/<slug:slug>/backlog/export.csv", tools_views.export_csv, name="tools_export"),
     path("products/<slug:slug>/backlog/bulk/", tools_views.bulk_edit, name="tools_bulk"),
     path("products/<slug:slug>/backlog/import/", tools_views.import_upload, name="tools_import"),

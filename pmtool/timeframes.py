@@ -92,3 +92,24 @@ def clean_date_range(
             fields={end_field: ["The end date must be on or after the start date."]},
         )
     return start, end
+
+
+def clean_optional_dates(
+    start: dt.date | None,
+    end: dt.date | None,
+    *,
+    start_field: str = "start_date",
+    end_field: str = "end_date",
+) -> tuple[dt.date | None, dt.date | None]:
+    """Two dates each of which may be empty (a feature may have only a due date): each within
+    bounds, and the end on or after the start when both are given."""
+    if start is not None:
+        _in_bounds(start, start_field)
+    if end is not None:
+        _in_bounds(end, end_field)
+    if start is not None and end is not None and end < start:
+        raise ValidationError(
+            "The end date is before the start date.",
+            fields={end_field: ["The end date must be on or after the start date."]},
+        )
+    return start, end

@@ -6,10 +6,15 @@ from pmtool import converters  # noqa: F401 - registers the <id:> converter
 
 from . import bulk as bulk_api
 from . import csv as csv_api
+from . import features as features_api
 from . import saved_views as saved_views_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # --- features (backlog/api/features.py) ---
+    path("products/<id:product_id>/features/", features_api.FeatureListView.as_view(), name="api-features"),
+    path("features/<id:feature_id>/", features_api.FeatureDetailView.as_view(), name="api-feature"),
+    path("features/<id:feature_id>/archive/", features_api.FeatureArchiveView.as_view(), name="api-feature-archive"),
+    path("features/<id:feature_id>/restore/", features_api.FeatureRestoreView.as_view(), name="api-feature-restore"),
     # --- ranking: moves (backlog/api/ranking.py) ---
     # --- scorecard, scores, explanations, history (backlog/api/scoring.py) ---
     # --- statuses, releases, teams, tags (backlog/api/plan.py) ---

@@ -62,14 +62,14 @@ API_BODIES: dict[str, Any] = {
     "saved-view-update": {"version": 1, "name": "Top RICE scores"},
     "saved-view-delete": {"version": 1},
     "features-bulk": lambda p: {
-        "items": [{"id": p["feature"], "version": 1}, {"id": p["feature2"], "version": 1}],
+        "items": [{"id": p["tools_feature"], "version": 1}, {"id": p["tools_feature2"], "version": 1}],
         "changes": {"moscow": "must", "add_tags": ["bulk"]},
     },
     "features-import": {"csv": CSV},
 }
 
 PAGE_BODIES: dict[str, Any] = {
-    "tools-bulk": lambda p: {"item": [f"{p['feature']}:1"], "moscow": "should"},
+    "tools-bulk": lambda p: {"item": [f"{p['tools_feature']}:1"], "moscow": "should"},
     "tools-import-upload": lambda p: {"file": SimpleUploadedFile("f.csv", CSV.encode(), content_type="text/csv")},
     "tools-import-run": {"column-0": "title", "column-1": "effort", "action": "import"},
     "tools-view-save": {"name": "Bugs", "query": '{"type": ["bug"]}'},
@@ -87,8 +87,8 @@ def setup(world: Any) -> dict[str, Any]:
     theirs = saved_view_create(actor=Actor(user=world.team.outsider), product=world.theirs, name="Theirs", query={})
     job = import_job_create(actor=admin, product=product, content=CSV.encode(), filename="features.csv")
     return {
-        "feature": feature.pk,
-        "feature2": feature2.pk,
+        "tools_feature": feature.pk,
+        "tools_feature2": feature2.pk,
         "view": view.pk,
         "personal_view": personal.pk,
         "their_view": theirs.pk,

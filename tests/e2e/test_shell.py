@@ -65,7 +65,7 @@ PAGES = [
     ("49-workspace-new", "/workspaces/new/", "New workspace"),
     ("50-password-change", "/account/password/", None),
     ("51-strategy-pending", "/w/acme/strategy/", "Strategy"),
-    ("52-backlog-pending", "/w/acme/backlog/", "Backlog"),
+    ("52-backlog", "/w/acme/backlog/", "Backlog"),
     ("53-roadmaps-pending", "/w/acme/roadmaps/", "Roadmaps"),
     ("54-feedback-pending", "/w/acme/feedback/", "Feedback"),
     ("55-metrics-pending", "/w/acme/metrics/", "Metrics"),
@@ -91,7 +91,7 @@ def test_every_page_renders_without_console_errors_or_csp_violations(web, signed
 def test_sections_not_built_yet_say_so(web, signed_in, team):
     page = signed_in(team.viewer)
     page.goto("/w/acme/products/")
-    for section in ("Backlog", "Roadmaps", "Feedback"):
+    for section in ("Roadmaps", "Feedback"):
         page.get_by_role("navigation", name="Sections").get_by_role("link", name=section).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(section)
         expect(page.get_by_text("Not built yet", exact=True)).to_be_visible()

@@ -128,8 +128,8 @@ PAGE_MATRIX = [
 # fmt: on
 
 # The URL modules whose routes these tables cover (tests/test_route_coverage.py checks that every
-# URL module of the project is covered by some matrix). The backlog's: tests/backlog/test_permissions.py.
-COVERS = {"pmtool.urls", "pmtool.api.urls", "roadmaps.urls", "feedback.urls"}
+# URL module of the project is covered by some matrix).
+COVERS = {"pmtool.urls", "pmtool.api.urls", "roadmaps.urls", "feedback.urls"}  # backlog: tests/backlog/
 
 
 # Request bodies of the writes (the same for every caller; valid, so a refusal is about permission).
@@ -299,7 +299,7 @@ def test_page_permission_matrix(world, name, method, path, who, expected):
 
 
 def test_page_matrix_covers_every_page():
-    """Every route outside /api/v1/ (pmtool/urls.py and the strategy/backlog/roadmaps/feedback urls)."""
+    """Every route outside /api/v1/ (pmtool/urls.py and the roadmaps/feedback urls)."""
     matrix.assert_page_matrix_covers(PAGE_MATRIX, COVERS)
 
 

@@ -789,7 +789,7 @@ def test_static_files_are_served_by_the_app(signed_in: Any) -> None:
         assert b"".join(response.streaming_content), path
 
 
-@pytest.mark.parametrize("section", ["backlog", "roadmaps", "feedback"])
+@pytest.mark.parametrize("section", ["roadmaps", "feedback"])
 def test_sections_not_built_yet_say_so(signed_in: Any, section: str) -> None:
     response = signed_in("viewer").get(f"/w/acme/{section}/")
     assert response.status_code == 200

@@ -1,0 +1,373 @@
+"""Reads of features, shaped for the backlog page, the feature pages and the API (a fixed number of
+queries whatever the length of a list).
+
+Owns the keyset page of a backlog (`features_page`): every sort of backlog.filters.SORTS is a total
+order ending in the rank (unique per product), so a page is "the next N rows after this position"
+(one indexable condition, no OFFSET): the cost of page 1000 is the cost of page 1, and a row
+inserted meanwhile neither repeats nor hides one. The position is the sort key and the rank of
+the last row, which the API and the page encode as an opaque cursor.
+
+`feature_rows` is the list endpoint's fast path: the page as `.values()` rows plus one query for
+the tags, no model instances.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from pmtool.models import Product, Workspace
+
+from ..filters import BacklogQuery, apply_query
+from ..models import Feature, FeatureStatus, StatusCategory, Tag
+
+# --- the list and its keyset pages -------------------------------------------------------------
+
+_RELATED = ("status", "owner", "initiative", "release", "team")
+
+SortKey = tuple[str, bool, bool]
+"""(field, descending, nullable): nulls always come last in the forward order."""
+
+SORT_KEYS: dict[str, tuple[SortKey, ...]] = {
+    "rank": (),
+    "rice": (("rice_score", True, True),),
+    "scorecard": (("scorecard_score", True, True),),
+    "title": (("title", False, False),),
+    "due": (("due_date", False, True),),
+    "updated": (("updated_at", True, False),),
+    "created": (("created_at", True, False),),
+}
+"""The keys of each sort before the rank (the same orders as backlog.filters.SORTS)."""
+
+
+def _base(product: Product, query: BacklogQuery) -> QuerySet[Feature]:
+    return apply_query(Feature.objects.filter(product_id=product.pk), query)
+
+
+def features_for_list(product: Product, query: BacklogQuery) -> QuerySet[Feature]:
+    """The product's features filtered and sorted by `query`, with status, owner, initiative,
+    release and team loaded and the tags prefetched (constant queries for any number of rows)."""
+    return (
+        _base(product, query)
+        .select_related(*_RELATED)
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name", "id")))
+    )
+
+
+def _order(keys: Sequence[SortKey], *, backward: bool) -> list[Any]:
+    out: list[Any] = []
+    for name, desc, _ in keys:
+        descending = desc != backward
+        nulls = {"nulls_first": True} if backward else {"nulls_last": True}
+        out.append(F(name).desc(**nulls) if descending else F(name).asc(**nulls))
+    out.append(F("rank").desc() if backward else F("rank").asc())
+    return out
+
+
+def _after(name: str, desc: bool, nullable: bool, value: object) -> Q:
+    """Rows strictly after `value` on one key (forward order: nulls last)."""
+    if value is None:
+        return Q(pk__in=[])
+    cond = Q(**{f"{name}__lt" if desc else f"{name}__gt": value})
+    return cond | Q(**{f"{name}__isnull": True}) if nullable else cond
+
+
+def _before(name: str, desc: bool, nullable: bool, value: object) -> Q:
+    """Rows strictly before `value` on one key (forward order: nulls last)."""
+    if value is None:
+        return Q(**{f"{name}__isnull": False})
+    return Q(**{f"{name}__gt" if desc else f"{name}__lt": value})
+
+
+def _equal(name: str, value: object) -> Q:
+    return Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+
+
+def keyset_condition(keys: Sequence[SortKey], position: Sequence[object], *, backward: bool) -> Q:
+    """The rows strictly after (or before, `backward`) `position` (the keys' values, then the rank)."""
+    *values, rank = position
+    step = _before if backward else _after
+    cond = Q(rank__lt=rank) if backward else Q(rank__gt=rank)
+    for (name, desc, nullable), value in reversed(list(zip(keys, values, strict=True))):
+        cond = step(name, desc, nullable, value) | (_equal(name, value) & cond)
+    return cond
+
+
+def position_of(sort: str, row: Any) -> list[object]:
+    """The position of a row (a model or a values() dict) in a sort: its keys' values, then its rank."""
+    get = row.get if isinstance(row, dict) else (lambda name: getattr(row, name))
+    return [get(name) for name, _, _ in SORT_KEYS[sort]] + [get("rank")]
+
+
+_KINDS = {
+    "rice_score": "float", "scorecard_score": "float", "title": "str",
+    "due_date": "date", "updated_at": "datetime", "created_at": "datetime",
+}  # fmt: skip
+
+
+def position_to_json(position: Sequence[object]) -> list[object]:
+    """A position as JSON values (dates and times as ISO text)."""
+    return [v.isoformat() if isinstance(v, dt.date) else v for v in position]
+
+
+def position_from_json(sort: str, raw: object) -> list[object] | None:
+    """The position a cursor carries for `sort`, checked against the sort's key types; None when it
+    does not fit (the caller answers 400)."""
+    keys = SORT_KEYS[sort]
+    if not isinstance(raw, list) or len(raw) != len(keys) + 1:
+        return None
+    *values, rank = raw
+    if not isinstance(rank, str) or not 0 < len(rank) <= 255 or "\x00" in rank:
+        return None
+    out: list[object] = []
+    for (name, _, nullable), value in zip(keys, values, strict=True):
+        kind = _KINDS[name]
+        if value is None:
+            if not nullable:
+                return None
+            out.append(None)
+        elif kind == "float" and isinstance(value, int | float) and not isinstance(value, bool):
+            if value != value or value in (float("inf"), float("-inf")):
+                return None
+            out.append(float(value))
+        elif kind == "str" and isinstance(value, str) and "\x00" not in value and len(value) <= 1000:
+            out.append(value)
+        elif kind in ("date", "datetime") and isinstance(value, str):
+            try:
+                parsed: object = dt.date.fromisoformat(value) if kind == "date" else dt.datetime.fromisoformat(value)
+            except ValueError:
+                return None
+            if isinstance(parsed, dt.datetime) and parsed.tzinfo is None:
+                return None
+            out.append(parsed)
+        else:
+            return None
+    return [*out, rank]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a backlog: the rows, and the positions a next / previous page starts from."""
+
+    rows: list[Any]
+    next: list[object] | None
+    previous: list[object] | None
+
+
+def keyset_page(
+    queryset: QuerySet[Any],
+    sort: str,
+    *,
+    size: int,
+    position: Sequence[object] | None = None,
+    backward: bool = False,
+) -> Page:
+    """The page of `size` rows after `position` (or before it, `backward`) of a queryset in `sort`'s
+    order (one query: size + 1 rows, the extra one says whether there is more)."""
+    keys = SORT_KEYS[sort]
+    qs = queryset
+    if position is not None:
+        qs = qs.filter(keyset_condition(keys, position, backward=backward))
+    rows = list(qs.order_by(*_order(keys, backward=backward))[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if backward:
+        rows.reverse()
+    first = position_of(sort, rows[0]) if rows else None
+    last = position_of(sort, rows[-1]) if rows else None
+    if backward:
+        return Page(rows=rows, next=last if position is not None else None, previous=first if more else None)
+    return Page(rows=rows, next=last if more else None, previous=first if position is not None else None)
+
+
+def features_page(
+    product: Product,
+    query: BacklogQuery,
+    *,
+    size: int,
+    position: Sequence[object] | None = None,
+    backward: bool = False,
+) -> Page:
+    """A page of `features_for_list` (model instances, for the backlog page)."""
+    return keyset_page(features_for_list(product, query), query.sort, size=size, position=position, backward=backward)
+
+
+ROW_FIELDS = (
+    "id", "product_id", "title", "description", "type", "parent_id",
+    "status_id", "status__name", "status__category", "status__colour",
+    "owner_id", "initiative_id", "release_id", "team_id", "start_date", "due_date",
+    "reach", "impact", "confidence", "effort", "rice_score", "moscow", "scorecard_score",
+    "rank", "archived_at", "version", "created_at", "updated_at", "created_by_id", "updated_by_id",
+)  # fmt: skip
+"""The columns of a feature row of the list endpoint."""
+
+
+def feature_rows(
+    product: Product,
+    query: BacklogQuery,
+    *,
+    size: int,
+    position: Sequence[object] | None = None,
+    backward: bool = False,
+) -> Page:
+    """A page of the product's features as values() dicts (ROW_FIELDS, and `tags`: names in order):
+    two queries, whatever the page size."""
+    queryset = _base(product, query).values(*ROW_FIELDS)
+    page = keyset_page(queryset, query.sort, size=size, position=position, backward=backward)
+    rows = cast(list[dict[str, Any]], page.rows)
+    if rows:
+        tags: dict[int, list[str]] = {}
+        through = Feature.tags.through.objects.filter(feature_id__in=[r["id"] for r in rows])
+        for feature_id, name in through.order_by("tag__name", "tag_id").values_list("feature_id", "tag__name"):
+            tags.setdefault(feature_id, []).append(name)
+        for row in rows:
+            row["tags"] = tags.get(row["id"], [])
+    return page
+
+
+# --- one feature ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """An epic's progress from its children's status categories: the done share of the children that
+    count (won't-do children are left out)."""
+
+    total: int
+    done: int
+    by_category: dict[str, int]
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.total == 0 else round(100 * self.done / self.total)
+
+
+def feature_detail(feature_id: int) -> Feature:
+    """One feature with everything its page and API answer show loaded: product (and workspace),
+    status, owner, initiative, release, team, parent, creator, last editor, tags."""
+    return (
+        Feature.objects.select_related("product__workspace", *_RELATED, "parent", "created_by", "updated_by")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name", "id")))
+        .get(pk=feature_id)
+    )
+
+
+def feature_children(feature: Feature) -> QuerySet[Feature]:
+    """An epic's children in backlog order (archived ones too), with their statuses and owners."""
+    return Feature.objects.filter(parent_id=feature.pk).select_related("status", "owner").order_by("rank")
+
+
+def epic_progress(feature: Feature) -> Progress:
+    """The done share of an epic's (not archived) children by status category, in one query."""
+    counts = dict(
+        Feature.objects.filter(parent_id=feature.pk, archived_at__isnull=True)
+        .values_list("status__category")
+        .annotate(n=Count("id"))
+        .values_list("status__category", "n")
+    )
+    total = sum(n for category, n in counts.items() if category != StatusCategory.WONT_DO)
+    return Progress(total=total, done=counts.get(StatusCategory.DONE, 0), by_category=counts)
+
+
+# --- counts and choices --------------------------------------------------------------------------
+
+
+def category_counts(product: Product) -> dict[str, int]:
+    """The product's (not archived) features by status category, every category present (one query)."""
+    counts = dict(
+        Feature.objects.filter(product_id=product.pk, archived_at__isnull=True)
+        .values_list("status__category")
+        .annotate(n=Count("id"))
+        .values_list("status__category", "n")
+    )
+    return {category: counts.get(category, 0) for category in StatusCategory.values}
+
+
+def category_counts_by_product(product_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """category_counts for several products in one query."""
+    out: dict[int, dict[str, int]] = {pk: dict.fromkeys(StatusCategory.values, 0) for pk in product_ids}
+    rows = (
+        Feature.objects.filter(product_id__in=list(product_ids), archived_at__isnull=True)
+        .values_list("product_id", "status__category")
+        .annotate(n=Count("id"))
+        .values_list("product_id", "status__category", "n")
+    )
+    for product_id, category, n in rows:
+        out[product_id][category] = n
+    return out
+
+
+def statuses_of(workspace: Workspace) -> QuerySet[FeatureStatus]:
+    return FeatureStatus.objects.filter(workspace_id=workspace.pk).order_by("position", "id")
+
+
+def epics_of(product: Product, *, exclude_id: int | None = None) -> QuerySet[Feature]:
+    """The product's epics that may take children (not archived), in backlog order."""
+    qs = Feature.objects.filter(product_id=product.pk, type="epic", archived_at__isnull=True)
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    return qs.only("id", "title", "rank").order_by("rank")
+
+
+def tag_names_of(workspace: Workspace) -> list[str]:
+    return list(Tag.objects.filter(workspace_id=workspace.pk).order_by("name").values_list("name", flat=True))
+
+
+# --- cursors: a position as an opaque token -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts: after `position` (or before it, `backward`) in `sort`'s order."""
+
+    sort: str
+    position: list[object]
+    backward: bool = False
+
+
+def encode_cursor(sort: str, position: Sequence[object], *, backward: bool = False) -> str:
+    """An opaque, URL-safe token for a page position."""
+    payload = json.dumps([sort, position_to_json(position), 1 if backward else 0], separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str, sort: str) -> Cursor | None:
+    """The position a token carries, when it is one of `sort`'s (None otherwise: the caller answers 400)."""
+    if not token or len(token) > 1000 or not token.isascii():
+        return None
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(raw, list) or len(raw) != 3 or raw[0] != sort or raw[2] not in (0, 1):
+        return None
+    position = position_from_json(sort, raw[1])
+    return None if position is None else Cursor(sort=sort, position=position, backward=raw[2] == 1)
+
+
+def neighbour_ids(product: Product, query: BacklogQuery, page: Page) -> tuple[int | None, int | None]:
+    """The ids of the rows just before and just after a page in the same filtered order (so a move to
+    the top or bottom of a page can name a neighbour on the next page): two one-row queries."""
+    if not page.rows:
+        return None, None
+    keys, base = SORT_KEYS[query.sort], _base(product, query)
+    first, last = position_of(query.sort, page.rows[0]), position_of(query.sort, page.rows[-1])
+    before = (
+        base.filter(keyset_condition(keys, first, backward=True))
+        .order_by(*_order(keys, backward=True))
+        .values_list("id", flat=True)
+        .first()
+    )
+    after = (
+        base.filter(keyset_condition(keys, last, backward=False))
+        .order_by(*_order(keys, backward=False))
+        .values_list("id", flat=True)
+        .first()
+    )
+    return before, after
