@@ -17,7 +17,7 @@ class SavedViewForm(forms.Form):
 
     name = forms.CharField(max_length=NAME_MAX, label="Name")
     shared = forms.BooleanField(required=False, label="Share with the workspace")
-    query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=4000)
+    query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=4000)  # the page's query string
 
 
 class SavedViewEditForm(forms.Form):

@@ -10,7 +10,7 @@ Each reads what it needs itself (a few queries, none per row)."""
 
 from __future__ import annotations
 
-import json
+from urllib.parse import urlencode
 from typing import Any
 
 from django import template
@@ -71,7 +71,7 @@ def tools_toolbar(context: Any, product: Product) -> dict[str, Any]:
         "request": request,
         "product": product,
         "views": views,
-        "query_json": json.dumps(query.as_params()),
+        "query_string": urlencode(query.as_params(), doseq=True),
         "can_edit": can_edit,
         "export_query": ("?" + params) if params else "",
         "csrf_token": context.get("csrf_token"),

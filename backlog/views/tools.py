@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -238,17 +238,19 @@ def saved_views(request: WorkspaceRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         product_access(request.user, workspace=request.workspace, slug=slug, write=True, action="save views")
         if form.is_valid():
+            params = {
+                name: values
+                for name, values in QueryDict(form.cleaned_data["query"] or "").lists()
+                if name not in PAGE_PARAMS
+            }
             try:
-                params = json.loads(form.cleaned_data["query"] or "{}")
                 view = view_services.saved_view_create(
                     actor=Actor.from_request(request),
                     product=product,
                     name=form.cleaned_data["name"],
                     shared=form.cleaned_data["shared"],
-                    query=params if isinstance(params, dict) else {"": ["not an object"]},
+                    query=params,
                 )
-            except ValueError:
-                form.add_error(None, "The view's filters could not be read: reload the backlog and save again.")
             except ApplicationError as exc:
                 add_service_error(form, exc)
             else:

@@ -20,6 +20,25 @@
     }
     if (target.matches && (target.matches("[data-bulk-item]") || target.matches("[data-bulk-select-all]"))) { refresh(); }
   });
+  // The list filters by htmx and pushes its URL: the bar returns there, "Save this view" saves it and
+  // the export exports it (the server-rendered values hold for a page loaded without JS).
+  function current() { return window.location.search.replace(/^\?/, ""); }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var query = form.querySelector && form.querySelector("[data-tools-query]");
+    if (query) { query.value = current(); }
+    var next = form.matches && form.matches("[data-bulk-bar]") && form.querySelector("input[name=next]");
+    if (next) { next.value = window.location.pathname + window.location.search; }
+  }, true);
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.target.matches && event.target.matches("[data-bulk-bar]")) {
+      event.detail.parameters.next = window.location.pathname + window.location.search;
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-tools-export]");
+    if (link) { link.href = link.href.split("?")[0] + (current() ? "?" + current() : ""); }
+  }, true);
   document.addEventListener("htmx:afterSwap", refresh);
   document.addEventListener("DOMContentLoaded", refresh);
 })();

@@ -72,7 +72,7 @@ PAGE_BODIES: dict[str, Any] = {
     "tools-bulk": lambda p: {"item": [f"{p['tools_feature']}:1"], "moscow": "should"},
     "tools-import-upload": lambda p: {"file": SimpleUploadedFile("f.csv", CSV.encode(), content_type="text/csv")},
     "tools-import-run": {"column-0": "title", "column-1": "effort", "action": "import"},
-    "tools-view-save": {"name": "Bugs", "query": '{"type": ["bug"]}'},
+    "tools-view-save": {"name": "Bugs", "query": "type=bug"},
     "tools-view-rename": {"name": "Top RICE scores", "shared": "on", "version": "1"},
     "tools-view-delete": {"version": "1"},
 }
