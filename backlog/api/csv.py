@@ -105,7 +105,9 @@ class FeatureExportView(ApiView):
         params = dict(request.query_params.lists())
         empty = sorted(name for name, values in params.items() if any(v == "" for v in values))
         if empty:  # the page ignores empty filters (an untouched form field); the API asks for a value
-            raise ValidationError("Empty parameter.", fields={name[:80]: ["Give a value or leave it out."] for name in empty})
+            raise ValidationError(
+                "Empty parameter.", fields={name[:80]: ["Give a value or leave it out."] for name in empty}
+            )
         query = parse_query(params, ignore=("format",))
         path = f"/w/{product.workspace.slug}/features/{{id}}/"
         return export_response(request, product, query, feature_path=path)

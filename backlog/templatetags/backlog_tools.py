@@ -10,8 +10,8 @@ Each reads what it needs itself (a few queries, none per row)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
 
