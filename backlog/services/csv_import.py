@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -550,24 +550,23 @@ def _create(actor: Actor, product: Product, planned: list[PlannedFeature]) -> li
         )
     Feature.objects.bulk_create(features, batch_size=1000)
     tag_ids = refs.tags_ensure(product, {n for p in planned for n in p.tags})
-    through = Feature.tags.through
-    through.objects.bulk_create(
-        [through(feature_id=f.pk, tag_id=tag_ids[n.casefold()].pk) for f, p in zip(features, planned, strict=True)
-         for n in p.tags],
-        batch_size=2000,
-    )  # fmt: skip
-    CriterionValue.objects.bulk_create(
-        [CriterionValue(feature_id=f.pk, criterion_id=c, value=value) for f, p in zip(features, planned, strict=True)
-         for c, value in p.criteria.items()],
-        batch_size=2000,
-    )  # fmt: skip
+    pairs = [(f.pk, tag_ids[n.casefold()].pk) for f, p in zip(features, planned, strict=True) for n in p.tags]
+    values = [(f.pk, c, v) for f, p in zip(features, planned, strict=True) for c, v in p.criteria.items()]
     event = score_event(product_id=product.pk, actor=actor, cause=ScoreCause.IMPORTED,
                         detail={"count": len(features)})  # fmt: skip
-    ScoreHistory.objects.bulk_create(
-        [ScoreHistory(event=event, feature_id=f.pk, rice_score=f.rice_score, scorecard_score=f.scorecard_score,
-                      rank=f.rank, created_at=now) for f in features],
-        batch_size=2000,
-    )  # fmt: skip
+    if connection.vendor == "postgresql":
+        _insert_set_based([f.pk for f in features], pairs, values, event.pk, now)
+    else:
+        through = Feature.tags.through
+        through.objects.bulk_create([through(feature_id=f, tag_id=t) for f, t in pairs], batch_size=2000)
+        CriterionValue.objects.bulk_create(
+            [CriterionValue(feature_id=f, criterion_id=c, value=v) for f, c, v in values], batch_size=2000
+        )
+        ScoreHistory.objects.bulk_create(
+            [ScoreHistory(event=event, feature_id=f.pk, rice_score=f.rice_score, scorecard_score=f.scorecard_score,
+                          rank=f.rank, created_at=now) for f in features],
+            batch_size=2000,
+        )  # fmt: skip
     activity_record(
         actor=actor,
         workspace=product.workspace_id,
@@ -577,6 +576,31 @@ def _create(actor: Actor, product: Product, planned: list[PlannedFeature]) -> li
         changes={"features": {"from": None, "to": len(features)}},
     )
     return [f.pk for f in features]
+
+
+def _insert_set_based(
+    feature_ids: list[int], pairs: list[tuple[int, int]], values: list[tuple[int, int, int]], event_id: int, now: Any
+) -> None:
+    """The rows that hang off the new features, each kind in ONE statement from arrays (no model
+    objects): tag links, scorecard values, and the score history (INSERT … SELECT from the features)."""
+    tags_table = Feature.tags.through._meta.db_table
+    with connection.cursor() as cursor:
+        if pairs:
+            cursor.execute(
+                f"INSERT INTO {tags_table} (feature_id, tag_id) SELECT * FROM unnest(%s::bigint[], %s::bigint[])",  # noqa: S608 - a model's table name
+                [[f for f, _ in pairs], [t for _, t in pairs]],
+            )
+        if values:
+            cursor.execute(
+                "INSERT INTO backlog_criterionvalue (feature_id, criterion_id, value) "
+                "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::smallint[])",
+                [[f for f, _, _ in values], [c for _, c, _ in values], [v for _, _, v in values]],
+            )
+        cursor.execute(
+            "INSERT INTO backlog_scorehistory (event_id, feature_id, rice_score, scorecard_score, rank, created_at) "
+            "SELECT %s, id, rice_score, scorecard_score, rank, %s FROM backlog_feature WHERE id = ANY(%s)",
+            [event_id, now, feature_ids],
+        )
 
 
 # --- import jobs (between the page steps) -------------------------------------------------------------
