@@ -551,16 +551,16 @@ def _create(actor: Actor, product: Product, planned: list[PlannedFeature]) -> li
     Feature.objects.bulk_create(features, batch_size=1000)
     tag_ids = refs.tags_ensure(product, {n for p in planned for n in p.tags})
     pairs = [(f.pk, tag_ids[n.casefold()].pk) for f, p in zip(features, planned, strict=True) for n in p.tags]
-    values = [(f.pk, c, v) for f, p in zip(features, planned, strict=True) for c, v in p.criteria.items()]
+    scored = [(f.pk, c, value) for f, p in zip(features, planned, strict=True) for c, value in p.criteria.items()]
     event = score_event(product_id=product.pk, actor=actor, cause=ScoreCause.IMPORTED,
                         detail={"count": len(features)})  # fmt: skip
     if connection.vendor == "postgresql":
-        _insert_set_based([f.pk for f in features], pairs, values, event.pk, now)
+        _insert_set_based([f.pk for f in features], pairs, scored, event.pk, now)
     else:
         through = Feature.tags.through
         through.objects.bulk_create([through(feature_id=f, tag_id=t) for f, t in pairs], batch_size=2000)
         CriterionValue.objects.bulk_create(
-            [CriterionValue(feature_id=f, criterion_id=c, value=v) for f, c, v in values], batch_size=2000
+            [CriterionValue(feature_id=f, criterion_id=c, value=value) for f, c, value in scored], batch_size=2000
         )
         ScoreHistory.objects.bulk_create(
             [ScoreHistory(event=event, feature_id=f.pk, rice_score=f.rice_score, scorecard_score=f.scorecard_score,
