@@ -46,6 +46,7 @@ from ..models import (
     REACH_MAX,
     RICE_IMPACTS,
     TITLE_MAX,
+    BacklogSettings,
     CriterionValue,
     Feature,
     FeatureStatus,
@@ -525,7 +526,9 @@ def features_import(
 
 
 def _create(actor: Actor, product: Product, planned: list[PlannedFeature]) -> list[int]:
-    Product.objects.select_for_update().filter(pk=product.pk).first()  # one import or move appends at a time
+    # Appends to one backlog are serialised on its BacklogSettings row (as feature_create does).
+    BacklogSettings.objects.get_or_create(product_id=product.pk)
+    BacklogSettings.objects.select_for_update().filter(product_id=product.pk).first()
     last = Feature.objects.filter(product_id=product.pk).order_by("-rank").values_list("rank", flat=True).first()
     ranks = keys_between(last, None, len(planned))
     rows = ScorecardCriterion.objects.filter(product_id=product.pk).order_by("position", "id")
