@@ -158,7 +158,8 @@ def import_review(request: WorkspaceRequest, slug: str, job_id: int) -> HttpResp
                 result = csv_import.import_job_run(
                     actor=actor, job=job, clean_rows_only=request.POST.get("clean_rows_only") == "on"
                 )
-                skipped = f"; {len(result.errors)} bad rows skipped" if result.errors else ""
+                bad = len(result.errors)
+                skipped = f"; {bad} bad row{'s' if bad != 1 else ''} skipped" if bad else ""
                 messages.success(
                     request, f"Imported {result.created} feature{'s' if result.created != 1 else ''}{skipped}."
                 )

@@ -80,7 +80,7 @@ def test_import_a_csv_with_one_bad_row(web, signed_in, team, product, live_serve
 
     page.get_by_label("Import the 2 clean rows only").check()
     page.get_by_role("button", name="Import", exact=True).click()
-    expect(page.get_by_text("Imported 2 features; 1 bad rows skipped.")).to_be_visible()
+    expect(page.get_by_text("Imported 2 features; 1 bad row skipped.")).to_be_visible()
     expect(page.get_by_role("link", name="Offline mode")).to_be_visible()
     expect(page.get_by_role("link", name="Two-factor sign-in")).to_be_visible()
     shot(web, page, "tools-imported")
