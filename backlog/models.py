@@ -421,3 +421,35 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- CSV import jobs ------------------------------------------------------------------------------
+
+
+class ImportJobStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Uploaded"
+    IMPORTED = "imported", "Imported"
+
+
+class ImportJob(models.Model):
+    """A CSV upload between the import steps (upload → column mapping → validation → import): the
+    decoded text, the chosen mapping, and whether it was imported. Jobs older than a day are
+    deleted when the next upload starts (backlog.services.csv_import.import_job_create)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+    encoding = models.CharField(max_length=20)
+    delimiter = models.CharField(max_length=1)
+    mapping = models.JSONField(default=dict, blank=True)  # {column index: field name or ""}
+    status = models.CharField(max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.UPLOADED)
+    created_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=("created_at",), name="import_job_created_at")]
+
+    def __str__(self) -> str:
+        return self.filename or f"Import {self.pk}"

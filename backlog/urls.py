@@ -6,6 +6,7 @@ from pmtool import converters  # noqa: F401 - registers the <id:> converter
 
 from .views import features as features_views
 from .views import ranking as ranking_views
+from .views import tools as tools_views
 
 app_name = "backlog"
 urlpatterns: list = [
@@ -26,4 +27,15 @@ urlpatterns: list = [
     # --- statuses, releases, teams, backlog settings (backlog/views/plan.py) ---
     # --- MoSCoW board, value vs effort (backlog/views/boards.py) ---
     # --- bulk edit, CSV, saved views (backlog/views/tools.py) ---
+    path("products/<slug:slug>/backlog/export.csv", tools_views.export_csv, name="tools_export"),
+    path("products/<slug:slug>/backlog/bulk/", tools_views.bulk_edit, name="tools_bulk"),
+    path("products/<slug:slug>/backlog/import/", tools_views.import_upload, name="tools_import"),
+    path("products/<slug:slug>/backlog/import/<id:job_id>/", tools_views.import_review, name="tools_import_review"),
+    path("products/<slug:slug>/backlog/views/", tools_views.saved_views, name="tools_views"),
+    path("products/<slug:slug>/backlog/views/<id:view_id>/edit/", tools_views.saved_view_edit, name="tools_view_edit"),
+    path(
+        "products/<slug:slug>/backlog/views/<id:view_id>/delete/",
+        tools_views.saved_view_delete,
+        name="tools_view_delete",
+    ),
 ]

@@ -4,8 +4,11 @@ from django.urls import URLPattern, URLResolver, path
 
 from pmtool import converters  # noqa: F401 - registers the <id:> converter
 
+from . import bulk as bulk_api
+from . import csv as csv_api
 from . import features as features_api
 from . import ranking as ranking_api
+from . import saved_views as saved_views_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # --- features (backlog/api/features.py) ---
@@ -17,5 +20,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("features/<id:feature_id>/move/", ranking_api.FeatureMoveView.as_view(), name="api-feature-move"),
     # --- scorecard, scores, explanations, history (backlog/api/scoring.py) ---
     # --- statuses, releases, teams, tags (backlog/api/plan.py) ---
-    # --- saved views (backlog/api/views.py), CSV import/export (backlog/api/csv.py) ---
+    # --- saved views (backlog/api/saved_views.py), bulk edits (backlog/api/bulk.py), CSV (backlog/api/csv.py) ---
+    path("products/<id:product_id>/views/", saved_views_api.SavedViewListView.as_view(), name="api-saved-views"),
+    path("views/<id:view_id>/", saved_views_api.SavedViewDetailView.as_view(), name="api-saved-view"),
+    path("products/<id:product_id>/features/bulk/", bulk_api.FeatureBulkView.as_view(), name="api-features-bulk"),
+    path("products/<id:product_id>/features/export/", csv_api.FeatureExportView.as_view(), name="api-features-export"),
+    path("products/<id:product_id>/features/import/", csv_api.FeatureImportView.as_view(), name="api-features-import"),
 ]

@@ -28,8 +28,8 @@ BOUNDS = {
     # the filter choices (statuses, members, epics, initiatives, releases, teams, tags) and the counts.
     # api (force_authenticate): the product with the caller's role, then ONE query for the rows and tags
     "page: backlogs of the workspace":          6,
-    "page: product backlog":                    17,
-    "page: product backlog, sorted by RICE":    15,
+    "page: product backlog":                    23,  # + the tools: saved views menu 1, bulk bar choices 5
+    "page: product backlog, sorted by RICE":    21,
     "page: feature detail (epic)":              10,
     "api: features":                            2,
     "api: features, deep page by cursor":       3,  # a page crossing from scored to unscored rows: two
