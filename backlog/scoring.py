@@ -119,7 +119,7 @@ def feature_rescore(
     if changed or force_history:
         event = score_event(product_id=feature.product_id, actor=actor, cause=cause, detail=detail or {})
         ScoreHistory.objects.create(
-            event=event, feature=feature, rice_score=rice, scorecard_score=card, rank=feature.rank
+            event=event, feature=feature, rice_score=rice, scorecard_score=card, rank=feature.rank, created_at=event.created_at
         )
     return changed
 
@@ -163,10 +163,10 @@ def product_scores_recompute(*, product_id: int, event: ScoreEvent) -> int:
             RETURNING f.id, f.rice_score, f.scorecard_score, f.rank
         )
         INSERT INTO backlog_scorehistory (event_id, feature_id, rice_score, scorecard_score, rank, created_at)
-        SELECT %(event)s, id, rice_score, scorecard_score, rank, now() FROM changed
+        SELECT %(event)s, id, rice_score, scorecard_score, rank, %(at)s FROM changed
     """  # noqa: S608 - no value is formatted in: parameters are bound
     with connection.cursor() as cursor:
-        cursor.execute(statement, {"product": product_id, "event": event.pk})
+        cursor.execute(statement, {"product": product_id, "event": event.pk, "at": event.created_at})
         return int(cursor.rowcount)
 
 
@@ -183,7 +183,77 @@ def _recompute_in_python(*, product_id: int, event: ScoreEvent) -> int:
         if not _same(score, feature.scorecard_score):
             Feature.objects.filter(pk=feature.pk).update(scorecard_score=score)
             ScoreHistory.objects.create(
-                event=event, feature=feature, rice_score=feature.rice_score, scorecard_score=score, rank=feature.rank
+                event=event, feature=feature, rice_score=feature.rice_score, scorecard_score=score, rank=feature.rank,
+                created_at=event.created_at,
             )
             changed += 1
     return changed
+
+
+# --- the product recompute the task runs: one at a time per product, bursts coalesced ----------------
+
+RECOMPUTE_LOCK_NAMESPACE = 91_001
+"""The first key of the advisory lock a product's recompute holds (the second is the product id's hash)."""
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What a recompute request found: `busy` (another recompute of the product holds the lock:
+    retry shortly), `current` (nothing requested since the last run) or `done` with the changed count."""
+
+    outcome: str
+    changed: int = 0
+    event_id: int | None = None
+
+
+def _try_lock(product_id: int) -> bool:
+    if connection.vendor != "postgresql":
+        return True  # SQLite (the run-it-now default) writes one transaction at a time anyway
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(%s, hashint8(%s))", [RECOMPUTE_LOCK_NAMESPACE, product_id]
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def _answered_changes(product_id: int, since: Any, until: Any) -> list[dict[str, Any]]:
+    """The scorecard changes (criterion_changed events) a recompute answers: those after the last run."""
+    events = ScoreEvent.objects.filter(product_id=product_id, cause=ScoreCause.CRITERION_CHANGED, created_at__lte=until)
+    if since is not None:
+        events = events.filter(created_at__gt=since)
+    return [
+        {"event": e.pk, "by": e.actor_label, **{k: v for k, v in e.detail.items() if k != "criterion_id"}}
+        for e in events.order_by("created_at", "id")[:50]
+    ]
+
+
+def scores_refresh(*, product_id: int) -> Refresh:
+    """Recompute the product's scorecard scores if a change asked for it since the last run.
+
+    In one transaction: take the product's advisory lock without waiting (`busy` when another run
+    holds it), read the request time it answers, recompute (one statement, a recompute ScoreEvent
+    naming the changes it answers), and mark that request as computed. A burst of requests made
+    before the run read the time is answered by this one run; the later tasks find it current."""
+    from django.db import transaction
+
+    from .models import BacklogSettings
+
+    with transaction.atomic():
+        if not _try_lock(product_id):
+            return Refresh("busy")
+        state = BacklogSettings.objects.filter(product_id=product_id).values_list(
+            "scores_requested_at", "scores_computed_at"
+        ).first()
+        if state is None or state[0] is None or (state[1] is not None and state[1] >= state[0]):
+            return Refresh("current")
+        requested, computed = state
+        event = score_event(
+            product_id=product_id,
+            actor=Actor.for_system("score recompute"),
+            cause=ScoreCause.RECOMPUTE,
+            detail={"answers": _answered_changes(product_id, computed, requested)},
+        )
+        changed = product_scores_recompute(product_id=product_id, event=event)
+        BacklogSettings.objects.filter(product_id=product_id).update(scores_computed_at=requested)
+        return Refresh("done", changed, event.pk)

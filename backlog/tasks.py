@@ -1,0 +1,39 @@
+"""Celery tasks of the backlog app: ids in, one call, safe to run twice.
+
+`recompute_product_scores(product_id)` answers a scorecard change (backlog.services.scorecard
+requests it after commit). It runs backlog.scoring.scores_refresh: at most one recompute per product
+at a time (another run holds the product's advisory lock: retry in about a second, neither waiting
+on the lock nor dropping the request), and a burst of changes coalesces into few runs. A failing
+product is retried with exponential backoff, never re-queued hot, so other products go on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from pmtool.tasks import TASK_OPTIONS
+
+from . import scoring
+
+BUSY_COUNTDOWN = 1.0  # seconds before a run that found the lock taken tries again
+BUSY_RETRIES = 600  # ten minutes of a busy lock
+
+RECOMPUTE_OPTIONS: dict[str, Any] = {
+    **TASK_OPTIONS,
+    "autoretry_for": (*TASK_OPTIONS["autoretry_for"], DatabaseError),
+    "max_retries": BUSY_RETRIES,
+    "soft_time_limit": 300,
+    "time_limit": 360,
+}
+
+
+@shared_task(name="backlog.recompute_product_scores", bind=True, **RECOMPUTE_OPTIONS)
+def recompute_product_scores(self: Any, product_id: int) -> int:
+    """Recompute a product's scorecard scores if a change asked for it; the changed row count."""
+    result = scoring.scores_refresh(product_id=int(product_id))
+    if result.outcome == "busy":
+        raise self.retry(countdown=BUSY_COUNTDOWN)
+    return result.changed
