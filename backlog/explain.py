@@ -155,13 +155,19 @@ def _scorecard(criteria: list[ScorecardCriterion], values: dict[int, int]) -> Sc
         share = None if points is None or not score else points / score
         text = _criterion_text(c, value, norm)
         if points is not None:
-            text += f" → {number(points)} points" + (f" ({number(100 * share, places=1)}% of the total)" if share is not None else "")
+            text += f" → {number(points)} points" + (
+                f" ({number(100 * share, places=1)}% of the total)" if share is not None else ""
+            )
         parts.append(
-            CriterionPart(c.pk, c.name, value, c.scale_min, c.scale_max, c.direction, c.weight, norm, points, share, text)
+            CriterionPart(
+                c.pk, c.name, value, c.scale_min, c.scale_max, c.direction, c.weight, norm, points, share, text
+            )
         )
     missing = [part.name for part in parts if part.value is None]
     if score is None:
-        return ScorecardExplanation(None, parts, missing, "", f"Scorecard: no score yet: no value for {', '.join(missing)}.")
+        return ScorecardExplanation(
+            None, parts, missing, "", f"Scorecard: no score yet: no value for {', '.join(missing)}."
+        )
     sums = " + ".join(number(part.points) for part in parts)
     formula = f"100 × Σ(weight × normalised) ÷ Σ weight ({total_weight}) = {sums} = {number(score, places=1)} of 100"
     return ScorecardExplanation(score, parts, [], formula, f"Scorecard: {sums} = {number(score, places=1)} of 100")

@@ -119,7 +119,12 @@ def feature_rescore(
     if changed or force_history:
         event = score_event(product_id=feature.product_id, actor=actor, cause=cause, detail=detail or {})
         ScoreHistory.objects.create(
-            event=event, feature=feature, rice_score=rice, scorecard_score=card, rank=feature.rank, created_at=event.created_at
+            event=event,
+            feature=feature,
+            rice_score=rice,
+            scorecard_score=card,
+            rank=feature.rank,
+            created_at=event.created_at,
         )
     return changed
 
@@ -183,7 +188,11 @@ def _recompute_in_python(*, product_id: int, event: ScoreEvent) -> int:
         if not _same(score, feature.scorecard_score):
             Feature.objects.filter(pk=feature.pk).update(scorecard_score=score)
             ScoreHistory.objects.create(
-                event=event, feature=feature, rice_score=feature.rice_score, scorecard_score=score, rank=feature.rank,
+                event=event,
+                feature=feature,
+                rice_score=feature.rice_score,
+                scorecard_score=score,
+                rank=feature.rank,
                 created_at=event.created_at,
             )
             changed += 1
@@ -210,9 +219,7 @@ def _try_lock(product_id: int) -> bool:
     if connection.vendor != "postgresql":
         return True  # SQLite (the run-it-now default) writes one transaction at a time anyway
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_try_advisory_xact_lock(%s, hashint8(%s))", [RECOMPUTE_LOCK_NAMESPACE, product_id]
-        )
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, hashint8(%s))", [RECOMPUTE_LOCK_NAMESPACE, product_id])
         row = cursor.fetchone()
     return bool(row and row[0])
 
@@ -242,9 +249,11 @@ def scores_refresh(*, product_id: int) -> Refresh:
     with transaction.atomic():
         if not _try_lock(product_id):
             return Refresh("busy")
-        state = BacklogSettings.objects.filter(product_id=product_id).values_list(
-            "scores_requested_at", "scores_computed_at"
-        ).first()
+        state = (
+            BacklogSettings.objects.filter(product_id=product_id)
+            .values_list("scores_requested_at", "scores_computed_at")
+            .first()
+        )
         if state is None or state[0] is None or (state[1] is not None and state[1] >= state[0]):
             return Refresh("current")
         requested, computed = state

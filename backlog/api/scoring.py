@@ -380,4 +380,3 @@ class FeatureWhyMovedView(ApiView):
         start, end = why_window(params)
         answer = selectors.why_moved(feature, start, end)
         return Response(WhyMovedSerializer(answer).data)
-

@@ -27,7 +27,7 @@ TOP_FEATURES = 10
 
 def criteria_with_shares(product: Product) -> list[ScorecardCriterion]:
     """The product's criteria in order, each with `.share` (its weight ÷ the total weight, 0–1)."""
-    criteria = list(
+    criteria: list[ScorecardCriterion] = list(
         ScorecardCriterion.objects.filter(product=product)
         .annotate(total_weight=Window(Sum("weight")))
         .order_by("position", "id")
@@ -50,9 +50,7 @@ def top_by_scorecard(product: Product, limit: int = TOP_FEATURES) -> QuerySet[Fe
 def score_history_of(feature: Feature) -> QuerySet[ScoreHistory]:
     """The feature's score and rank history, newest first, each row with its event and its actor."""
     return (
-        ScoreHistory.objects.filter(feature=feature)
-        .select_related("event__actor_user")
-        .order_by("-created_at", "-id")
+        ScoreHistory.objects.filter(feature=feature).select_related("event__actor_user").order_by("-created_at", "-id")
     )
 
 
@@ -180,7 +178,9 @@ def _reason(row: ScoreHistory) -> str:
 def _score_change(label: str, start: float | None, end: float | None) -> str | None:
     if start == end or (start is not None and end is not None and abs(start - end) < 1e-9):
         return None
-    return f"its {label} went from {_value(start if start is None else round(start, 1))} to {_value(end if end is None else round(end, 1))}"
+    before = None if start is None else round(start, 1)
+    after = None if end is None else round(end, 1)
+    return f"its {label} went from {_value(before)} to {_value(after)}"
 
 
 def why_moved(feature: Feature, start: dt.datetime, end: dt.datetime) -> WhyMoved:

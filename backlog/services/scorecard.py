@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, Greatest, Now
 from django.utils import timezone
 
 from pmtool.activity import Actor, activity_record
-from pmtool.cleaning import clean_choice, clean_name, clean_text, clean_number
+from pmtool.cleaning import clean_choice, clean_name, clean_number, clean_text
 from pmtool.errors import Conflict, ValidationError
 from pmtool.models import Product
 from pmtool.queue import enqueue_on_commit
@@ -91,7 +91,9 @@ def _changed(product_id: int, actor: Actor, detail: Mapping[str, Any]) -> ScoreE
 def _int(value: object, *, field: str, minimum: int, maximum: int) -> int:
     number = clean_number(value, field=field, minimum=minimum, maximum=maximum)
     if number is None or not float(number).is_integer():
-        raise ValidationError("A whole number is required.", fields={field: [f"A whole number from {minimum} to {maximum}."]})
+        raise ValidationError(
+            "A whole number is required.", fields={field: [f"A whole number from {minimum} to {maximum}."]}
+        )
     return int(number)
 
 
@@ -147,7 +149,9 @@ def criterion_create(
     Product.objects.select_for_update().filter(pk=product.pk).first()  # one scorecard change at a time
     count = ScorecardCriterion.objects.filter(product=product).count()
     if count >= MAX_CRITERIA:
-        raise ValidationError(f"A scorecard has at most {MAX_CRITERIA} criteria.", fields={"name": ["Too many criteria."]})
+        raise ValidationError(
+            f"A scorecard has at most {MAX_CRITERIA} criteria.", fields={"name": ["Too many criteria."]}
+        )
     _unique_name(product.pk, name)
     now = timezone.now()
     last = ScorecardCriterion.objects.filter(product=product).order_by("-position").values_list("position", flat=True)
@@ -273,7 +277,7 @@ def criteria_reorder(*, actor: Actor, product: Product, criterion_ids: Sequence[
         criteria[pk].position = position
     for criterion in moved:
         criterion.updated_at = now
-        criterion.version = F("version") + 1  # type: ignore[assignment]
+        criterion.version = F("version") + 1
     ScorecardCriterion.objects.bulk_update(moved, ["position", "updated_at", "version"])
     ordered = list(ScorecardCriterion.objects.filter(product=product).order_by("position", "id"))
     new = [c.name for c in ordered]
@@ -306,7 +310,11 @@ def _clean_values(
         if value is None:
             cleaned[key] = None
             continue
-        if isinstance(value, bool) or not isinstance(value, int) or not criterion.scale_min <= value <= criterion.scale_max:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not criterion.scale_min <= value <= criterion.scale_max
+        ):
             errors[f"values.{key}"] = [
                 f"“{criterion.name}” takes a whole number from {criterion.scale_min} to {criterion.scale_max}."
             ]

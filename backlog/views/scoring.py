@@ -100,7 +100,9 @@ def criteria_order(request: WorkspaceRequest, slug: str) -> HttpResponse:
         request.user, workspace=request.workspace, slug=slug, write=True, action="change the scorecard"
     ).obj
     form = CriterionMoveForm(request.POST)
-    ids = list(ScorecardCriterion.objects.filter(product=product).order_by("position", "id").values_list("pk", flat=True))
+    ids = list(
+        ScorecardCriterion.objects.filter(product=product).order_by("position", "id").values_list("pk", flat=True)
+    )
     if not form.is_valid() or form.cleaned_data["criterion"] not in ids:
         messages.error(request, "Choose a criterion of this scorecard to move.")
         return redirect(_scorecard_url(request, product.slug))

@@ -56,7 +56,11 @@ def ids(team: Any, product: Any) -> Ids:
 
 def snapshot() -> tuple:
     return (
-        sorted(ScorecardCriterion.objects.values_list("id", "name", "weight", "direction", "scale_min", "scale_max", "version")),
+        sorted(
+            ScorecardCriterion.objects.values_list(
+                "id", "name", "weight", "direction", "scale_min", "scale_max", "version"
+            )
+        ),
         sorted(CriterionValue.objects.values_list("feature_id", "criterion_id", "value")),
         sorted(Feature.objects.values_list("id", "version", "scorecard_score")),
         ScoreEvent.objects.count(),
@@ -178,7 +182,9 @@ def test_stale_versions_are_409_or_412(api_as, team, ids, method, url, body):
 
 def test_a_scale_leaving_values_outside_is_409_naming_how_many(api_as, team, ids):
     before = snapshot()
-    response = send(api_as(team.editor), "patch", ids.fill("/api/v1/criteria/{criterion}/"), {"version": 1, "scale_max": 3})
+    response = send(
+        api_as(team.editor), "patch", ids.fill("/api/v1/criteria/{criterion}/"), {"version": 1, "scale_max": 3}
+    )
     error = assert_error(response, 409, "values_outside_scale")
     assert error["message"].startswith("1 feature has a value of “Value” outside 1–3.")
     assert snapshot() == before

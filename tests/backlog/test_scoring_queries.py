@@ -50,7 +50,9 @@ def add_scored_features(product: Any, n: int) -> None:
 
 def add_history(feature: Feature, n: int) -> None:
     for i in range(n):
-        event = score_event(product_id=feature.product_id, actor=None, cause=ScoreCause.RECOMPUTE, detail={"answers": []})
+        event = score_event(
+            product_id=feature.product_id, actor=None, cause=ScoreCause.RECOMPUTE, detail={"answers": []}
+        )
         ScoreHistory.objects.create(event=event, feature=feature, scorecard_score=float(i), rank=feature.rank)
 
 
@@ -91,7 +93,7 @@ def test_feature_scores_api(team, card, django_assert_max_num_queries):
 
 
 def test_score_history_api(team, card, django_assert_max_num_queries):
-    product, feature = card
+    _product, feature = card
     client = api(team.viewer)
     measure(BOUNDS, django_assert_max_num_queries, "api: score history",
             lambda: ok(client.get(f"/api/v1/features/{feature.pk}/score-history/?page_size=200")),
@@ -100,7 +102,7 @@ def test_score_history_api(team, card, django_assert_max_num_queries):
 
 
 def test_why_moved_api(team, card, django_assert_max_num_queries):
-    product, feature = card
+    _product, feature = card
     client = api(team.viewer)
     measure(BOUNDS, django_assert_max_num_queries, "api: why moved",
             lambda: ok(client.get(f"/api/v1/features/{feature.pk}/why-moved/?from=2000-01-01T00:00:00Z")),

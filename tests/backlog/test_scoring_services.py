@@ -43,7 +43,7 @@ def card(alice):
 
 
 def test_values_set_rescores_in_the_same_transaction_and_bumps_the_version(card, alice):
-    product, value, risk, a, b = card
+    _product, _value, risk, a, _b = card
     assert a.scorecard_score == pytest.approx(93.75)  # (3 × 1 + 1 × 0.75) ÷ 4
     assert a.version == 2
     a = services.feature_values_set(actor=alice, feature_id=a.pk, version=2, values={risk.pk: None})
@@ -61,7 +61,7 @@ def test_values_set_rescores_in_the_same_transaction_and_bumps_the_version(card,
     [({"value": 6}, "values.{value}"), ({"value": 0}, "values.{value}"), ({"other": 3}, "values.{other}")],
 )
 def test_values_outside_the_scale_or_of_another_product_are_refused(card, alice, values, field):
-    product, value, risk, a, b = card
+    _product, value, _risk, a, _b = card
     other = CriterionFactory()
     ids = {"value": value.pk, "other": other.pk}
     with pytest.raises(ValidationError) as caught:
@@ -72,14 +72,14 @@ def test_values_outside_the_scale_or_of_another_product_are_refused(card, alice,
 
 
 def test_values_with_a_stale_version_change_nothing(card, alice):
-    product, value, risk, a, b = card
+    _product, value, _risk, a, _b = card
     with pytest.raises(StaleVersion):
         services.feature_values_set(actor=alice, feature_id=a.pk, version=1, values={value.pk: 1})
     assert CriterionValue.objects.get(feature=a, criterion=value).value == 5
 
 
 def test_a_criterion_change_records_its_event_and_requests_a_recompute(card, alice):
-    product, value, risk, a, b = card
+    product, value, _risk, _a, _b = card
     before = BacklogSettings.objects.get(product=product).scores_requested_at
     services.criterion_update(actor=alice, criterion_id=value.pk, version=value.version, weight=1)
     settings = BacklogSettings.objects.get(product=product)
@@ -99,7 +99,7 @@ def test_renaming_a_criterion_requests_no_recompute(card, alice):
 
 
 def test_a_scale_that_leaves_values_outside_is_refused_naming_how_many(card, alice):
-    product, value, *_ = card
+    _product, value, *_ = card
     with pytest.raises(Conflict) as caught:
         services.criterion_update(actor=alice, criterion_id=value.pk, version=value.version, scale_max=4)
     assert "1 feature has a value" in caught.value.message
@@ -128,7 +128,7 @@ def test_bad_criteria_are_refused(card, alice, kwargs, field):
 
 
 def test_refresh_recomputes_once_per_burst_and_names_the_changes(card, alice):
-    product, value, risk, a, b = card
+    product, value, _risk, a, _b = card
     assert scores_refresh(product_id=product.pk).outcome == "done"  # answers the two creates
     for weight in (4, 5, 6):
         value.refresh_from_db()
@@ -154,16 +154,16 @@ def test_refresh_is_busy_while_another_holds_the_products_lock(alice):
     held, release = threading.Event(), threading.Event()
 
     settings = BacklogSettings.objects.get(product=product)
-    BacklogSettings.objects.filter(pk=settings.pk).update(scores_computed_at=None)  # as if the update's run had not come
+    BacklogSettings.objects.filter(pk=settings.pk).update(
+        scores_computed_at=None
+    )  # as if the update's run had not come
 
     def hold() -> None:
         other = connections.create_connection("default")
         try:
             with other.cursor() as cursor:
                 cursor.execute("BEGIN")
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(%s, hashint8(%s))", [RECOMPUTE_LOCK_NAMESPACE, product.pk]
-                )
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, hashint8(%s))", [RECOMPUTE_LOCK_NAMESPACE, product.pk])
                 held.set()
                 release.wait(10)
                 cursor.execute("COMMIT")
@@ -194,7 +194,7 @@ def test_reorder_changes_the_order_only(card, alice):
 
 
 def test_delete_needs_the_version_and_requests_a_recompute(card, alice):
-    product, value, risk, a, b = card
+    product, _value, risk, a, _b = card
     with pytest.raises(StaleVersion):
         services.criterion_delete(actor=alice, criterion_id=risk.pk, version=risk.version + 1)
     services.criterion_delete(actor=alice, criterion_id=risk.pk, version=risk.version)
@@ -204,7 +204,7 @@ def test_delete_needs_the_version_and_requests_a_recompute(card, alice):
 
 
 def test_explanation_in_words(card):
-    product, value, risk, a, b = card
+    _product, _value, _risk, a, _b = card
     a.reach, a.impact, a.confidence, a.effort, a.moscow = 2000, Decimal("2"), 80, Decimal("4"), "must"
     explanation = explain_feature(a)
     assert explanation.rice.formula == "2,000 × 2 × 0.8 ÷ 4 = 800"
@@ -224,7 +224,7 @@ def test_explanation_in_words(card):
 
 
 def test_explanation_names_missing_criteria(card, alice):
-    product, value, risk, a, b = card
+    _product, _value, risk, _a, b = card
     services.feature_values_set(actor=alice, feature_id=b.pk, version=b.version, values={risk.pk: None})
     assert explain_feature(b).scorecard.text == "Scorecard: no score yet: no value for Risk."
     assert number(1234567.891) == "1,234,567.89"
@@ -232,7 +232,7 @@ def test_explanation_names_missing_criteria(card, alice):
 
 
 def test_why_moved_names_the_reweighting_and_its_recompute(card, alice):
-    product, value, risk, a, b = card
+    product, value, _risk, a, _b = card
     scores_refresh(product_id=product.pk)
     t1 = timezone.now()
     services.criterion_update(actor=alice, criterion_id=value.pk, version=value.version, weight=1)
