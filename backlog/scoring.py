@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 from django.db.models import Q
 
 from pmtool.activity import Actor
@@ -235,13 +236,15 @@ def _answered_changes(product_id: int, since: Any, until: Any) -> list[dict[str,
     ]
 
 
-def scores_refresh(*, product_id: int) -> Refresh:
+def scores_refresh(*, product_id: int, settle: float = 0.0) -> Refresh:
     """Recompute the product's scorecard scores if a change asked for it since the last run.
 
     In one transaction: take the product's advisory lock without waiting (`busy` when another run
     holds it), read the request time it answers, recompute (one statement, a recompute ScoreEvent
     naming the changes it answers), and mark that request as computed. A burst of requests made
-    before the run read the time is answered by this one run; the later tasks find it current."""
+    before the run read the time is answered by this one run; the later tasks find it current.
+    `settle` (seconds): a request younger than that answers `settling` (the task tries again a
+    moment later), so the changes of a burst still arriving are answered together."""
     from django.db import transaction
 
     from .models import BacklogSettings
@@ -257,6 +260,8 @@ def scores_refresh(*, product_id: int) -> Refresh:
         if state is None or state[0] is None or (state[1] is not None and state[1] >= state[0]):
             return Refresh("current")
         requested, computed = state
+        if settle and (timezone.now() - requested).total_seconds() < settle:
+            return Refresh("settling")
         event = score_event(
             product_id=product_id,
             actor=Actor.for_system("score recompute"),

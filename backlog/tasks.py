@@ -3,7 +3,8 @@
 `recompute_product_scores(product_id)` answers a scorecard change (backlog.services.scorecard
 requests it after commit). It runs backlog.scoring.scores_refresh: at most one recompute per product
 at a time (another run holds the product's advisory lock: retry in about a second, neither waiting
-on the lock nor dropping the request), and a burst of changes coalesces into few runs. A failing
+on the lock nor dropping the request), and a burst of changes coalesces into few runs (a request
+younger than SETTLE waits that long for the rest of its burst, at most SETTLE_TIMES times). A failing
 product is retried with exponential backoff, never re-queued hot, so other products go on.
 """
 
@@ -20,6 +21,8 @@ from . import scoring
 
 BUSY_COUNTDOWN = 1.0  # seconds before a run that found the lock taken tries again
 BUSY_RETRIES = 600  # ten minutes of a busy lock
+SETTLE = 0.3  # seconds: a request younger than this waits for the rest of its burst
+SETTLE_TIMES = 3  # then it runs anyway (a steady stream of changes is not starved)
 
 RECOMPUTE_OPTIONS: dict[str, Any] = {
     **TASK_OPTIONS,
@@ -33,7 +36,10 @@ RECOMPUTE_OPTIONS: dict[str, Any] = {
 @shared_task(name="backlog.recompute_product_scores", bind=True, **RECOMPUTE_OPTIONS)
 def recompute_product_scores(self: Any, product_id: int) -> int:
     """Recompute a product's scorecard scores if a change asked for it; the changed row count."""
-    result = scoring.scores_refresh(product_id=int(product_id))
+    settle = 0.0 if self.request.is_eager or self.request.retries >= SETTLE_TIMES else SETTLE
+    result = scoring.scores_refresh(product_id=int(product_id), settle=settle)
     if result.outcome == "busy":
         raise self.retry(countdown=BUSY_COUNTDOWN)
+    if result.outcome == "settling":
+        raise self.retry(countdown=SETTLE)
     return result.changed
