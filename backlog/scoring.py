@@ -22,8 +22,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.utils import timezone
 from django.db.models import Q
+from django.utils import timezone
 
 from pmtool.activity import Actor
 

@@ -40,7 +40,7 @@ def _scorecard(team: Any, product: Any, features: int = 30) -> tuple[Any, Any, l
 
 
 def test_a_burst_of_weight_changes_coalesces_into_few_recomputes(celery_worker, team, product):
-    value, risk, rows = _scorecard(team, product)
+    value, _risk, rows = _scorecard(team, product)
     wait_for(lambda: _computed(product), timeout=30)
     runs_before = ScoreEvent.objects.filter(product=product, cause=ScoreCause.RECOMPUTE).count()
     for weight in range(2, 22):  # 20 changes, each its own transaction and its own task
@@ -63,7 +63,7 @@ def test_a_burst_of_weight_changes_coalesces_into_few_recomputes(celery_worker, 
 
 
 def test_a_recompute_finding_the_lock_taken_retries_shortly(celery_worker, team, product):
-    value, risk, rows = _scorecard(team, product, features=3)
+    value, _risk, _rows = _scorecard(team, product, features=3)
     wait_for(lambda: _computed(product), timeout=30)
     log = WorkerLog(celery_worker)
     held, release = threading.Event(), threading.Event()
