@@ -160,20 +160,35 @@ def product_scores_recompute(*, product_id: int, event: ScoreEvent) -> int:
     a demo's size."""
     if connection.vendor != "postgresql":
         return _recompute_in_python(product_id=product_id, event=event)
-    # One statement: the UPDATE writes only rows whose score differs, and RETURNING feeds their history.
-    statement = f"""
+    with connection.cursor() as cursor:
+        cursor.execute(recompute_sql(), {"product": product_id, "event": event.pk, "at": event.created_at})
+        return int(cursor.rowcount)
+
+
+def recompute_sql(*, history: bool = True) -> str:
+    """The one statement of `product_scores_recompute` (parameters %(product)s, %(event)s, %(at)s):
+    the UPDATE writes only rows whose score differs (beyond float noise: the SUM's order may vary
+    with the plan), and its RETURNING rows are the history INSERT … SELECT. `history=False` is the
+    UPDATE alone, for the benchmark's figure of what the history adds."""
+    update = f"""
         WITH s AS ({scorecard_sql()}),
         changed AS (
             UPDATE backlog_feature f SET scorecard_score = s.score
-            FROM s WHERE f.id = s.feature_id AND f.scorecard_score IS DISTINCT FROM s.score
+            FROM s
+            WHERE f.id = s.feature_id
+              AND CASE WHEN f.scorecard_score IS NULL OR s.score IS NULL
+                       THEN (f.scorecard_score IS NULL) <> (s.score IS NULL)
+                       ELSE abs(f.scorecard_score - s.score) > 1e-9 * greatest(1.0, abs(f.scorecard_score)) END
             RETURNING f.id, f.rice_score, f.scorecard_score, f.rank
         )
+    """  # noqa: S608 - no value is formatted in: parameters are bound
+    if not history:
+        return update + "SELECT count(*) FROM changed"  # noqa: S608 - constant text
+    insert = """
         INSERT INTO backlog_scorehistory (event_id, feature_id, rice_score, scorecard_score, rank, created_at)
         SELECT %(event)s, id, rice_score, scorecard_score, rank, %(at)s FROM changed
-    """  # noqa: S608 - no value is formatted in: parameters are bound
-    with connection.cursor() as cursor:
-        cursor.execute(statement, {"product": product_id, "event": event.pk, "at": event.created_at})
-        return int(cursor.rowcount)
+    """
+    return update + insert
 
 
 def _recompute_in_python(*, product_id: int, event: ScoreEvent) -> int:
