@@ -77,6 +77,11 @@ def setup_product(features: int) -> tuple[Any, list[Any]]:
     if have != features:
         started = time.perf_counter()
         with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM backlog_criterionvalue "
+                "WHERE feature_id IN (SELECT id FROM backlog_feature WHERE product_id = %s)",
+                [product.pk],
+            )
             cursor.execute("DELETE FROM backlog_feature WHERE product_id = %s", [product.pk])
             cursor.execute(
                 "INSERT INTO backlog_feature (product_id, title, description, type, status_id, rank, moscow, version, "
