@@ -19,3 +19,9 @@ def score(value: float | None) -> str:
 def percent(value: float | None, places: int = 1) -> str:
     """A 0–1 share as a percentage ("37.5%")."""
     return "—" if value is None else f"{number(100 * value, places=int(places))}%"
+
+
+@register.filter
+def hundredths(value: float | None) -> str:
+    """A 0–1 share as a plain number of hundredths ("37.5"), for a <progress max="100">."""
+    return "0" if value is None else f"{100 * value:.1f}"
