@@ -153,6 +153,11 @@ def _inputs_sentence(detail: dict[str, Any], by: str) -> str:
     return f"{by} changed its {', '.join(edits)}" if edits else f"{by} edited its inputs"
 
 
+def history_sentence(row: ScoreHistory) -> str:
+    """What one history row records, as a sentence ("Alice raised the weight of … (recomputed at 10:42)")."""
+    return _reason(row)
+
+
 def _reason(row: ScoreHistory) -> str:
     event = row.event
     by = _who(event)

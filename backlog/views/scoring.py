@@ -203,11 +203,14 @@ def feature_scores(request: WorkspaceRequest, feature_id: int) -> HttpResponse:
     status = 400 if why["why"] is None else 200
     if request.htmx and request.htmx.target == "why-moved":
         return render(request, "backlog/scoring_feature_scores.html#why-moved", why, status=status)
+    history = list(selectors.score_history_of(feature)[:HISTORY_ROWS])
+    for row in history:
+        row.why = selectors.history_sentence(row)  # type: ignore[attr-defined]
     context = {
         "feature": feature,
         "product": feature.product,
         "explanation": explain_feature(feature),
-        "history": list(selectors.score_history_of(feature)[:HISTORY_ROWS]),
+        "history": history,
         "can_edit": access.can_edit,
         "nav_active": NAV,
         **why,
