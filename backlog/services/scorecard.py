@@ -182,10 +182,13 @@ def criterion_create(
 def _refuse_values_outside(criterion: ScorecardCriterion, low: int, high: int) -> None:
     outside = CriterionValue.objects.filter(criterion=criterion).filter(Q(value__lt=low) | Q(value__gt=high)).count()
     if outside:
-        raise Conflict(
+        message = (
             f"{outside} feature{'s have' if outside != 1 else ' has'} a value of “{criterion.name}” outside "
-            f"{low}–{high}. Change those values first, or choose a scale that includes them.",
-            fields={"scale_min": [f"{outside} existing value{'s' if outside != 1 else ''} outside the new scale."]},
+            f"{low}–{high}. Change those values first, or choose a scale that includes them."
+        )
+        raise Conflict(
+            message,
+            fields={"scale_min": [message], "scale_max": [message]},
             code="values_outside_scale",
         )
 
