@@ -27,7 +27,7 @@ SETTLE_TIMES = 3  # then it runs anyway (a steady stream of changes is not starv
 RECOMPUTE_OPTIONS: dict[str, Any] = {
     **TASK_OPTIONS,
     "autoretry_for": (*TASK_OPTIONS["autoretry_for"], DatabaseError),
-    "max_retries": BUSY_RETRIES,
+    "max_retries": 5,  # a failure (DatabaseError, a lost connection): 5 retries with exponential backoff
     "soft_time_limit": 300,
     "time_limit": 360,
 }
@@ -39,7 +39,7 @@ def recompute_product_scores(self: Any, product_id: int) -> int:
     settle = 0.0 if self.request.is_eager or self.request.retries >= SETTLE_TIMES else SETTLE
     result = scoring.scores_refresh(product_id=int(product_id), settle=settle)
     if result.outcome == "busy":
-        raise self.retry(countdown=BUSY_COUNTDOWN)
+        raise self.retry(countdown=BUSY_COUNTDOWN, max_retries=BUSY_RETRIES)
     if result.outcome == "settling":
-        raise self.retry(countdown=SETTLE)
+        raise self.retry(countdown=SETTLE, max_retries=BUSY_RETRIES)
     return result.changed
