@@ -272,9 +272,9 @@ def scores_refresh(*, product_id: int, settle: float = 0.0) -> Refresh:
             .values_list("scores_requested_at", "scores_computed_at")
             .first()
         )
-        if state is None or state[0] is None or (state[1] is not None and state[1] >= state[0]):
+        requested, computed = state if state is not None else (None, None)
+        if requested is None or (computed is not None and computed >= requested):
             return Refresh("current")
-        requested, computed = state
         if settle and (timezone.now() - requested).total_seconds() < settle:
             return Refresh("settling")
         event = score_event(
