@@ -5,7 +5,9 @@ dropping the request."""
 
 from __future__ import annotations
 
+import re
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -94,3 +96,43 @@ def test_a_recompute_finding_the_lock_taken_retries_shortly(celery_worker, team,
     assert ScoreEvent.objects.filter(product=product, cause=ScoreCause.RECOMPUTE).latest("id").detail["answers"][0][
         "weight"
     ] == {"from": 1, "to": 5}
+
+
+def test_a_failing_product_is_retried_with_backoff_and_blocks_no_other(celery_worker, team, product):
+    """Product A's recompute fails in the database (a trigger refuses its recompute event: the real
+    failure path, no mock); product B, queued behind it, is recomputed meanwhile; A is retried with
+    a growing countdown and succeeds once the failure is gone."""
+    from django.db import connection
+
+    from tests.factories import ProductFactory
+
+    other = ProductFactory(workspace=team.workspace, name="Beacon", slug="beacon")
+    value, _risk, _rows = _scorecard(team, product, features=3)
+    other_value, _, _ = _scorecard(team, other, features=3)
+    wait_for(lambda: _computed(product) and _computed(other), timeout=30)
+    log = WorkerLog(celery_worker)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION refuse_recompute() RETURNS trigger AS $$ BEGIN "
+            f"IF NEW.cause = 'recompute' AND NEW.product_id = {int(product.pk)} "
+            "THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_recompute BEFORE INSERT ON backlog_scoreevent "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_recompute()"
+        )
+    try:
+        criterion_update(actor=team.actor(), criterion_id=value.pk, version=value.version, weight=3)
+        criterion_update(actor=team.actor(), criterion_id=other_value.pk, version=other_value.version, weight=3)
+        wait_for(lambda: _computed(other), timeout=20)  # B is not held up by A
+        wait_for(lambda: len(re.findall(r"Retry in (\d+)s", log.text())) >= 2, timeout=30)
+        assert not _computed(product)
+        assert "refused for the test" in log.text()
+        # Backoff, not a hot loop: a handful of retries in these seconds, never hundreds.
+        time.sleep(3)
+        assert len(re.findall(r"Retry in (\d+)s", log.text())) <= 6
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER refuse_recompute ON backlog_scoreevent")
+            cursor.execute("DROP FUNCTION refuse_recompute()")
+    wait_for(lambda: _computed(product), timeout=40)  # a later retry succeeds
