@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
 from pmtool.activity import Actor
 
@@ -119,7 +120,12 @@ def feature_rescore(
     if changed or force_history:
         event = score_event(product_id=feature.product_id, actor=actor, cause=cause, detail=detail or {})
         ScoreHistory.objects.create(
-            event=event, feature=feature, rice_score=rice, scorecard_score=card, rank=feature.rank
+            event=event,
+            feature=feature,
+            rice_score=rice,
+            scorecard_score=card,
+            rank=feature.rank,
+            created_at=event.created_at,
         )
     return changed
 
@@ -154,20 +160,35 @@ def product_scores_recompute(*, product_id: int, event: ScoreEvent) -> int:
     a demo's size."""
     if connection.vendor != "postgresql":
         return _recompute_in_python(product_id=product_id, event=event)
-    # One statement: the UPDATE writes only rows whose score differs, and RETURNING feeds their history.
-    statement = f"""
+    with connection.cursor() as cursor:
+        cursor.execute(recompute_sql(), {"product": product_id, "event": event.pk, "at": event.created_at})
+        return int(cursor.rowcount)
+
+
+def recompute_sql(*, history: bool = True) -> str:
+    """The one statement of `product_scores_recompute` (parameters %(product)s, %(event)s, %(at)s):
+    the UPDATE writes only rows whose score differs (beyond float noise: the SUM's order may vary
+    with the plan), and its RETURNING rows are the history INSERT … SELECT. `history=False` is the
+    UPDATE alone, for the benchmark's figure of what the history adds."""
+    update = f"""
         WITH s AS ({scorecard_sql()}),
         changed AS (
             UPDATE backlog_feature f SET scorecard_score = s.score
-            FROM s WHERE f.id = s.feature_id AND f.scorecard_score IS DISTINCT FROM s.score
+            FROM s
+            WHERE f.id = s.feature_id
+              AND CASE WHEN f.scorecard_score IS NULL OR s.score IS NULL
+                       THEN (f.scorecard_score IS NULL) <> (s.score IS NULL)
+                       ELSE abs(f.scorecard_score - s.score) > 1e-9 * greatest(1.0, abs(f.scorecard_score)) END
             RETURNING f.id, f.rice_score, f.scorecard_score, f.rank
         )
-        INSERT INTO backlog_scorehistory (event_id, feature_id, rice_score, scorecard_score, rank, created_at)
-        SELECT %(event)s, id, rice_score, scorecard_score, rank, now() FROM changed
     """  # noqa: S608 - no value is formatted in: parameters are bound
-    with connection.cursor() as cursor:
-        cursor.execute(statement, {"product": product_id, "event": event.pk})
-        return int(cursor.rowcount)
+    if not history:
+        return update + "SELECT count(*) FROM changed"  # noqa: S608 - constant text
+    insert = """
+        INSERT INTO backlog_scorehistory (event_id, feature_id, rice_score, scorecard_score, rank, created_at)
+        SELECT %(event)s, id, rice_score, scorecard_score, rank, %(at)s FROM changed
+    """
+    return update + insert
 
 
 def _recompute_in_python(*, product_id: int, event: ScoreEvent) -> int:
@@ -183,7 +204,85 @@ def _recompute_in_python(*, product_id: int, event: ScoreEvent) -> int:
         if not _same(score, feature.scorecard_score):
             Feature.objects.filter(pk=feature.pk).update(scorecard_score=score)
             ScoreHistory.objects.create(
-                event=event, feature=feature, rice_score=feature.rice_score, scorecard_score=score, rank=feature.rank
+                event=event,
+                feature=feature,
+                rice_score=feature.rice_score,
+                scorecard_score=score,
+                rank=feature.rank,
+                created_at=event.created_at,
             )
             changed += 1
     return changed
+
+
+# --- the product recompute the task runs: one at a time per product, bursts coalesced ----------------
+
+RECOMPUTE_LOCK_NAMESPACE = 91_001
+"""The first key of the advisory lock a product's recompute holds (the second is the product id's hash)."""
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What a recompute request found: `busy` (another recompute of the product holds the lock:
+    retry shortly), `current` (nothing requested since the last run) or `done` with the changed count."""
+
+    outcome: str
+    changed: int = 0
+    event_id: int | None = None
+
+
+def _try_lock(product_id: int) -> bool:
+    if connection.vendor != "postgresql":
+        return True  # SQLite (the run-it-now default) writes one transaction at a time anyway
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, hashint8(%s))", [RECOMPUTE_LOCK_NAMESPACE, product_id])
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def _answered_changes(product_id: int, since: Any, until: Any) -> list[dict[str, Any]]:
+    """The scorecard changes (criterion_changed events) a recompute answers: those after the last run."""
+    events = ScoreEvent.objects.filter(product_id=product_id, cause=ScoreCause.CRITERION_CHANGED, created_at__lte=until)
+    if since is not None:
+        events = events.filter(created_at__gt=since)
+    return [
+        {"event": e.pk, "by": e.actor_label, **{k: v for k, v in e.detail.items() if k != "criterion_id"}}
+        for e in events.order_by("created_at", "id")[:50]
+    ]
+
+
+def scores_refresh(*, product_id: int, settle: float = 0.0) -> Refresh:
+    """Recompute the product's scorecard scores if a change asked for it since the last run.
+
+    In one transaction: take the product's advisory lock without waiting (`busy` when another run
+    holds it), read the request time it answers, recompute (one statement, a recompute ScoreEvent
+    naming the changes it answers), and mark that request as computed. A burst of requests made
+    before the run read the time is answered by this one run; the later tasks find it current.
+    `settle` (seconds): a request younger than that answers `settling` (the task tries again a
+    moment later), so the changes of a burst still arriving are answered together."""
+    from django.db import transaction
+
+    from .models import BacklogSettings
+
+    with transaction.atomic():
+        if not _try_lock(product_id):
+            return Refresh("busy")
+        state = (
+            BacklogSettings.objects.filter(product_id=product_id)
+            .values_list("scores_requested_at", "scores_computed_at")
+            .first()
+        )
+        requested, computed = state if state is not None else (None, None)
+        if requested is None or (computed is not None and computed >= requested):
+            return Refresh("current")
+        if settle and (timezone.now() - requested).total_seconds() < settle:
+            return Refresh("settling")
+        event = score_event(
+            product_id=product_id,
+            actor=Actor.for_system("score recompute"),
+            cause=ScoreCause.RECOMPUTE,
+            detail={"answers": _answered_changes(product_id, computed, requested)},
+        )
+        changed = product_scores_recompute(product_id=product_id, event=event)
+        BacklogSettings.objects.filter(product_id=product_id).update(scores_computed_at=requested)
+        return Refresh("done", changed, event.pk)

@@ -234,6 +234,8 @@ SPECTACULAR_SETTINGS = {
         "GoalStatusEnum": "strategy.models.GoalStatus",
         "ManualGoalStatusEnum": "strategy.models.ManualGoalStatus",
         "InitiativeStatusEnum": "strategy.models.InitiativeStatus",
+        "DirectionEnum": "strategy.models.Direction",
+        "CriterionDirectionEnum": "backlog.models.CriterionDirection",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     # Operations listed collapsed and no models section: the first render is several times faster.

@@ -23,7 +23,7 @@ from schemathesis.generation import GenerationMode
 
 from pmtool import services
 from pmtool.activity import Actor
-from tests.backlog import matrix_features
+from tests.backlog import matrix_features, matrix_scoring
 from tests.pmtool.test_permissions import world  # noqa: F401 - the fixture
 from tests.strategy.test_permissions import params  # noqa: F401 - the fixture
 
@@ -51,6 +51,7 @@ PATH_IDS = {
     "metric_id": "metric",
     "sample_id": "sample",
     "number": "rev",
+    "criterion_id": "criterion",
     "feature_id": "feature",
 }
 
@@ -108,7 +109,8 @@ def target(request: pytest.FixtureRequest) -> tuple[dict[str, Any], dict[str, st
     team = matrix_world.team
     if DEMO:
         return _demo_target(team.outsider)
-    ids = {**matrix_world.params("editor"), **request.getfixturevalue("params"), **matrix_features.setup(matrix_world)}
+    backlog = {**matrix_features.setup(matrix_world), **matrix_scoring.setup(matrix_world)}
+    ids = {**matrix_world.params("editor"), **request.getfixturevalue("params"), **backlog}
     secrets = {who: services.api_token_create(user=getattr(team, who), name=f"fuzz {who}")[1] for who in CALLERS[:2]}
     secrets["outsider"] = services.api_token_create(user=team.outsider, name="fuzz outsider")[1]
     secrets["ro"] = matrix_world.raw["ro"]

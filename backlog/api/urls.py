@@ -9,6 +9,7 @@ from . import csv as csv_api
 from . import features as features_api
 from . import ranking as ranking_api
 from . import saved_views as saved_views_api
+from . import scoring as scoring_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # --- features (backlog/api/features.py) ---
@@ -19,6 +20,29 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # --- ranking: moves (backlog/api/ranking.py) ---
     path("features/<id:feature_id>/move/", ranking_api.FeatureMoveView.as_view(), name="api-feature-move"),
     # --- scorecard, scores, explanations, history (backlog/api/scoring.py) ---
+    path("products/<id:product_id>/criteria/", scoring_api.CriterionListView.as_view(), name="api-criteria"),
+    path(
+        "products/<id:product_id>/criteria/order/",
+        scoring_api.CriteriaOrderView.as_view(),
+        name="api-criteria-order",
+    ),
+    path("criteria/<id:criterion_id>/", scoring_api.CriterionDetailView.as_view(), name="api-criterion"),
+    path(
+        "features/<id:feature_id>/criterion-values/",
+        scoring_api.FeatureCriterionValuesView.as_view(),
+        name="api-feature-criterion-values",
+    ),
+    path("features/<id:feature_id>/scores/", scoring_api.FeatureScoresView.as_view(), name="api-feature-scores"),
+    path(
+        "features/<id:feature_id>/score-history/",
+        scoring_api.FeatureScoreHistoryView.as_view(),
+        name="api-feature-score-history",
+    ),
+    path(
+        "features/<id:feature_id>/why-moved/",
+        scoring_api.FeatureWhyMovedView.as_view(),
+        name="api-feature-why-moved",
+    ),
     # --- statuses, releases, teams, tags (backlog/api/plan.py) ---
     # --- saved views (backlog/api/saved_views.py), bulk edits (backlog/api/bulk.py), CSV (backlog/api/csv.py) ---
     path("products/<id:product_id>/views/", saved_views_api.SavedViewListView.as_view(), name="api-saved-views"),
