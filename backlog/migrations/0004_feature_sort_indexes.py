@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("backlog", "0002_default_statuses_for_existing_workspaces")]
+    dependencies = [("backlog", "0003_feature_rank_unique_deferrable")]
 
     operations = [
         migrations.AddIndex(

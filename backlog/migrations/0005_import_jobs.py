@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backlog', '0002_default_statuses_for_existing_workspaces'),
+        ('backlog', '0004_feature_sort_indexes'),
         ('pmtool', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
