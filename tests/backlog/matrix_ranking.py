@@ -23,7 +23,6 @@ API_MATRIX: list[tuple] = [
 
 PAGE_MATRIX: list[tuple] = [
     # name                          method  path                                            anon   out  view edit admin
-    ("backlog",                     "GET",  "/w/acme/backlog/",                             LOGIN, 404, 200, 200, 200),
     ("backlog-order",               "GET",  "/w/acme/products/atlas/backlog/order/",        LOGIN, 404, 200, 200, 200),
     ("backlog-order-theirs",        "GET",  "/w/acme/products/theirs/backlog/order/",       LOGIN, 404, 404, 404, 404),
     ("feature-move-page",           "POST", "/w/acme/features/{feature}/move/",             LOGIN, 404, 403, 200, 200),

@@ -33,7 +33,6 @@ API_MATRIX: list[tuple] = [
 
 PAGE_MATRIX: list[tuple] = [
     # name                     method  path                                                 anon   out  view edit admin
-    ("backlog-home",          "GET",  "/w/acme/backlog/",                                  LOGIN, 404, 200, 200, 200),
     ("scorecard",             "GET",  "/w/acme/products/atlas/backlog/scorecard/",         LOGIN, 404, 200, 200, 200),
     ("scorecard-theirs",      "GET",  "/w/acme/products/theirs/backlog/scorecard/",        LOGIN, 404, 404, 404, 404),
     ("criterion-new",         "GET",  "/w/acme/products/atlas/backlog/scorecard/new/",     LOGIN, 404, 403, 200, 200),
