@@ -1,6 +1,11 @@
+"""Backlog pages, under /w/<ws>/ (each area owns its block; keep the blocks apart)."""
+
 from django.urls import path
 
+from pmtool import converters  # noqa: F401 - registers the <id:> converter
 from pmtool.views import section_pending
+
+from .views import boards as boards_views
 
 app_name = "backlog"
 urlpatterns = [
@@ -12,4 +17,8 @@ urlpatterns = [
         ),
         name="home",
     ),
+    # --- boards: MoSCoW board, value vs effort matrix (backlog/views/boards.py) ---
+    path("products/<slug:slug>/backlog/moscow/", boards_views.moscow_board, name="moscow"),
+    path("products/<slug:slug>/backlog/matrix/", boards_views.value_effort_matrix, name="matrix"),
+    path("features/<id:feature_id>/moscow/", boards_views.feature_moscow, name="feature_moscow"),
 ]
