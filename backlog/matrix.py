@@ -12,7 +12,9 @@ of each line whatever the scale. A feature exactly at the median value counts as
 exactly at the median effort as low effort (ties go to the better quadrant).
 
 Effort is drawn on a log scale (1-2-5 ticks): estimates run from a week to years, and on a linear
-axis everything but the largest epics piles up at the left edge.
+axis everything but the largest epics piles up at the left edge. A scorecard score is drawn on its
+linear 0–100 scale; a RICE score on a square-root scale (RICE is heavy-tailed: on a linear axis a
+few big scores push every other feature onto the floor, and a log scale cannot show a score of 0).
 """
 
 from __future__ import annotations
@@ -74,6 +76,14 @@ class Placed:
     point: Point
     quadrant: Quadrant
 
+    @property
+    def value_text(self) -> str:
+        return format_number(self.point.value)
+
+    @property
+    def effort_text(self) -> str:
+        return format_number(self.point.effort)
+
 
 def split_of(points: Sequence[Point]) -> Split | None:
     """The medians of the points' values and efforts (None without points)."""
@@ -119,6 +129,30 @@ def log_ticks(lo: float, hi: float) -> list[float]:
     if len(ticks) > 9:
         ticks = [t for t in ticks if _mantissa(t) == 1 or t in (start, stop)]
     return [_round(t) for t in ticks]
+
+
+def sqrt_ticks(hi: float, count: int = 5) -> list[float]:
+    """0 and 1-2-5 × 10ⁿ values up to the first one at or above `hi`, about evenly spaced on a
+    square-root axis (about `count` of them)."""
+    hi = max(hi, 1e-6)
+    candidates = [m * 10.0**e for e in range(-3, math.ceil(math.log10(hi)) + 2) for m in (1.0, 2.0, 5.0)]
+    top = next(c for c in candidates if c >= hi * (1 - 1e-9))
+    gap = math.sqrt(top) / (count + 0.5)
+    ticks = [0.0]
+    for c in candidates:
+        if c >= top:
+            break
+        if math.sqrt(c) - math.sqrt(ticks[-1]) >= gap and math.sqrt(top) - math.sqrt(c) >= gap * 0.8:
+            ticks.append(c)
+    return [_round(t) for t in [*ticks, top]]
+
+
+def _short(value: float) -> str:
+    """A tick of uneven steps in its shortest form: 500, 2k, 10k, 1.5M."""
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if value >= limit:
+            return f"{value / limit:g}{suffix}"
+    return f"{value:g}"
 
 
 def _mantissa(value: float) -> int:
@@ -170,12 +204,14 @@ def matrix_chart(
     *,
     value_label: str,
     value_max: float | None = None,
+    value_scale: str = "linear",
     width: int = 760,
     height: int = 470,
 ) -> MatrixChart:
     """The 2×2 chart of `placed` (split at `split`); `value_max` fixes the value axis (100 for the
-    scorecard's 0–100 score), else it is fitted to the values from 0."""
-    top, right, bottom = 30, 22, 56
+    scorecard's 0–100 score), else it is fitted to the values from 0; `value_scale` is "linear" or
+    "sqrt" (for RICE)."""
+    top, right, bottom, pad = 30, 22, 56, 14
     if not placed or split is None:
         summary = "Value vs effort: no feature has both a value and an effort estimate yet."
         svg = (
@@ -190,19 +226,26 @@ def matrix_chart(
 
     values = [p.point.value for p in placed]
     efforts = [p.point.effort for p in placed]
-    y_ticks = nice_ticks(0.0, value_max if value_max is not None else max(max(values), 0.0) or 1.0, 5)
-    y_labels = axis_labels(y_ticks)
+    y_max = value_max if value_max is not None else max(max(values), 0.0) or 1.0
+    root = value_scale == "sqrt"
+    y_ticks = sqrt_ticks(y_max) if root else nice_ticks(0.0, y_max, 5)
+    y_labels = [_short(t) for t in y_ticks] if root else axis_labels(y_ticks)
     x_ticks = log_ticks(min(efforts), max(efforts))
     left = 30 + int(max(len(label) for label in y_labels) * 7.4)
     plot_w, plot_h = width - left - right, height - top - bottom
     y_lo, y_hi = y_ticks[0], y_ticks[-1]
     lx_lo, lx_hi = math.log10(x_ticks[0]), math.log10(x_ticks[-1])
 
-    def x_of(effort: float) -> float:
-        return left + plot_w * (math.log10(effort) - lx_lo) / (lx_hi - lx_lo)
+    def x_of(effort: float) -> float:  # an inset of `pad` keeps the dots at the extremes off the frame
+        return left + pad + (plot_w - 2 * pad) * (math.log10(effort) - lx_lo) / (lx_hi - lx_lo)
+
+    def along(value: float) -> float:
+        if root:
+            return (math.sqrt(max(value, 0.0)) - math.sqrt(y_lo)) / (math.sqrt(y_hi) - math.sqrt(y_lo))
+        return (value - y_lo) / (y_hi - y_lo)
 
     def y_of(value: float) -> float:
-        return top + plot_h * (1 - (value - y_lo) / (y_hi - y_lo))
+        return top + pad + (plot_h - 2 * pad) * (1 - along(value))
 
     xs, ys = x_of(split.effort), y_of(split.value)
     x0, x1, y0, y1 = left, left + plot_w, top, top + plot_h
@@ -266,17 +309,10 @@ def matrix_chart(
         f'<line x1="{x0}" x2="{x1}" y1="{_f(ys)}" y2="{_f(ys)}" stroke="{SPLIT}" stroke-width="1.5" '
         f'stroke-dasharray="6 4"/>'
         f'<text x="{_f(xs)}" y="{y0 - 9}" text-anchor="middle" fill="{TEXT}">median effort '
-        f"{escape(format_number(split.effort))} pm</text>"
+        f"{escape(effort_text(split.effort))}</text>"
         f'<text x="{x1 - 6}" y="{_f(ys - 6)}" text-anchor="end" fill="{TEXT}" stroke="#fff" stroke-width="3" '
         f'paint-order="stroke">median value {escape(format_number(split.value))}</text></g>'
     )
-    parts.append('<g class="matrix-names">')
-    for q, *_rect, tx, ty, anchor in regions:
-        parts.append(
-            f'<text x="{_f(tx)}" y="{_f(ty)}" text-anchor="{anchor}" fill="{q.ink}" font-weight="700" '
-            f'font-size="13">{escape(q.name)} <tspan font-weight="500">· {counts[q.key]}</tspan></text>'
-        )
-    parts.append("</g>")
     # The dots, each a link to its feature.
     coords = _spread([(x_of(p.point.effort), y_of(p.point.value)) for p in placed])
     parts.append('<g class="matrix-dots">')
@@ -291,6 +327,15 @@ def matrix_chart(
             f'data-feature-id="{p.point.id}">'
             f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="7" fill="{p.quadrant.dot}" fill-opacity="0.88" '
             f'stroke="#fff" stroke-width="1.5"><title>{escape(name)}</title></circle></a>'
+        )
+    parts.append("</g>")
+    # The quadrants' names last, with a halo: readable over any dot (and never in a dot's way).
+    parts.append('<g class="matrix-names" pointer-events="none">')
+    for q, *_rect, tx, ty, anchor in regions:
+        parts.append(
+            f'<text x="{_f(tx)}" y="{_f(ty)}" text-anchor="{anchor}" fill="{q.ink}" font-weight="700" '
+            f'font-size="13" stroke="#fff" stroke-width="4" stroke-opacity="0.85" paint-order="stroke">'
+            f'{escape(q.name)} <tspan font-weight="500">· {counts[q.key]}</tspan></text>'
         )
     parts.append("</g></svg>")
     return MatrixChart(mark_safe("".join(parts)), summary)  # noqa: S308 - escaped parts only

@@ -27,6 +27,8 @@ from pmtool.views import workspace_page
 
 from ..filters import NONE, BacklogQuery, parse_query
 from ..forms.boards import COLUMN_CHOICES, MoscowMoveForm
+from strategy.charts import format_number
+
 from ..matrix import QUADRANTS, Point, matrix_chart, place, split_of
 from ..models import Feature, FeatureType, StatusCategory
 from ..permissions import access_feature
@@ -157,8 +159,10 @@ def value_effort_matrix(request: WorkspaceRequest, slug: str) -> HttpResponse:
     no_value = [f for f in features if f.value is None and f.effort is not None and f.effort > 0]
     split = split_of(points)
     placed = place(points, split) if split is not None else []
-    value_label = "Value (scorecard score, 0–100)" if source == "scorecard" else "Value (RICE score)"
-    chart = matrix_chart(placed, split, value_label=value_label, value_max=100.0 if source == "scorecard" else None)
+    if source == "scorecard":
+        chart = matrix_chart(placed, split, value_label="Value (scorecard score, 0–100)", value_max=100.0)
+    else:
+        chart = matrix_chart(placed, split, value_label="Value (RICE score, square-root scale)", value_scale="sqrt")
     by_quadrant = [(q, sorted((p for p in placed if p.quadrant is q), key=lambda p: -p.point.value)) for q in QUADRANTS]
     source_params = {}
     for option in ("scorecard", "rice"):
@@ -169,6 +173,7 @@ def value_effort_matrix(request: WorkspaceRequest, slug: str) -> HttpResponse:
         "product": product,
         "chart": chart,
         "split": split,
+        "split_text": {"value": format_number(split.value), "effort": format_number(split.effort)} if split else {},
         "placed": placed,
         "by_quadrant": by_quadrant,
         "source": source,
