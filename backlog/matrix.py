@@ -135,7 +135,8 @@ def sqrt_ticks(hi: float, count: int = 5) -> list[float]:
     """0 and 1-2-5 × 10ⁿ values up to the first one at or above `hi`, about evenly spaced on a
     square-root axis (about `count` of them)."""
     hi = max(hi, 1e-6)
-    candidates = [m * 10.0**e for e in range(-3, math.ceil(math.log10(hi)) + 2) for m in (1.0, 2.0, 5.0)]
+    low = min(-3, math.floor(math.log10(hi)) - 1)
+    candidates = [m * 10.0**e for e in range(low, math.ceil(math.log10(hi)) + 2) for m in (1.0, 2.0, 5.0)]
     top = next(c for c in candidates if c >= hi * (1 - 1e-9))
     gap = math.sqrt(top) / (count + 0.5)
     ticks = [0.0]
@@ -226,12 +227,12 @@ def matrix_chart(
 
     values = [p.point.value for p in placed]
     efforts = [p.point.effort for p in placed]
-    y_max = value_max if value_max is not None else max(max(values), 0.0) or 1.0
+    y_max = value_max if value_max is not None else max(max(values), 0.01)  # a floor: no axis of 10⁻³⁰⁰
     root = value_scale == "sqrt"
     y_ticks = sqrt_ticks(y_max) if root else nice_ticks(0.0, y_max, 5)
     y_labels = [_short(t) for t in y_ticks] if root else axis_labels(y_ticks)
     x_ticks = log_ticks(min(efforts), max(efforts))
-    left = 30 + int(max(len(label) for label in y_labels) * 7.4)
+    left = 30 + min(int(max(len(label) for label in y_labels) * 7.4), 90)
     plot_w, plot_h = width - left - right, height - top - bottom
     y_lo, y_hi = y_ticks[0], y_ticks[-1]
     lx_lo, lx_hi = math.log10(x_ticks[0]), math.log10(x_ticks[-1])

@@ -118,7 +118,7 @@ def moscow_board(request: WorkspaceRequest, slug: str) -> HttpResponse:
     columns = (
         [selectors.Column(key, label) for key, label in selectors.COLUMNS]
         if read.errors
-        else selectors.moscow_board(product, read.query, show_closed=read.show_closed)
+        else selectors.moscow_board(product, read.query, show_closed=read.show_closed, limit=selectors.COLUMN_LIMIT)
     )
     for column in columns:
         column.more_url = _more_link(urls["backlog"], read.query, column)
