@@ -52,4 +52,6 @@ class FeatureMoscowView(ApiView):
     )
     def put(self, request: Request, feature_id: int) -> Response:
         feature = access_feature(request.user, feature_id, write=True).obj
-        return versioned_write(request, MoscowUpdateSerializer, partial(feature_moscow_set, feature_id=feature.pk), _respond)
+        return versioned_write(
+            request, MoscowUpdateSerializer, partial(feature_moscow_set, feature_id=feature.pk), _respond
+        )

@@ -37,6 +37,10 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 COLUMN_LABELS = dict(COLUMNS)
 ValueSource = Literal["scorecard", "rice"]
+CARD_FIELDS = (
+    "id", "title", "type", "moscow", "rank", "version", "rice_score", "scorecard_score",
+    "effort", "product_id", "status__name", "status__colour", "status__category",
+)  # fmt: skip
 
 
 @dataclass
@@ -80,10 +84,7 @@ def moscow_board(
     position = Window(RowNumber(), partition_by=[F("moscow")], order_by=list(ordering(query)))
     cards = (
         qs.select_related("status")
-        .only(
-            "id", "title", "type", "moscow", "rank", "version", "rice_score", "scorecard_score",
-            "effort", "product_id", "status__name", "status__colour", "status__category",
-        )  # fmt: skip
+        .only(*CARD_FIELDS)
         .annotate(board_position=position)
         .filter(board_position__lte=limit)
     )
@@ -114,9 +115,7 @@ def matrix_features(
     effort, and whether there were more. One query."""
     score = "scorecard_score" if source == "scorecard" else "rice_score"
     rows = list(
-        board_features(product, query, show_closed=show_closed).values_list("id", "title", score, "effort")[
-            : limit + 1
-        ]
+        board_features(product, query, show_closed=show_closed).values_list("id", "title", score, "effort")[: limit + 1]
     )
     found = [MatrixFeature(pk, title, value, _number(effort)) for pk, title, value, effort in rows[:limit]]
     return found, len(rows) > limit

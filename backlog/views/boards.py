@@ -24,11 +24,10 @@ from pmtool.pages import WorkspaceRequest
 from pmtool.permissions import product_access
 from pmtool.versioning import StaleVersion
 from pmtool.views import workspace_page
+from strategy.charts import format_number
 
 from ..filters import NONE, BacklogQuery, parse_query
 from ..forms.boards import COLUMN_CHOICES, MoscowMoveForm
-from strategy.charts import format_number
-
 from ..matrix import QUADRANTS, Point, matrix_chart, place, split_of
 from ..models import Feature, FeatureType, StatusCategory
 from ..permissions import access_feature

@@ -108,6 +108,9 @@ def test_no_points_is_a_picture_that_says_so() -> None:
     parse(chart.svg)
 
 
+EXPECTED = {(True, False): QUICK_WINS, (True, True): BIG_BETS, (False, False): FILL_INS, (False, True): MONEY_PITS}
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
@@ -126,8 +129,7 @@ def test_every_dot_is_inside_the_plot_and_in_one_quadrant(rows, scale) -> None:
     placed = place(points, split)
     for p in placed:
         high_value, high_effort = p.point.value >= split.value, p.point.effort > split.effort
-        assert p.quadrant is {(True, False): QUICK_WINS, (True, True): BIG_BETS,
-                              (False, False): FILL_INS, (False, True): MONEY_PITS}[(high_value, high_effort)]  # fmt: skip
+        assert p.quadrant is EXPECTED[(high_value, high_effort)]
     root = parse(matrix_chart(placed, split, value_label="Value", value_scale=scale).svg)
     frame = root.find(f".//{SVG}g[@class='matrix-grid']/{SVG}rect")
     x0, y0 = float(frame.get("x")), float(frame.get("y"))

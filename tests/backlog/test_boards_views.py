@@ -196,7 +196,13 @@ def test_json_stale_move_is_409_with_the_current_card(team: Any, product: Any) -
     body = response.json()
     assert body["error"]["code"] == "stale_version"
     assert body["error"]["message"] == "“Offline maps” was moved by someone else to Should."
-    assert body["current"] == {"id": feature.pk, "title": "Offline maps", "moscow": "should", "column": "Should", "version": 2}
+    assert body["current"] == {
+        "id": feature.pk,
+        "title": "Offline maps",
+        "moscow": "should",
+        "column": "Should",
+        "version": 2,
+    }
 
 
 def test_json_bad_column_is_400(team: Any, product: Any) -> None:
