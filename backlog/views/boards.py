@@ -143,11 +143,15 @@ def value_effort_matrix(request: WorkspaceRequest, slug: str) -> HttpResponse:
     read = _read_query(request, MATRIX_PARAMS)
     urls = _urls(request, product)
     scorecard = selectors.has_scorecard(product)
-    source = read.value or ("scorecard" if scorecard else "rice")
+    source: selectors.ValueSource = "scorecard" if scorecard else "rice"
+    if read.value == "rice":
+        source = "rice"
+    elif read.value == "scorecard":
+        source = "scorecard"
     features, truncated = (
         ([], False)
         if read.errors
-        else selectors.matrix_features(product, read.query, source, show_closed=read.show_closed)  # type: ignore[arg-type]
+        else selectors.matrix_features(product, read.query, source, show_closed=read.show_closed)
     )
     points = [
         Point(f.id, f.title, f"{urls['features']}{f.id}/", f.value, f.effort)
