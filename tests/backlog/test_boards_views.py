@@ -264,3 +264,10 @@ def test_the_matrix_refuses_bad_parameters(team: Any, product: Any, query: str) 
     response = client_of(team.viewer).get(MATRIX + query)
     assert response.status_code == 400
     assert response.context["placed"] == []
+
+
+def test_a_sort_orders_each_column(team: Any, product: Any) -> None:
+    for title, rice in (("Low", 1.0), ("High", 90.0), ("None", None), ("Mid", 20.0)):
+        FeatureFactory(product=product, title=title, moscow="should", rice_score=rice)
+    response = client_of(team.viewer).get(BOARD + "?sort=rice")
+    assert columns(response)["should"] == ["High", "Mid", "Low", "None"]

@@ -16,6 +16,8 @@ from backlog.scoring import feature_rescore
 from backlog.services.moscow import feature_moscow_set
 from tests.factories import CriterionFactory, FeatureFactory
 
+from .conftest import PHONE
+
 pytestmark = pytest.mark.browser
 
 # title, type, status (default set), moscow, reach, impact, confidence, effort, (value, urgency, risk)
@@ -118,6 +120,13 @@ def test_drag_and_keyboard_moves_persist_and_a_stale_card_is_corrected(web, sign
     page.keyboard.press("ArrowLeft")
     expect(page.locator("#board-live")).to_have_text(re.compile(r"Moved Driver chat to Must"))
     expect(column(page, "must").locator("[data-count]")).to_have_attribute("data-count", "5")
+
+    # On a phone the columns scroll sideways; the page itself does not.
+    phone = signed_in(team.viewer, viewport=PHONE)
+    phone.goto("/w/acme/products/atlas/backlog/moscow/")
+    expect(phone.get_by_role("heading", name="Must", level=2)).to_be_visible()
+    web.shot(phone, "boards-06-moscow-phone")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def test_the_matrix_shows_quadrants_and_a_dot_links_to_its_feature(web, signed_in, team, product):
