@@ -39,8 +39,24 @@ COLUMN_LABELS = dict(COLUMNS)
 ValueSource = Literal["scorecard", "rice"]
 CARD_FIELDS = (
     "id", "title", "type", "moscow", "rank", "version", "rice_score", "scorecard_score",
-    "effort", "product_id", "status__name", "status__colour", "status__category",
+    "status__name", "status__colour",
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a board card shows of a feature (read as plain rows: a board has up to 500 of them)."""
+
+    id: int
+    title: str
+    type: str
+    moscow: str
+    rank: str
+    version: int
+    rice_score: float | None
+    scorecard_score: float | None
+    status_name: str
+    status_colour: str
 
 
 @dataclass
@@ -50,7 +66,7 @@ class Column:
     key: str  # a MoSCoW value, "" for not yet sorted
     label: str
     count: int = 0
-    cards: list[Feature] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
     more_url: str = ""  # the backlog list filtered to this column (set by the page)
 
     @property
@@ -82,13 +98,9 @@ def moscow_board(
         if key in columns:
             columns[key].count = count
     position = Window(RowNumber(), partition_by=[F("moscow")], order_by=list(ordering(query)))
-    cards = (
-        qs.select_related("status")
-        .only(*CARD_FIELDS)
-        .annotate(board_position=position)
-        .filter(board_position__lte=limit)
-    )
-    for card in cards:
+    rows = qs.annotate(board_position=position).filter(board_position__lte=limit).values_list(*CARD_FIELDS)
+    for row in rows:
+        card = Card(*row)
         if card.moscow in columns:
             columns[card.moscow].cards.append(card)
     return list(columns.values())
