@@ -6,6 +6,7 @@ from pmtool import converters  # noqa: F401 - registers the <id:> converter
 from pmtool.views import section_pending
 
 from .views import boards as boards_views
+from .views import ranking as ranking_views
 
 app_name = "backlog"
 urlpatterns = [
@@ -17,6 +18,9 @@ urlpatterns = [
         ),
         name="home",
     ),
+    # --- ranking: the order page and the move endpoint (backlog/views/ranking.py) ---
+    path("products/<slug:slug>/backlog/order/", ranking_views.backlog_order, name="order"),
+    path("features/<id:feature_id>/move/", ranking_views.feature_move, name="feature_move"),
     # --- boards: MoSCoW board, value vs effort matrix (backlog/views/boards.py) ---
     path("products/<slug:slug>/backlog/moscow/", boards_views.moscow_board, name="moscow"),
     path("products/<slug:slug>/backlog/matrix/", boards_views.value_effort_matrix, name="matrix"),

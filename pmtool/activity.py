@@ -112,4 +112,6 @@ KNOWN_ACTIONS = (
     "deleted",
     "samples_added",
     "samples_deleted",
+    # backlog
+    "moved",
 )

@@ -3,17 +3,31 @@ pmtool.views map them to HTTP (400/403/404/409/412) for API and pages alike."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import OperationalError
 
 
 class ApplicationError(Exception):
+    """`current_state` (optional): the state a client retries from, rendered as the error body's
+    `current` object (e.g. a move's current neighbours); absent from every other error. (Not
+    `current`: StaleVersion's `current` is the current row, for pages.)"""
+
     status_code = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        fields: dict[str, list[str]] | None = None,
+        code: str | None = None,
+        current_state: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+        self.current_state = current_state
         if code:
             self.code = code
 

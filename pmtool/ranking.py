@@ -50,6 +50,7 @@ BASE = len(DIGITS)
 _ZERO = DIGITS[0]
 _INDEX = {c: i for i, c in enumerate(DIGITS)}
 FIRST_KEY = "a" + _ZERO
+_SMALLEST = "A" + _ZERO * 26
 
 
 class InvalidKey(ValueError):
@@ -79,7 +80,7 @@ def _split(key: str) -> tuple[str, str]:
 def validate_key(key: str) -> str:
     """`key` when it is a well-formed ranking key; InvalidKey otherwise."""
     _split(key)
-    if key == "A" + _ZERO * 26:
+    if key == _SMALLEST:
         raise InvalidKey("the smallest integer has no key below it")
     return key
 
@@ -153,13 +154,15 @@ def key_between(a: str | None, b: str | None) -> str:
         if b is None:
             return FIRST_KEY
         int_b, frac_b = _split(b)
-        if int_b == "A" + _ZERO * 26:
+        if int_b == _SMALLEST:
             return int_b + _midpoint("", frac_b)
         if frac_b:
             return int_b
         lower = _decrement(int_b)
         if lower is None:
             raise InvalidKey("no key below the smallest integer")
+        if lower == _SMALLEST:  # the bare smallest integer is not a key (no room below it): a fraction of it
+            return lower + _midpoint("", None)
         return lower
     int_a, frac_a = _split(a)
     if b is None:
@@ -204,7 +207,7 @@ def even_keys(n: int) -> list[str]:
     if n <= 0:
         return []
     width = 1
-    while BASE**width < n:
+    while BASE**width <= n:  # room for n values 1..n with a step of at least 1
         width += 1
     head = chr(ord("a") + width - 1)
     step = max(1, BASE**width // (n + 1))

@@ -103,6 +103,17 @@ def product(team: Team) -> Any:
 
 
 @pytest.fixture
+def signed_in(client: Any, team: Team) -> Any:
+    """signed_in("editor") -> the test client, signed in as that member of `team` (pages' tests)."""
+
+    def sign_in(who: str) -> Any:
+        client.force_login(getattr(team, who))
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
 def api() -> APIClient:
     return APIClient()
 

@@ -51,7 +51,7 @@ PATH_IDS = {
     "metric_id": "metric",
     "sample_id": "sample",
     "number": "rev",
-    "feature_id": "feature",
+    "feature_id": "feature",  # a backlog matrix world's feature (tests/backlog/matrix_*.py setup)
 }
 
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))

@@ -27,8 +27,13 @@ _MESSAGES = {
 }
 
 
-def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+def error_body(
+    code: str, message: str, fields: dict[str, Any] | None = None, current: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message, "fields": fields or {}}
+    if current is not None:  # only the errors that carry a state to retry from (ApplicationError.current_state)
+        error["current"] = current
+    return {"error": error}
 
 
 def _text(value: Any) -> str:
@@ -67,7 +72,7 @@ def _validation_error(exc: exceptions.ValidationError) -> dict[str, Any]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | JsonResponse:
     exc = concurrency_conflict(exc) or exc
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        return Response(error_body(exc.code, exc.message, exc.fields, exc.current_state), status=exc.status_code)
     if isinstance(exc, DataError):
         # A value the database cannot hold that slipped past validation.
         return Response(

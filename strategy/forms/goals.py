@@ -7,19 +7,23 @@ import datetime as dt
 from typing import Any, cast
 
 from django import forms
+from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from pmtool.cleaning import NUMBER_LIMIT
 from pmtool.pages import VersionField
+from pmtool.timeframes import quarter_of
 
 from ..models import (
     TEXT_MAX,
     TITLE_MAX,
     Direction,
+    Goal,
     GoalStatus,
     KeyResultKind,
     ManualGoalStatus,
     Period,
+    StatusSource,
 )
 
 DERIVED = "derived"
@@ -73,6 +77,15 @@ class TimeFrameMixin(forms.Form):
         """After switching the list, the cursor goes back to the quarter, not the title."""
         self.fields["title"].widget.attrs.pop("autofocus", None)
         self.fields["quarter"].widget.attrs["autofocus"] = True
+
+    @staticmethod
+    def time_frame_initial(start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
+        """The form's time-frame fields for an object's dates (the quarter when they span one)."""
+        return {"quarter": quarter_of(start, end) or "", "start_date": start, "end_date": end}
+
+    def arguments(self) -> dict[str, Any]:
+        """What the create and the update service both take from the form, beside the time frame."""
+        raise NotImplementedError
 
     def time_frame(self) -> dict[str, Any]:
         """Service arguments: the quarter when one is chosen, else the two dates."""
@@ -128,6 +141,22 @@ class GoalForm(TimeFrameMixin):
         cast(forms.ChoiceField, self.fields["parent"]).choices = [("", "— none —"), *parents]
         cast(forms.ChoiceField, self.fields["owner"]).choices = [("", "— nobody yet —"), *owners]
         self._set_quarters(quarter)
+
+    @classmethod
+    def initial_for(cls, goal: Goal) -> dict[str, Any]:
+        """The edit form's values for `goal` (its status as "automatic" unless it was set by hand)."""
+        manual = goal.status_source == StatusSource.MANUAL
+        return {
+            **model_to_dict(goal, fields=("title", "description", "owner", "product", "parent", "version")),
+            **cls.time_frame_initial(goal.start_date, goal.end_date),
+            "status": goal.status if manual else DERIVED,
+        }
+
+    def arguments(self) -> dict[str, Any]:
+        """What goal_create and goal_update both take from the form (beside the time frame)."""
+        data = self.cleaned_data
+        links = {"owner_id": data["owner"], "product_id": data["product"], "parent_id": data["parent"]}
+        return {"title": data["title"], "description": data["description"], **links, **self.status_arguments()}
 
     def status_arguments(self) -> dict[str, Any]:
         status = self.cleaned_data["status"]

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.forms.models import model_to_dict
 
 from pmtool.pages import VersionField
 
 from ..models import (
     TEXT_MAX,
     TITLE_MAX,
+    Initiative,
     InitiativeStatus,
 )
 from .goals import MARKDOWN_HELP, TimeFrameMixin
@@ -54,6 +56,19 @@ class InitiativeForm(TimeFrameMixin):
         cast(forms.ChoiceField, self.fields["product"]).choices = [("", "Workspace-wide (no product)"), *products]
         cast(forms.ChoiceField, self.fields["goals"]).choices = goals
         self._set_quarters(quarter)
+
+    @classmethod
+    def initial_for(cls, initiative: Initiative, goal_ids: list[int]) -> dict[str, Any]:
+        """The edit form's values for `initiative`, serving the goals `goal_ids`."""
+        fields = ("title", "description", "colour", "status", "product", "version")
+        dates = cls.time_frame_initial(initiative.start_date, initiative.end_date)
+        return {**model_to_dict(initiative, fields=fields), **dates, "goals": goal_ids}
+
+    def arguments(self) -> dict[str, Any]:
+        """What initiative_create and initiative_update both take from the form (not the time frame)."""
+        data = self.cleaned_data
+        texts = {"title": data["title"], "description": data["description"], "colour": data["colour"]}
+        return {**texts, "status": data["status"], "product_id": data["product"], "goal_ids": data["goals"]}
 
 
 class InitiativeFilterForm(forms.Form):

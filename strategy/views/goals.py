@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
 from pmtool.models import Role
-from pmtool.pages import VERSION_MISSING, VersionForm, WorkspaceRequest, edit_page, filtered_list
+from pmtool.pages import VERSION_MISSING, VersionForm, WorkspaceRequest
 from pmtool.permissions import access_product, can_edit_content
 from pmtool.timeframes import quarter_of
 from pmtool.versioning import StaleVersion
@@ -34,11 +33,11 @@ from ..forms.goals import (
     TimeFrameMixin,
     current_quarter,
 )
-from ..models import Goal, KeyResult, KeyResultKind, StatusSource
+from ..models import Goal, KeyResult, KeyResultKind
 from ..permissions import access_goal, access_key_result
 from ..selectors import goals as selectors
 from ..services import goals as services
-from .planning import create_page, quarter_list_switched, saved_redirect, time_frame_changes, without_version
+from .planning import planning_create_page, planning_edit_page, planning_list, without_version
 
 CONFIRM_DELETE = "strategy/goals/confirm_delete.html"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
@@ -122,20 +121,12 @@ def product_strategy(request: WorkspaceRequest, slug: str) -> HttpResponse:
 @workspace_page()
 @require_GET
 def goal_list(request: WorkspaceRequest) -> HttpResponse:
-    form = GoalFilterForm(request.GET or None, products=_product_choices(request))
-
-    def rows(filters: dict[str, Any]) -> QuerySet[Goal]:
-        product = filters.get("product") or ""
-        return selectors.goals_of(
-            request.workspace,
-            company=product == "company",
-            product_id=int(product) if product.isdigit() else None,
-            status=filters.get("status") or None,
-        ).order_by("start_date", "title", "id")
-
-    context = {"can_edit": can_edit_content(getattr(request.workspace, "my_role", None)), "nav_active": "strategy"}
-    return filtered_list(
-        request, form=form, rows=rows, template="strategy/goals/goal_list.html", partial="goal-table", context=context
+    return planning_list(
+        request,
+        form=GoalFilterForm(request.GET or None, products=_product_choices(request)),
+        select=selectors.goals_of,
+        template="strategy/goals/goal_list.html",
+        partial="goal-table",
     )
 
 
@@ -170,29 +161,15 @@ def goal_create(request: WorkspaceRequest) -> HttpResponse:
         "parent": _id_from_query(request, "parent"),
         "quarter": current_quarter(),
     }
-    switched = quarter_list_switched(request, lambda data, **kw: _goal_form(request, data, **kw))
-    if switched is not None:
-        return _goal_form_page(request, switched)
-    form = _goal_form(request, request.POST or None, initial=initial)
-
-    def create(data: dict[str, Any]) -> Goal:
-        return services.goal_create(
-            actor=Actor.from_request(request),
-            workspace=request.workspace,
-            title=data["title"],
-            description=data["description"],
-            owner_id=data["owner"],
-            product_id=data["product"],
-            parent_id=data["parent"],
-            **form.time_frame(),
-            **form.status_arguments(),
-        )
-
-    def created(goal: Goal) -> HttpResponse:
-        messages.success(request, f"Goal “{goal.title}” created. Add its key results below.")
-        return redirect("strategy:goal_detail", ws=_ws(request), goal_id=goal.pk)
-
-    return create_page(request, form, create, created, lambda form, **kw: _goal_form_page(request, form, **kw))
+    return planning_create_page(
+        request,
+        make_form=lambda data, **kw: _goal_form(request, data, **kw),
+        initial=initial,
+        show=lambda form, **kw: _goal_form_page(request, form, **kw),
+        create=services.goal_create,
+        message=lambda goal: f"Goal “{goal.title}” created. Add its key results below.",
+        detail="strategy:goal_detail",
+    )
 
 
 def _progress_pending(goal: Goal, key_results: list[KeyResult]) -> bool:
@@ -257,43 +234,18 @@ def goal_detail(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def goal_edit(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
     goal = access_goal(request.user, goal_id, workspace=request.workspace, write=True).obj
-    initial = {
-        "title": goal.title,
-        "description": goal.description,
-        "owner": goal.owner_id,
-        "product": goal.product_id,
-        "parent": goal.parent_id,
-        "quarter": quarter_of(goal.start_date, goal.end_date) or "",
-        "start_date": goal.start_date,
-        "end_date": goal.end_date,
-        "status": goal.status if goal.status_source == StatusSource.MANUAL else DERIVED,
-        "version": goal.version,
-    }
-    switched = quarter_list_switched(request, lambda data, **kw: _goal_form(request, data, goal=goal, **kw))
-    if switched is not None:
-        return _goal_form_page(request, switched, goal)
-    form = _goal_form(request, request.POST or None, goal=goal, initial=initial)
+    initial = GoalForm.initial_for(goal)
 
-    def save(data: dict[str, Any]) -> Goal:
-        return services.goal_update(
-            actor=Actor.from_request(request),
-            goal_id=goal.pk,
-            version=data["version"],
-            title=data["title"],
-            description=data["description"],
-            owner_id=data["owner"],
-            product_id=data["product"],
-            parent_id=data["parent"],
-            **time_frame_changes(form),
-            **form.status_arguments(),
-        )
-
-    def saved(result: Goal) -> HttpResponse:
-        return saved_redirect(request, result.title, "strategy:goal_detail", goal_id=result.pk)
-
-    context = {"goal": goal, "nav_active": "strategy"}
-    return edit_page(
-        request, form=form, template="strategy/goals/goal_form.html", context=context, save=save, saved=saved
+    return planning_edit_page(
+        request,
+        obj=goal,
+        make_form=lambda data, **kw: _goal_form(request, data, goal=goal, **kw),
+        initial=initial,
+        show=lambda form: _goal_form_page(request, form, goal),
+        update=services.goal_update,
+        detail="strategy:goal_detail",
+        template="strategy/goals/goal_form.html",
+        context={"goal": goal, "nav_active": "strategy"},
     )
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,8 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.models import Role
-from pmtool.pages import VersionForm, WorkspaceRequest, edit_page, filtered_list
-from pmtool.permissions import can_edit_content
+from pmtool.pages import VersionForm, WorkspaceRequest
 from pmtool.selectors import activity_of_object
 from pmtool.timeframes import quarter_of
 from pmtool.views import workspace_page
@@ -37,7 +35,7 @@ from .goals import (
     _version_missing,
     _ws,
 )
-from .planning import create_page, quarter_list_switched, saved_redirect, time_frame_changes, without_version
+from .planning import planning_create_page, planning_edit_page, planning_list, without_version
 
 # --- initiatives ----------------------------------------------------------------------------------
 
@@ -45,25 +43,12 @@ from .planning import create_page, quarter_list_switched, saved_redirect, time_f
 @workspace_page()
 @require_GET
 def initiative_list(request: WorkspaceRequest) -> HttpResponse:
-    form = InitiativeFilterForm(request.GET or None, products=_product_choices(request))
-
-    def rows(filters: dict[str, Any]) -> QuerySet[Initiative]:
-        product = filters.get("product") or ""
-        return selectors.initiatives_of(
-            request.workspace,
-            company=product == "company",
-            product_id=int(product) if product.isdigit() else None,
-            status=filters.get("status") or None,
-        ).order_by("start_date", "title", "id")
-
-    context = {"can_edit": can_edit_content(getattr(request.workspace, "my_role", None)), "nav_active": "strategy"}
-    return filtered_list(
+    return planning_list(
         request,
-        form=form,
-        rows=rows,
+        form=InitiativeFilterForm(request.GET or None, products=_product_choices(request)),
+        select=selectors.initiatives_of,
         template="strategy/goals/initiative_list.html",
         partial="initiative-table",
-        context=context,
     )
 
 
@@ -98,29 +83,15 @@ def _initiative_form_page(
 def initiative_create(request: WorkspaceRequest) -> HttpResponse:
     goal_id = _id_from_query(request, "goal")
     initial = {"product": _product_from_query(request), "goals": [goal_id] if goal_id else []}
-    switched = quarter_list_switched(request, lambda data, **kw: _initiative_form(request, data, **kw))
-    if switched is not None:
-        return _initiative_form_page(request, switched)
-    form = _initiative_form(request, request.POST or None, initial=initial)
-
-    def create(data: dict[str, Any]) -> Initiative:
-        return services.initiative_create(
-            actor=Actor.from_request(request),
-            workspace=request.workspace,
-            title=data["title"],
-            description=data["description"],
-            colour=data["colour"],
-            status=data["status"],
-            product_id=data["product"],
-            goal_ids=data["goals"],
-            **form.time_frame(),
-        )
-
-    def created(initiative: Initiative) -> HttpResponse:
-        messages.success(request, f"Initiative “{initiative.title}” created.")
-        return redirect("strategy:initiative_detail", ws=_ws(request), initiative_id=initiative.pk)
-
-    return create_page(request, form, create, created, lambda form, **kw: _initiative_form_page(request, form, **kw))
+    return planning_create_page(
+        request,
+        make_form=lambda data, **kw: _initiative_form(request, data, **kw),
+        initial=initial,
+        show=lambda form, **kw: _initiative_form_page(request, form, **kw),
+        create=services.initiative_create,
+        message=lambda initiative: f"Initiative “{initiative.title}” created.",
+        detail="strategy:initiative_detail",
+    )
 
 
 @workspace_page()
@@ -146,45 +117,18 @@ def initiative_detail(request: WorkspaceRequest, initiative_id: int) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def initiative_edit(request: WorkspaceRequest, initiative_id: int) -> HttpResponse:
     initiative = access_initiative(request.user, initiative_id, workspace=request.workspace, write=True).obj
-    initial = {
-        "title": initiative.title,
-        "description": initiative.description,
-        "colour": initiative.colour,
-        "status": initiative.status,
-        "product": initiative.product_id,
-        "quarter": quarter_of(initiative.start_date, initiative.end_date) or "",
-        "start_date": initiative.start_date,
-        "end_date": initiative.end_date,
-        "goals": selectors.goal_ids_served(initiative),
-        "version": initiative.version,
-    }
-    switched = quarter_list_switched(
-        request, lambda data, **kw: _initiative_form(request, data, initiative=initiative, **kw)
-    )
-    if switched is not None:
-        return _initiative_form_page(request, switched, initiative)
-    form = _initiative_form(request, request.POST or None, initiative=initiative, initial=initial)
+    initial = InitiativeForm.initial_for(initiative, selectors.goal_ids_served(initiative))
 
-    def save(data: dict[str, Any]) -> Initiative:
-        return services.initiative_update(
-            actor=Actor.from_request(request),
-            initiative_id=initiative.pk,
-            version=data["version"],
-            title=data["title"],
-            description=data["description"],
-            colour=data["colour"],
-            status=data["status"],
-            product_id=data["product"],
-            goal_ids=data["goals"],
-            **time_frame_changes(form),
-        )
-
-    def saved(result: Initiative) -> HttpResponse:
-        return saved_redirect(request, result.title, "strategy:initiative_detail", initiative_id=result.pk)
-
-    context = {"initiative": initiative, "nav_active": "strategy"}
-    return edit_page(
-        request, form=form, template="strategy/goals/initiative_form.html", context=context, save=save, saved=saved
+    return planning_edit_page(
+        request,
+        obj=initiative,
+        make_form=lambda data, **kw: _initiative_form(request, data, initiative=initiative, **kw),
+        initial=initial,
+        show=lambda form: _initiative_form_page(request, form, initiative),
+        update=services.initiative_update,
+        detail="strategy:initiative_detail",
+        template="strategy/goals/initiative_form.html",
+        context={"initiative": initiative, "nav_active": "strategy"},
     )
 
 

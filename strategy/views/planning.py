@@ -1,5 +1,6 @@
 """Page helpers shared by the planning pages (goals and initiatives): the quarter-list switch of a
-time-frame form, create forms without a version, the create round trip, and the time frame of an edit."""
+time-frame form, create forms without a version, the create round trip, the time frame of an edit and
+the edit page itself."""
 
 from __future__ import annotations
 
@@ -8,21 +9,25 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect
 
+from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
-from pmtool.pages import WorkspaceRequest
+from pmtool.pages import WorkspaceRequest, edit_page, filtered_list
+from pmtool.permissions import can_edit_content
 from pmtool.versioning import UNSET
 
 from ..forms.goals import TimeFrameMixin, quarter_list_switch
 
 FormT = TypeVar("FormT", bound=forms.Form)
+TimeFrameForm = TypeVar("TimeFrameForm", bound=TimeFrameMixin)
 T = TypeVar("T")
 
 
-def quarter_list_switched(request: WorkspaceRequest, make_form: Callable[..., TimeFrameMixin]) -> TimeFrameMixin | None:
+def quarter_list_switched(request: WorkspaceRequest, make_form: Callable[..., TimeFrameForm]) -> TimeFrameForm | None:
     """The form re-shown with the other quarter list when "Show/Hide past quarters" was pressed
     (what was typed stays, nothing is saved, no errors are shown); None for any other request."""
     past = quarter_list_switch(request.POST) if request.method == "POST" else None
@@ -67,7 +72,92 @@ def time_frame_changes(form: TimeFrameMixin) -> dict[str, Any]:
     return {name: time_frame.get(name, UNSET) for name in ("quarter", "start_date", "end_date")}
 
 
-def saved_redirect(request: WorkspaceRequest, title: str, to: str, **ids: Any) -> HttpResponse:
-    """After an edit: the flash "Saved “title”." and the object's page."""
-    messages.success(request, f"Saved “{title}”.")
-    return redirect(to, ws=request.workspace.slug, **ids)
+def _detail_redirect(request: WorkspaceRequest, detail: str, obj: Any) -> HttpResponse:
+    what = detail.removeprefix("strategy:").removesuffix("_detail")
+    return redirect(detail, ws=request.workspace.slug, **{f"{what}_id": obj.pk})
+
+
+def planning_create_page(
+    request: WorkspaceRequest,
+    *,
+    make_form: Callable[..., TimeFrameForm],
+    initial: dict[str, Any],
+    show: Callable[..., HttpResponse],
+    create: Callable[..., T],
+    message: Callable[[T], str],
+    detail: str,
+) -> HttpResponse:
+    """The create page of a goal or an initiative: the quarter-list switch (answered by `show`), the
+    form with `initial` values, `create(actor=, workspace=, **form.arguments(), **time frame)` (the
+    service), then the flash `message(obj)` and the new object's page (`detail`, taking `<what>_id`)."""
+    switched = quarter_list_switched(request, make_form)
+    if switched is not None:
+        return show(switched)
+    form = make_form(request.POST or None, initial=initial)
+
+    def run(data: dict[str, Any]) -> T:
+        actor = Actor.from_request(request)
+        return create(actor=actor, workspace=request.workspace, **form.arguments(), **form.time_frame())
+
+    def created(obj: T) -> HttpResponse:
+        messages.success(request, message(obj))
+        return _detail_redirect(request, detail, obj)
+
+    return create_page(request, form, run, created, show)
+
+
+def planning_edit_page(
+    request: WorkspaceRequest,
+    *,
+    obj: Any,
+    make_form: Callable[..., TimeFrameForm],
+    initial: dict[str, Any],
+    show: Callable[[TimeFrameForm], HttpResponse],
+    update: Callable[..., T],
+    detail: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The edit page of a goal or an initiative: the quarter-list switch (answered by `show`), the
+    form bound to the POST with the object's `initial` values, `update(actor=, <what>_id=, version=,
+    **form.arguments(), **time frame changes)` (the service), then "Saved" and the object's page
+    (`detail`, the URL name taking `<what>_id`)."""
+    switched = quarter_list_switched(request, make_form)
+    if switched is not None:
+        return show(switched)
+    form = make_form(request.POST or None, initial=initial)
+    what = detail.removeprefix("strategy:").removesuffix("_detail")
+
+    def save(data: dict[str, Any]) -> T:
+        ids = {f"{what}_id": obj.pk, "version": data["version"]}
+        return update(actor=Actor.from_request(request), **ids, **form.arguments(), **time_frame_changes(form))
+
+    def saved(result: Any) -> HttpResponse:
+        messages.success(request, f"Saved “{result.title}”.")
+        return _detail_redirect(request, detail, result)
+
+    return edit_page(request, form=form, template=template, context=context, save=save, saved=saved)
+
+
+def planning_list(
+    request: WorkspaceRequest,
+    *,
+    form: forms.Form,
+    select: Callable[..., QuerySet[Any]],
+    template: str,
+    partial: str,
+) -> HttpResponse:
+    """The goal or initiative list: `form` (product level and status) filters
+    `select(workspace, company=, product_id=, status=)`, in time order (pmtool.pages.filtered_list)."""
+
+    def rows(filters: dict[str, Any]) -> QuerySet[Any]:
+        product = filters.get("product") or ""
+        return select(
+            request.workspace,
+            company=product == "company",
+            product_id=int(product) if product.isdigit() else None,
+            status=filters.get("status") or None,
+        ).order_by("start_date", "title", "id")
+
+    context = {"can_edit": can_edit_content(getattr(request.workspace, "my_role", None)), "nav_active": "strategy"}
+    return filtered_list(request, form=form, rows=rows, template=template, partial=partial, context=context)

@@ -16,8 +16,8 @@ from tests.harness.matrix import LOGIN
 # fmt: off
 API_MATRIX: list[tuple] = [
     # name                      method  path under /api/v1/                  anon out  view edit admn rw   ro
-    ("feature-moscow",          "PUT",  "features/{feature}/moscow/",        401, 404, 403, 200, 200, 200, 403),
-    ("feature-moscow-theirs",   "PUT",  "features/{their_feature}/moscow/",  401, 200, 404, 404, 404, 404, 403),
+    ("feature-moscow",          "PUT",  "features/{moscow_feature}/moscow/",        401, 404, 403, 200, 200, 200, 403),
+    ("feature-moscow-theirs",   "PUT",  "features/{their_moscow_feature}/moscow/",  401, 200, 404, 404, 404, 404, 403),
 ]
 
 PAGE_MATRIX: list[tuple] = [
@@ -26,8 +26,8 @@ PAGE_MATRIX: list[tuple] = [
     ("moscow-board-theirs",       "GET",  "/w/acme/products/theirs/backlog/moscow/",    LOGIN,  404,  404,  404,  404),
     ("value-effort-matrix",       "GET",  "/w/acme/products/atlas/backlog/matrix/",     LOGIN,  404,  200,  200,  200),
     ("value-effort-matrix-theirs", "GET", "/w/acme/products/theirs/backlog/matrix/",    LOGIN,  404,  404,  404,  404),
-    ("feature-moscow-page",       "POST", "/w/acme/features/{feature}/moscow/",         LOGIN,  404,  403,  302,  302),
-    ("feature-moscow-page-theirs", "POST", "/w/acme/features/{their_feature}/moscow/",  LOGIN,  404,  403,  404,  404),
+    ("feature-moscow-page",       "POST", "/w/acme/features/{moscow_feature}/moscow/",   LOGIN, 404, 403, 302, 302),
+    ("moscow-page-theirs",        "POST", "/w/acme/features/{their_moscow_feature}/moscow/", LOGIN, 404, 403, 404, 404),
 ]
 # fmt: on
 
@@ -37,7 +37,7 @@ API_BODIES: dict[str, Any] = {
 }
 PAGE_BODIES: dict[str, Any] = {
     "feature-moscow-page": {"moscow": "should", "version": "1"},
-    "feature-moscow-page-theirs": {"moscow": "should", "version": "1"},
+    "moscow-page-theirs": {"moscow": "should", "version": "1"},
 }
 
 
@@ -45,7 +45,7 @@ def setup(world: Any) -> dict[str, Any]:
     feature = FeatureFactory(product=world.product, title="Offline maps", effort=2, rice_score=50)
     theirs = Product.objects.get(slug="theirs")
     their_feature = FeatureFactory(product=theirs, title="Their feature")
-    return {"feature": feature.pk, "their_feature": their_feature.pk}
+    return {"moscow_feature": feature.pk, "their_moscow_feature": their_feature.pk}
 
 
 def snapshot() -> dict[str, Any]:

@@ -35,18 +35,8 @@ AREAS = tuple(
     if info.name.startswith("matrix_")
 )
 
-# The workspace's "Backlog" section placeholder (pmtool.views.section_pending), until the backlog
-# page of the features area takes its place.
-# fmt: off
-PENDING_PAGES: list[tuple] = [
-    ("backlog",              "GET",  "/w/acme/backlog/",                                LOGIN,  404,  200,  200,  200),
-]
-# fmt: on
-
 API_MATRIX = [row for area in AREAS for row in area.API_MATRIX]
-PAGE_MATRIX = [row for area in AREAS for row in area.PAGE_MATRIX] + [
-    row for row in PENDING_PAGES if routes.route_of(row[2]) in routes.pages_routed(COVERS)
-]
+PAGE_MATRIX = [row for area in AREAS for row in area.PAGE_MATRIX]
 API_BODIES: dict[str, Any] = {k: v for area in AREAS for k, v in area.API_BODIES.items()}
 PAGE_BODIES: dict[str, Any] = {k: v for area in AREAS for k, v in area.PAGE_BODIES.items()}
 

@@ -15,6 +15,15 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+
+class FillIds:
+    """A test's ids (a dataclass deriving from this): `ids.fill("/api/v1/goals/{goal}/")` puts them
+    into a URL template; keyword arguments override one (e.g. an outsider's id)."""
+
+    def fill(self, template: str, **override: Any) -> str:
+        return template.format(**{**self.__dict__, **override})
+
+
 HUGE = "x" * 10_000
 TOO_BIG_ID = "99999999999999999999"  # 20 digits: more than a bigint holds
 BAD_IDS = ("999999", "999999999999999999", TOO_BIG_ID, "0", "-1", "abc", "1.5", "%00", "1e3")

@@ -32,6 +32,7 @@ from tests.harness.bodies import (
     HUGE,
     TOO_BIG_ID,
     Endpoint,
+    FillIds,
     assert_error,
     body_cases,
     check_bad_body,
@@ -53,7 +54,7 @@ def bearer(raw: str) -> APIClient:
 
 
 @dataclass
-class Ids:
+class Ids(FillIds):
     ws: int
     product: int
     member: int
@@ -62,10 +63,6 @@ class Ids:
     other_ws: int
     other_product: int
     other_member: int
-
-    def fill(self, template: str, **override: Any) -> str:
-        values = {**self.__dict__, **override}
-        return template.format(**values)
 
 
 @pytest.fixture

@@ -137,15 +137,6 @@ def input_value(html: str, name: str) -> str | None:
     return None
 
 
-@pytest.fixture
-def signed_in(client: Any, team: Any) -> Any:
-    def sign_in(who: str) -> Any:
-        client.force_login(getattr(team, who))
-        return client
-
-    return sign_in
-
-
 # --- form errors beside their fields -----------------------------------------------
 
 

@@ -20,13 +20,13 @@ from strategy.services.goals import goal_create, key_result_create
 from strategy.services.initiatives import initiative_create
 from tests.factories import ProductFactory
 from tests.harness import bodies
-from tests.harness.bodies import BAD_IDS, HUGE, TOO_BIG_ID, assert_error, body_cases, check_bad_body, send
+from tests.harness.bodies import BAD_IDS, HUGE, TOO_BIG_ID, FillIds, assert_error, body_cases, check_bad_body, send
 
 pytestmark = pytest.mark.django_db
 
 
 @dataclass
-class Ids:
+class Ids(FillIds):
     ws: int
     product: int
     company_goal: int
@@ -38,9 +38,6 @@ class Ids:
     other_goal: int
     other_key_result: int
     other_initiative: int
-
-    def fill(self, template: str, **override: Any) -> str:
-        return template.format(**{**self.__dict__, **override})
 
 
 @pytest.fixture

@@ -24,15 +24,6 @@ HUGE = "x" * 10_000
 
 
 @pytest.fixture
-def signed_in(client: Any, team: Any) -> Any:
-    def sign_in(who: str) -> Any:
-        client.force_login(getattr(team, who))
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
 def goal(team: Any, product: Any) -> Goal:
     company = goal_create(actor=team.actor(), workspace=team.workspace, title="Win mid-market", quarter="2026-Q4")
     return goal_create(

@@ -17,7 +17,17 @@ from strategy import rollups
 from strategy.models import Metric, MetricSample
 from strategy.services import metrics as services
 from tests.factories import ProductFactory
-from tests.harness.bodies import BAD_IDS, HUGE, TOO_BIG_ID, Endpoint, assert_error, body_cases, check_bad_body, send
+from tests.harness.bodies import (
+    BAD_IDS,
+    HUGE,
+    TOO_BIG_ID,
+    Endpoint,
+    FillIds,
+    assert_error,
+    body_cases,
+    check_bad_body,
+    send,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -25,15 +35,12 @@ UTC = dt.UTC
 
 
 @dataclass
-class Ids:
+class Ids(FillIds):
     product: int
     metric: int
     sample: int
     other_metric: int
     other_product: int
-
-    def fill(self, template: str, **override: Any) -> str:
-        return template.format(**{**self.__dict__, **override})
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from tests.harness.bodies import (
     BAD_IF_MATCH,
     TOO_BIG_ID,
     Endpoint,
+    FillIds,
     assert_error,
     body_cases,
     check_bad_body,
@@ -33,16 +34,13 @@ TEXT = 10_000
 
 
 @dataclass
-class Ids:
+class Ids(FillIds):
     product: int
     persona: int
     competitor: int
     other_product: int
     other_persona: int
     other_competitor: int
-
-    def fill(self, template: str, **override: Any) -> str:
-        return template.format(**{**self.__dict__, **override})
 
 
 @pytest.fixture

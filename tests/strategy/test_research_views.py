@@ -37,15 +37,6 @@ def assert_no_inline_code(html: str) -> None:
     _assert_no_inline_code(re.sub(r'<a href="https?://[^"]*"(?=[^>]*rel="noopener noreferrer nofollow")', "<a", html))
 
 
-@pytest.fixture
-def signed_in(client: Any, team: Any) -> Any:
-    def sign_in(who: str) -> Any:
-        client.force_login(getattr(team, who))
-        return client
-
-    return sign_in
-
-
 # --- personas -------------------------------------------------------------------------------------
 
 

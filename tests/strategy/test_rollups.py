@@ -548,6 +548,8 @@ def test_goal_recompute_tasks_take_ids_one_argument_each(goal: Goal) -> None:
     goal.refresh_from_db()
     assert goal.progress == 40.0
     assert tasks.goals_recompute([goal.pk]) == 1  # a message queued by an earlier release: one list
+
+
 def test_goal_ids_may_come_from_a_generator(team, goal):
     """`goals_recompute` takes any Iterable: a generator (read once) recomputes the same goals as a list."""
     Goal.objects.filter(pk=goal.pk).update(start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31))

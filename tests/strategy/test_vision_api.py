@@ -22,6 +22,7 @@ from tests.harness.bodies import (
     BAD_IF_MATCH,
     TOO_BIG_ID,
     Endpoint,
+    FillIds,
     assert_error,
     body_cases,
     check_bad_body,
@@ -37,12 +38,9 @@ TEXT = 10_000
 
 
 @dataclass
-class Ids:
+class Ids(FillIds):
     product: int
     other_product: int
-
-    def fill(self, template: str, **override: Any) -> str:
-        return template.format(**{**self.__dict__, **override})
 
 
 @pytest.fixture

@@ -23,15 +23,6 @@ BASE = "/w/acme/products/atlas/vision/"
 EMPTY = {"statement": "", "target_customers": "", "problem": "", "differentiation": "", "business_model": ""}
 
 
-@pytest.fixture
-def signed_in(client: Any, team: Any) -> Any:
-    def sign_in(who: str) -> Any:
-        client.force_login(getattr(team, who))
-        return client
-
-    return sign_in
-
-
 def write(team: Any, product: Any, version: int, **fields: Any) -> Any:
     return vision_update(actor=team.actor("admin"), product=product, version=version, **fields)
 
