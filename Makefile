@@ -56,6 +56,7 @@ STRICT += strategy/services/metrics.py strategy/selectors/metrics.py strategy/ro
 STRICT += strategy/services/vision.py strategy/services/research.py strategy/selectors/vision.py strategy/selectors/research.py
 STRICT += pmtool/services.py pmtool/selectors.py pmtool/permissions.py strategy/permissions.py
 STRICT += pmtool/ranking.py backlog/permissions.py backlog/services/statuses.py backlog/scoring.py backlog/filters.py
+STRICT += backlog/services/moscow.py backlog/selectors/boards.py backlog/matrix.py
 STRICT += backlog/services/ranking.py backlog/selectors/ranking.py
 STRICT += backlog/services/scorecard.py backlog/selectors/scoring.py backlog/explain.py
 STRICT += strategy/services/goals.py strategy/services/initiatives.py strategy/services/planning.py \

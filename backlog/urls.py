@@ -4,6 +4,7 @@ from django.urls import path
 
 from pmtool import converters  # noqa: F401 - registers the <id:> converter
 
+from .views import boards as boards_views
 from .views import features as features_views
 from .views import ranking as ranking_views
 from .views import scoring as scoring_views
@@ -24,6 +25,10 @@ urlpatterns: list = [
     # --- ranking: the order page and the move endpoint (backlog/views/ranking.py) ---
     path("products/<slug:slug>/backlog/order/", ranking_views.backlog_order, name="order"),
     path("features/<id:feature_id>/move/", ranking_views.feature_move, name="feature_move"),
+    # --- boards: MoSCoW board, value vs effort matrix (backlog/views/boards.py) ---
+    path("products/<slug:slug>/backlog/moscow/", boards_views.moscow_board, name="moscow"),
+    path("products/<slug:slug>/backlog/matrix/", boards_views.value_effort_matrix, name="matrix"),
+    path("features/<id:feature_id>/moscow/", boards_views.feature_moscow, name="feature_moscow"),
     # --- scorecard, scores, explanations, history (backlog/views/scoring.py) ---
     # --- statuses, releases, teams, backlog settings (backlog/views/plan.py) ---
     # --- MoSCoW board, value vs effort (backlog/views/boards.py) ---

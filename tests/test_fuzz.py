@@ -23,7 +23,7 @@ from schemathesis.generation import GenerationMode
 
 from pmtool import services
 from pmtool.activity import Actor
-from tests.backlog import matrix_features, matrix_scoring
+from tests.backlog.test_permissions import AREAS as BACKLOG_AREAS
 from tests.pmtool.test_permissions import world  # noqa: F401 - the fixture
 from tests.strategy.test_permissions import params  # noqa: F401 - the fixture
 
@@ -52,7 +52,7 @@ PATH_IDS = {
     "sample_id": "sample",
     "number": "rev",
     "criterion_id": "criterion",
-    "feature_id": "feature",
+    "feature_id": "feature",  # a backlog matrix world's feature (tests/backlog/matrix_*.py setup)
 }
 
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
@@ -109,8 +109,9 @@ def target(request: pytest.FixtureRequest) -> tuple[dict[str, Any], dict[str, st
     team = matrix_world.team
     if DEMO:
         return _demo_target(team.outsider)
-    backlog = {**matrix_features.setup(matrix_world), **matrix_scoring.setup(matrix_world)}
-    ids = {**matrix_world.params("editor"), **request.getfixturevalue("params"), **backlog}
+    ids = {**matrix_world.params("editor"), **request.getfixturevalue("params")}
+    for area in BACKLOG_AREAS:  # the backlog's objects (tests/backlog/matrix_*.py), e.g. a feature
+        ids.update(area.setup(matrix_world))
     secrets = {who: services.api_token_create(user=getattr(team, who), name=f"fuzz {who}")[1] for who in CALLERS[:2]}
     secrets["outsider"] = services.api_token_create(user=team.outsider, name="fuzz outsider")[1]
     secrets["ro"] = matrix_world.raw["ro"]

@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from pmtool import converters  # noqa: F401 - registers the <id:> converter
 
+from . import boards as boards_api
 from . import bulk as bulk_api
 from . import csv as csv_api
 from . import features as features_api
@@ -44,6 +45,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-feature-why-moved",
     ),
     # --- statuses, releases, teams, tags (backlog/api/plan.py) ---
+    # --- saved views (backlog/api/views.py), CSV import/export (backlog/api/csv.py) ---
+    # --- boards: MoSCoW (backlog/api/boards.py) ---
+    path("features/<id:feature_id>/moscow/", boards_api.FeatureMoscowView.as_view(), name="api-feature-moscow"),
     # --- saved views (backlog/api/saved_views.py), bulk edits (backlog/api/bulk.py), CSV (backlog/api/csv.py) ---
     path("products/<id:product_id>/views/", saved_views_api.SavedViewListView.as_view(), name="api-saved-views"),
     path("views/<id:view_id>/", saved_views_api.SavedViewDetailView.as_view(), name="api-saved-view"),

@@ -128,8 +128,8 @@ PAGE_MATRIX = [
 # fmt: on
 
 # The URL modules whose routes these tables cover (tests/test_route_coverage.py checks that every
-# URL module of the project is covered by some matrix).
-COVERS = {"pmtool.urls", "pmtool.api.urls", "roadmaps.urls", "feedback.urls"}  # backlog: tests/backlog/
+# URL module of the project is covered by some matrix). The backlog's: tests/backlog/test_permissions.py.
+COVERS = {"pmtool.urls", "pmtool.api.urls", "roadmaps.urls", "feedback.urls"}
 
 
 # Request bodies of the writes (the same for every caller; valid, so a refusal is about permission).
