@@ -63,6 +63,7 @@ from ..models import (
 from ..scoring import Criterion, rice_score, score_event, scorecard_score
 from ..selectors.export import CRITERION_PREFIX, FORMULA_STARTS
 from . import references as refs
+from .ranking import lock_product_order
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -526,7 +527,8 @@ def features_import(
 
 
 def _create(actor: Actor, product: Product, planned: list[PlannedFeature]) -> list[int]:
-    # Appends to one backlog are serialised on its BacklogSettings row (as feature_create does).
+    # Appends to one backlog are serialised as feature_create's are (the order lock, then the settings row).
+    lock_product_order(product.pk)
     BacklogSettings.objects.get_or_create(product_id=product.pk)
     BacklogSettings.objects.select_for_update().filter(product_id=product.pk).first()
     last = Feature.objects.filter(product_id=product.pk).order_by("-rank").values_list("rank", flat=True).first()

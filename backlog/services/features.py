@@ -56,6 +56,7 @@ from ..models import (
     Team,
 )
 from ..scoring import feature_rescore
+from .ranking import lock_product_order
 
 TAGS_MAX = 20
 TAG_MAX = 40
@@ -324,7 +325,9 @@ def _bottom_key(product_id: int) -> str:
 
 
 def _lock_backlog(product_id: int) -> None:
-    """Serialise the creates of one product: its BacklogSettings row, locked."""
+    """Serialise the appends of one product with each other (its BacklogSettings row, locked) and with
+    moves and re-keys (the product's order lock, backlog.services.ranking.lock_product_order)."""
+    lock_product_order(product_id)
     BacklogSettings.objects.get_or_create(product_id=product_id)
     BacklogSettings.objects.select_for_update().filter(product_id=product_id).first()
 
