@@ -130,7 +130,9 @@ class StatusListView(ApiView):
     pagination_class = PositionPagination
 
     @extend_schema(
-        parameters=[PAGE_SIZE], responses=StatusSerializer(many=True), summary="Feature statuses of a workspace, in order"
+        parameters=[PAGE_SIZE],
+        responses=StatusSerializer(many=True),
+        summary="Feature statuses of a workspace, in order",
     )
     def get(self, request: Request, workspace_id: int) -> Response:
         workspace = access_workspace(request.user, workspace_id=workspace_id)
@@ -143,7 +145,9 @@ class StatusListView(ApiView):
         summary="Create a status at the end of the list (admin)",
     )
     def post(self, request: Request, workspace_id: int) -> Response:
-        workspace = access_workspace(request.user, workspace_id=workspace_id, minimum=Role.ADMIN, what="change statuses")
+        workspace = access_workspace(
+            request.user, workspace_id=workspace_id, minimum=Role.ADMIN, what="change statuses"
+        )
         data = validated(StatusCreateSerializer, request.data)
         created = status_services.status_create(actor=Actor.from_request(request), workspace=workspace, **data)
         return _status_response(created, status_code=status.HTTP_201_CREATED)
@@ -261,7 +265,9 @@ class ReleaseListView(ApiView):
         params = validated(ReleaseFilterSerializer, request.query_params)
         return self.paginate(selectors.releases_of(product, status=params.get("status")), ReleaseSerializer)
 
-    @extend_schema(request=ReleaseCreateSerializer, responses={201: ReleaseSerializer}, summary="Create a release (editor)")
+    @extend_schema(
+        request=ReleaseCreateSerializer, responses={201: ReleaseSerializer}, summary="Create a release (editor)"
+    )
     def post(self, request: Request, product_id: int) -> Response:
         product = product_access(request.user, product_id, write=True, action="change releases").obj
         data = validated(ReleaseCreateSerializer, request.data)
@@ -283,7 +289,10 @@ class ReleaseDetailView(ApiView):
     def patch(self, request: Request, release_id: int) -> Response:
         found = access_release(request.user, release_id, write=True).obj
         return versioned_write(
-            request, ReleaseUpdateSerializer, partial(release_services.release_update, release_id=found.pk), _release_response
+            request,
+            ReleaseUpdateSerializer,
+            partial(release_services.release_update, release_id=found.pk),
+            _release_response,
         )
 
     @extend_schema(
@@ -364,9 +373,7 @@ class TeamListView(ApiView):
 
     @extend_schema(request=TeamCreateSerializer, responses={201: TeamSerializer}, summary="Create a team (editor)")
     def post(self, request: Request, workspace_id: int) -> Response:
-        workspace = access_workspace(
-            request.user, workspace_id=workspace_id, minimum=Role.EDITOR, what="change teams"
-        )
+        workspace = access_workspace(request.user, workspace_id=workspace_id, minimum=Role.EDITOR, what="change teams")
         data = validated(TeamCreateSerializer, request.data)
         created = team_services.team_create(
             actor=Actor.from_request(request), workspace=workspace, **_TEAM_ARGUMENTS(data)
@@ -455,5 +462,8 @@ class BacklogSettingsView(ApiView):
             return versioned_response(BacklogSettingsSerializer(found).data, found.version)
 
         return versioned_write(
-            request, BacklogSettingsUpdateSerializer, partial(settings_services.backlog_settings_update, product=product), respond
+            request,
+            BacklogSettingsUpdateSerializer,
+            partial(settings_services.backlog_settings_update, product=product),
+            respond,
         )

@@ -1,8 +1,6 @@
 """Backlog endpoints, under /api/v1/ (each area owns its block; keep the blocks apart)."""
 
-from django.urls import URLPattern, URLResolver
-
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
 from pmtool import converters  # noqa: F401 - registers the <id:> converter
 

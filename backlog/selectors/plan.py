@@ -79,9 +79,7 @@ def backlog_settings_for(product: Product) -> BacklogSettings:
     none yet: reads never write."""
     found = BacklogSettings.objects.filter(product_id=product.pk).first()
     if found is None:
-        return BacklogSettings(
-            product=product, frameworks=list(Framework.values), version=1, updated_at=timezone.now()
-        )
+        return BacklogSettings(product=product, frameworks=list(Framework.values), version=1, updated_at=timezone.now())
     if not found.frameworks:
         found.frameworks = list(Framework.values)
     return found
@@ -103,4 +101,3 @@ def initiative_features(initiative_ids: list[int], *, limit: int = 5) -> dict[in
     for feature in ranked.filter(place__lte=limit).order_by("initiative_id", "rank"):
         found[feature.initiative_id or 0].append(feature)
     return found
-

@@ -54,9 +54,7 @@ def _unique_name(workspace_id: int, name: str, *, exclude_id: int | None = None)
 
 def _locked_list(workspace_id: int) -> list[FeatureStatus]:
     """The workspace's statuses in order, locked (moves and deletes renumber them)."""
-    return list(
-        FeatureStatus.objects.select_for_update().filter(workspace_id=workspace_id).order_by("position", "id")
-    )
+    return list(FeatureStatus.objects.select_for_update().filter(workspace_id=workspace_id).order_by("position", "id"))
 
 
 def _renumber(statuses: list[FeatureStatus]) -> None:

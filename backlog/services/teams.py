@@ -41,9 +41,7 @@ def clean_capacity(value: object) -> Decimal | None:
 def _members(workspace_id: int, member_ids: Iterable[int]) -> list[User]:
     ids = list(dict.fromkeys(int(i) for i in member_ids))
     if len(ids) > MAX_MEMBERS:
-        raise ValidationError(
-            "Too many members.", fields={"members": [f"A team has at most {MAX_MEMBERS} members."]}
-        )
+        raise ValidationError("Too many members.", fields={"members": [f"A team has at most {MAX_MEMBERS} members."]})
     found = list(
         User.objects.filter(
             pk__in=Membership.objects.filter(workspace_id=workspace_id, user_id__in=ids).values("user_id")

@@ -154,12 +154,16 @@ def status_move(request: WorkspaceRequest, status_id: int) -> HttpResponse:
 @workspace_page(minimum=Role.ADMIN, what="change statuses")
 @require_http_methods(["GET", "POST"])
 def status_delete(request: WorkspaceRequest, status_id: int) -> HttpResponse:
-    found = selectors.status_detail(
-        access_status(request.user, status_id, write=True, workspace=request.workspace).obj
-    )
+    found = selectors.status_detail(access_status(request.user, status_id, write=True, workspace=request.workspace).obj)
     others = [(s.pk, s.name) for s in selectors.statuses_of(request.workspace) if s.pk != found.pk]
     form = StatusDeleteForm(_bound(request), replacements=others, initial={"version": found.version})
-    context = {"obj": found, "form": form, "section": "statuses", "what": "status", "cancel_url": _statuses_url(request)}
+    context = {
+        "obj": found,
+        "form": form,
+        "section": "statuses",
+        "what": "status",
+        "cancel_url": _statuses_url(request),
+    }
     if request.method != "POST":
         return render(request, "backlog/plan/status_delete.html", context)
     if not form.is_valid():

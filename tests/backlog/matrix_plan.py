@@ -44,36 +44,36 @@ API_MATRIX: list[tuple] = [
 ]
 
 PAGE_MATRIX: list[tuple] = [
-    # name                        method  path                                              anon    out   view  edit  admin
-    ("backlog",                   "GET",  "/w/acme/backlog/",                               LOGIN,  404,  200,  200,  200),
-    ("statuses",                  "GET",  "/w/acme/settings/statuses/",                     LOGIN,  404,  200,  200,  200),
-    ("status-new",                "GET",  "/w/acme/settings/statuses/new/",                 LOGIN,  404,  403,  403,  200),
-    ("status-create",             "POST", "/w/acme/settings/statuses/new/",                 LOGIN,  404,  403,  403,  302),
-    ("status-edit",               "GET",  "/w/acme/settings/statuses/{status}/edit/",       LOGIN,  404,  403,  403,  200),
-    ("status-save",               "POST", "/w/acme/settings/statuses/{status}/edit/",       LOGIN,  404,  403,  403,  302),
-    ("status-move",               "POST", "/w/acme/settings/statuses/{status}/move/",       LOGIN,  404,  403,  403,  302),
-    ("status-delete-confirm",     "GET",  "/w/acme/settings/statuses/{status}/delete/",     LOGIN,  404,  403,  403,  200),
-    ("status-delete",             "POST", "/w/acme/settings/statuses/{status}/delete/",     LOGIN,  404,  403,  403,  302),
-    ("status-theirs",             "GET",  "/w/acme/settings/statuses/{their_status}/edit/", LOGIN,  404,  403,  403,  404),
-    ("releases",                  "GET",  "/w/acme/products/atlas/releases/",               LOGIN,  404,  200,  200,  200),
-    ("releases-theirs",           "GET",  "/w/acme/products/theirs/releases/",              LOGIN,  404,  404,  404,  404),
-    ("release-new",               "GET",  "/w/acme/products/atlas/releases/new/",           LOGIN,  404,  403,  200,  200),
-    ("release-create",            "POST", "/w/acme/products/atlas/releases/new/",           LOGIN,  404,  403,  302,  302),
-    ("release-edit",              "GET",  "/w/acme/releases/{release}/edit/",               LOGIN,  404,  403,  200,  200),
-    ("release-save",              "POST", "/w/acme/releases/{release}/edit/",               LOGIN,  404,  403,  302,  302),
-    ("release-delete-confirm",    "GET",  "/w/acme/releases/{release}/delete/",             LOGIN,  404,  403,  200,  200),
-    ("release-delete",            "POST", "/w/acme/releases/{release}/delete/",             LOGIN,  404,  403,  302,  302),
-    ("release-theirs",            "GET",  "/w/acme/releases/{their_release}/edit/",         LOGIN,  404,  403,  404,  404),
-    ("teams",                     "GET",  "/w/acme/teams/",                                 LOGIN,  404,  200,  200,  200),
-    ("team-new",                  "GET",  "/w/acme/teams/new/",                             LOGIN,  404,  403,  200,  200),
-    ("team-create",               "POST", "/w/acme/teams/new/",                             LOGIN,  404,  403,  302,  302),
-    ("team-edit",                 "GET",  "/w/acme/teams/{team}/edit/",                     LOGIN,  404,  403,  200,  200),
-    ("team-save",                 "POST", "/w/acme/teams/{team}/edit/",                     LOGIN,  404,  403,  302,  302),
-    ("team-delete-confirm",       "GET",  "/w/acme/teams/{team}/delete/",                   LOGIN,  404,  403,  200,  200),
-    ("team-delete",               "POST", "/w/acme/teams/{team}/delete/",                   LOGIN,  404,  403,  302,  302),
-    ("team-theirs",               "GET",  "/w/acme/teams/{their_team}/edit/",               LOGIN,  404,  403,  404,  404),
-    ("backlog-settings",          "GET",  "/w/acme/products/atlas/backlog/settings/",       LOGIN,  404,  200,  200,  200),
-    ("backlog-settings-save",     "POST", "/w/acme/products/atlas/backlog/settings/",       LOGIN,  404,  403,  302,  302),
+    # name                     method  path                                              anon    out   view  edit  admin
+    ("backlog",                "GET",  "/w/acme/backlog/",                               LOGIN,  404,  200,  200,  200),
+    ("statuses",               "GET",  "/w/acme/settings/statuses/",                     LOGIN,  404,  200,  200,  200),
+    ("status-new",             "GET",  "/w/acme/settings/statuses/new/",                 LOGIN,  404,  403,  403,  200),
+    ("status-create",          "POST", "/w/acme/settings/statuses/new/",                 LOGIN,  404,  403,  403,  302),
+    ("status-edit",            "GET",  "/w/acme/settings/statuses/{status}/edit/",       LOGIN,  404,  403,  403,  200),
+    ("status-save",            "POST", "/w/acme/settings/statuses/{status}/edit/",       LOGIN,  404,  403,  403,  302),
+    ("status-move",            "POST", "/w/acme/settings/statuses/{status}/move/",       LOGIN,  404,  403,  403,  302),
+    ("status-delete-confirm",  "GET",  "/w/acme/settings/statuses/{status}/delete/",     LOGIN,  404,  403,  403,  200),
+    ("status-delete",          "POST", "/w/acme/settings/statuses/{status}/delete/",     LOGIN,  404,  403,  403,  302),
+    ("status-theirs",          "GET",  "/w/acme/settings/statuses/{their_status}/edit/", LOGIN,  404,  403,  403,  404),
+    ("releases",               "GET",  "/w/acme/products/atlas/releases/",               LOGIN,  404,  200,  200,  200),
+    ("releases-theirs",        "GET",  "/w/acme/products/theirs/releases/",              LOGIN,  404,  404,  404,  404),
+    ("release-new",            "GET",  "/w/acme/products/atlas/releases/new/",           LOGIN,  404,  403,  200,  200),
+    ("release-create",         "POST", "/w/acme/products/atlas/releases/new/",           LOGIN,  404,  403,  302,  302),
+    ("release-edit",           "GET",  "/w/acme/releases/{release}/edit/",               LOGIN,  404,  403,  200,  200),
+    ("release-save",           "POST", "/w/acme/releases/{release}/edit/",               LOGIN,  404,  403,  302,  302),
+    ("release-delete-confirm", "GET",  "/w/acme/releases/{release}/delete/",             LOGIN,  404,  403,  200,  200),
+    ("release-delete",         "POST", "/w/acme/releases/{release}/delete/",             LOGIN,  404,  403,  302,  302),
+    ("release-theirs",         "GET",  "/w/acme/releases/{their_release}/edit/",         LOGIN,  404,  403,  404,  404),
+    ("teams",                  "GET",  "/w/acme/teams/",                                 LOGIN,  404,  200,  200,  200),
+    ("team-new",               "GET",  "/w/acme/teams/new/",                             LOGIN,  404,  403,  200,  200),
+    ("team-create",            "POST", "/w/acme/teams/new/",                             LOGIN,  404,  403,  302,  302),
+    ("team-edit",              "GET",  "/w/acme/teams/{team}/edit/",                     LOGIN,  404,  403,  200,  200),
+    ("team-save",              "POST", "/w/acme/teams/{team}/edit/",                     LOGIN,  404,  403,  302,  302),
+    ("team-delete-confirm",    "GET",  "/w/acme/teams/{team}/delete/",                   LOGIN,  404,  403,  200,  200),
+    ("team-delete",            "POST", "/w/acme/teams/{team}/delete/",                   LOGIN,  404,  403,  302,  302),
+    ("team-theirs",            "GET",  "/w/acme/teams/{their_team}/edit/",               LOGIN,  404,  403,  404,  404),
+    ("backlog-settings",       "GET",  "/w/acme/products/atlas/backlog/settings/",       LOGIN,  404,  200,  200,  200),
+    ("backlog-settings-save",  "POST", "/w/acme/products/atlas/backlog/settings/",       LOGIN,  404,  403,  302,  302),
 ]
 # fmt: on
 
@@ -130,8 +130,12 @@ def setup(world: Any) -> dict[str, Any]:
 
 def snapshot() -> dict[str, Any]:
     return {
-        "statuses": sorted(FeatureStatus.objects.values_list("id", "name", "colour", "category", "position", "version")),
-        "releases": sorted(Release.objects.values_list("id", "name", "status", "start_date", "release_date", "version")),
+        "statuses": sorted(
+            FeatureStatus.objects.values_list("id", "name", "colour", "category", "position", "version")
+        ),
+        "releases": sorted(
+            Release.objects.values_list("id", "name", "status", "start_date", "release_date", "version")
+        ),
         "teams": sorted(Team.objects.values_list("id", "name", "capacity", "description", "version")),
         "team_members": sorted(Team.members.through.objects.values_list("team_id", "user_id")),
         "settings": sorted(BacklogSettings.objects.values_list("product_id", "frameworks", "version")),
