@@ -8,6 +8,8 @@ class BacklogConfig(AppConfig):
     def ready(self) -> None:
         from pmtool.services import register_workspace_setup
 
+        from . import parts
         from .services.statuses import statuses_create_defaults
 
         register_workspace_setup(statuses_create_defaults)  # every new workspace gets the default statuses
+        parts.register()  # each initiative's top features on strategy's pages

@@ -26,7 +26,6 @@ from .models import Competitor, Goal, Initiative, KeyResult, Metric, MetricSampl
 M = TypeVar("M", bound=Model)
 
 
-
 def _in_workspace(queryset: QuerySet[M], workspace_field: str, workspace: Workspace | None) -> QuerySet[M]:
     """`queryset`, kept inside the workspace of a page's URL when one is given."""
     return queryset if workspace is None else queryset.filter(**{workspace_field: workspace.pk})
@@ -98,7 +97,6 @@ def access_competitor(
     )  # fmt: skip
 
 
-
 def access_metric(
     user: AbstractBaseUser | AnonymousUser, metric_id: int, *, write: bool = False, workspace: Workspace | None = None
 ) -> Access[Metric]:
@@ -109,7 +107,6 @@ def access_metric(
         qs = qs.filter(product__workspace_id=workspace.pk)
     path = "product__workspace_id"
     return access_object(user, qs, metric_id, what="metric", workspace_field=path, write=write, action="change metrics")
-
 
 
 def access_sample(metric: Metric, sample_id: int) -> MetricSample:
