@@ -55,7 +55,7 @@ STRICT += strategy/services/metrics.py strategy/selectors/metrics.py strategy/ro
 	strategy/templatetags/metrics_tags.py
 STRICT += strategy/services/vision.py strategy/services/research.py strategy/selectors/vision.py strategy/selectors/research.py
 STRICT += pmtool/services.py pmtool/selectors.py pmtool/permissions.py strategy/permissions.py
-STRICT += pmtool/ranking.py backlog/permissions.py backlog/services/statuses.py
+STRICT += pmtool/ranking.py backlog/permissions.py backlog/services/statuses.py backlog/scoring.py backlog/filters.py
 STRICT += backlog/services/releases.py backlog/services/teams.py backlog/services/settings.py backlog/services/progress.py backlog/selectors/plan.py
 STRICT += strategy/services/goals.py strategy/services/initiatives.py strategy/services/planning.py \
 	strategy/selectors/goals.py strategy/selectors/initiatives.py

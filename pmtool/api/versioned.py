@@ -14,17 +14,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from functools import partial
+from typing import Any, ClassVar, Final, TypeVar
 
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..activity import Actor
 from ..errors import PreconditionFailed, ValidationError
+from ..models import Product, Role, Workspace
+from ..permissions import Access, AnyUser, access_workspace, product_access
 from ..versioning import StaleVersion
+from .base import ApiView
 from .errors import error_body
 from .serializers import MAX_ID, StrictSerializer, validated
 
@@ -183,3 +188,182 @@ def versioned_delete(request: Request, delete: Callable[..., object]) -> Respons
     """A delete of a versioned object from an API view: the body (VersionSerializer) or If-Match
     carries the version, `delete(actor=…, version=…)` runs, 204."""
     return versioned_write(request, VersionSerializer, delete, no_content)
+
+
+# --- the detail view of a versioned object -------------------------------------------------------
+
+
+def _as_read(obj: Any) -> Any:
+    return obj
+
+
+def _id_kwarg(what: str) -> str:
+    """The URL kwarg (and the services' keyword) of an object's id: "key result" → "key_result_id"."""
+    return what.replace(" ", "_") + "_id"
+
+
+def _article(what: str) -> str:
+    return "An" if what[:1] in "aeiou" else "A"
+
+
+class VersionedDetailView(ApiView):
+    # GET / PATCH / DELETE of one versioned object, driven by the class attributes below; the subclass
+    # sets them and writes no method. The operations' schema (summaries, serializers, If-Match) is
+    # made from the same attributes when the subclass is defined. (Comments, not docstrings:
+    # drf-spectacular would show a docstring as every operation's description.)
+
+    what: ClassVar[str]  # "key result": the summaries; the URL kwarg is "key_result_id"
+    access: ClassVar[Callable[..., Access[Any]]]  # access_goal(user, id, write=…): fetch and authorise
+    output: ClassVar[type[serializers.Serializer[Any]]]  # the answer of GET and PATCH
+    update_input: ClassVar[type[serializers.Serializer[Any]]]  # the PATCH body (with version_field())
+    update_service: ClassVar[Callable[..., Any]]  # goal_update(actor=…, version=…, <target>, **fields)
+    delete_service: ClassVar[Callable[..., object]]  # goal_delete(actor=…, version=…, <target>)
+    # The services' keyword for the object: None, "<url kwarg>" given its id; else a name given the object.
+    target: ClassVar[str | None] = None
+    read: ClassVar[Callable[[Any], Any]] = _as_read  # the selector that reads the answer again (after a write)
+    arguments: ClassVar[Callable[[dict[str, Any]], dict[str, Any]]] = _as_is  # request fields → service arguments
+    # Summaries (defaults made from `what`) and the PATCH description.
+    read_summary: ClassVar[str | None] = None
+    update_summary: ClassVar[str | None] = None
+    delete_summary: ClassVar[str | None] = None
+    update_description: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        a_what = f"{_article(cls.what).lower()} {cls.what}"
+        needs_version = "(editor); needs `version` or If-Match"
+        extend_schema_view(
+            get=extend_schema(
+                responses=cls.output,
+                summary=cls.read_summary or f"{_article(cls.what)} {cls.what} (ETag carries its version)",
+            ),
+            patch=extend_schema(
+                request=cls.update_input,
+                parameters=[IF_MATCH],
+                responses=cls.output,
+                summary=cls.update_summary or f"Change {a_what} {needs_version}",
+                description=cls.update_description,
+            ),
+            delete=extend_schema(
+                request=VersionSerializer,
+                parameters=[IF_MATCH],
+                responses={204: None},
+                summary=cls.delete_summary or f"Delete {a_what} {needs_version}",
+            ),
+        )(cls)
+
+    @classmethod
+    def respond(cls, obj: Any, *, status_code: int = status.HTTP_200_OK, read: bool = True) -> Response:
+        """The object as `read` reads it (or as it is), in `output`, with its version as the ETag."""
+        current = cls.read(obj) if read else obj
+        return versioned_response(cls.output(current).data, current.version, status_code=status_code)
+
+    @classmethod
+    def _bind(cls, service: Callable[..., T], obj: Any) -> Callable[..., T]:
+        if cls.target is None:
+            return partial(service, **{_id_kwarg(cls.what): obj.pk})
+        return partial(service, **{cls.target: obj})
+
+    def _object(self, request: Request, kwargs: dict[str, Any], *, write: bool = False) -> Any:
+        cls = type(self)
+        return cls.access(request.user, kwargs[_id_kwarg(cls.what)], write=write).obj
+
+    def get(self, request: Request, **kwargs: Any) -> Response:
+        return self.respond(self._object(request, kwargs))
+
+    def patch(self, request: Request, **kwargs: Any) -> Response:
+        cls = type(self)
+        service = cls._bind(cls.update_service, self._object(request, kwargs, write=True))
+        return versioned_write(request, cls.update_input, service, cls.respond, arguments=cls.arguments)
+
+    def delete(self, request: Request, **kwargs: Any) -> Response:
+        cls = type(self)
+        return versioned_delete(request, cls._bind(cls.delete_service, self._object(request, kwargs, write=True)))
+
+
+# --- the list (and create) view of versioned objects under a workspace or a product ---------------
+
+PAGE_SIZE: Final = OpenApiParameter("page_size", OpenApiTypes.INT, description="1–200, default 50")
+
+
+def _workspace_parent(user: AnyUser, pk: int, *, write: bool, action: str) -> Workspace:
+    if write:
+        return access_workspace(user, workspace_id=pk, minimum=Role.EDITOR, what=action)
+    return access_workspace(user, workspace_id=pk)
+
+
+def _product_parent(user: AnyUser, pk: int, *, write: bool, action: str) -> Product:
+    if write:
+        return product_access(user, pk, write=True, action=action).obj
+    return product_access(user, pk).obj
+
+
+@dataclass(frozen=True)
+class Parent:
+    """What a list lives under: `name` is its URL kwarg (`<name>_id`) and the create service's
+    keyword; `access` fetches and authorises it (write: an editor, else "Only … can <action>.")."""
+
+    name: str
+    access: Callable[..., Any]
+
+
+WORKSPACE: Final = Parent("workspace", _workspace_parent)
+PRODUCT: Final = Parent("product", _product_parent)
+
+
+def _no_filters(_: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+class VersionedListView(ApiView):
+    # GET (a cursor page, filtered) and POST (a create, answered by the detail view) of versioned
+    # objects under a workspace or a product, driven by the class attributes below; the subclass sets
+    # them and writes no method, and the operations' schema is made from the same attributes.
+
+    parent: ClassVar[Parent]  # WORKSPACE or PRODUCT
+    plural: ClassVar[str]  # "goals": a viewer is told "Only … can create goals."
+    detail: ClassVar[type[VersionedDetailView]]  # answers the create (its respond(), its output)
+    output: ClassVar[type[serializers.Serializer[Any]]]  # a list item
+    select: ClassVar[Callable[..., QuerySet[Any]]]  # the selector: select(parent, **filter_arguments(query))
+    filters: ClassVar[type[serializers.Serializer[Any]]] = PageFilterSerializer  # the query
+    filter_arguments: ClassVar[Callable[[dict[str, Any]], dict[str, Any]]] = _no_filters  # query → selector
+    parameters: ClassVar[list[OpenApiParameter]] = [PAGE_SIZE]  # the query, documented
+    create_input: ClassVar[type[serializers.Serializer[Any]]]
+    create_service: ClassVar[Callable[..., Any]]  # goal_create(actor=…, <parent.name>=…, **arguments(body))
+    arguments: ClassVar[Callable[[dict[str, Any]], dict[str, Any]]] = _as_is  # body fields → service arguments
+    list_summary: ClassVar[str]
+    read_created: ClassVar[bool] = True  # False: answer the service's object as it is (no read again)
+    create_summary: ClassVar[str | None] = None  # default: "Create a goal (editor)"
+    create_description: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        what = cls.detail.what
+        extend_schema_view(
+            get=extend_schema(parameters=cls.parameters, responses=cls.output(many=True), summary=cls.list_summary),
+            post=extend_schema(
+                request=cls.create_input,
+                responses={201: cls.detail.output},
+                summary=cls.create_summary or f"Create {_article(what).lower()} {what} (editor)",
+                description=cls.create_description,
+            ),
+        )(cls)
+
+    def _parent(self, request: Request, kwargs: dict[str, Any], *, write: bool = False) -> Any:
+        cls = type(self)
+        pk = kwargs[f"{cls.parent.name}_id"]
+        return cls.parent.access(request.user, pk, write=write, action=f"create {cls.plural}")
+
+    def get(self, request: Request, **kwargs: Any) -> Response:
+        cls = type(self)
+        parent = self._parent(request, kwargs)
+        query = validated(cls.filters, request.query_params)
+        return self.paginate(cls.select(parent, **cls.filter_arguments(query)), cls.output)
+
+    def post(self, request: Request, **kwargs: Any) -> Response:
+        cls = type(self)
+        parent = self._parent(request, kwargs, write=True)
+        data = validated(cls.create_input, request.data)
+        actor = Actor.from_request(request)
+        created = cls.create_service(actor=actor, **{cls.parent.name: parent}, **cls.arguments(data))
+        return cls.detail.respond(created, status_code=status.HTTP_201_CREATED, read=cls.read_created)

@@ -4,19 +4,16 @@ validate input → access_* (authorise) → service or selector → serialize.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import selectors, services
 from ..activity import Actor
-from ..errors import NotFound, PermissionDenied, ValidationError
+from ..errors import NotFound, PermissionDenied
 from ..models import ApiToken, Product, Role, User
 from ..permissions import (
     access_membership,
@@ -27,6 +24,7 @@ from ..permissions import (
     workspace_access,
 )
 from . import serializers as s
+from .base import ApiView
 from .pagination import NameCursorPagination, NewestFirstPagination
 from .serializers import validated
 from .versioned import IF_MATCH, VersionSerializer, versioned_response, write_with_version
@@ -38,34 +36,6 @@ def signed_in(request: Request) -> User:
     if not isinstance(user, User):
         raise NotFound("Not found.")
     return user
-
-
-class ApiView(GenericAPIView):
-    # Base: explicit methods, cursor pagination available through `paginate`. (A comment, not a
-    # docstring: drf-spectacular would show an inherited docstring as every operation's description.)
-
-    filter_backends = ()  # filters are validated explicitly per view (see *FilterSerializer)
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        """After authentication and permissions: a query parameter the schema does not document
-        for this operation is a 400 naming it (as body fields are), on every view."""
-        super().initial(request, *args, **kwargs)
-        from .schema import documented_query_parameters
-
-        match = request.resolver_match
-        known = documented_query_parameters(match.route, request.method or "GET") if match is not None else None
-        if known is None:
-            return
-        unknown = sorted(set(request.query_params) - known - {"format"})
-        if unknown:
-            raise ValidationError(
-                f"Unknown query parameter: {', '.join(unknown)}.",
-                fields={name: ["Unknown parameter."] for name in unknown},
-            )
-
-    def paginate(self, queryset: QuerySet, serializer_class: type) -> Response:
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(serializer_class(page, many=True).data)
 
 
 # --- me and workspaces --------------------------------------------------------

@@ -4,7 +4,6 @@ service or selector → serialize. Writes of versioned objects need `version` or
 from __future__ import annotations
 
 import math
-from functools import partial
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -17,18 +16,15 @@ from pmtool.activity import Actor
 from pmtool.api.pagination import DefaultCursorPagination
 from pmtool.api.serializers import MAX_ID, StrictSerializer, UserBriefSerializer
 from pmtool.api.versioned import (
-    IF_MATCH,
+    PAGE_SIZE,
+    WORKSPACE,
     PageFilterSerializer,
-    VersionSerializer,
+    VersionedDetailView,
+    VersionedListView,
     version_field,
-    versioned_delete,
-    versioned_response,
-    versioned_write,
 )
 from pmtool.api.views import ApiView, validated
 from pmtool.cleaning import NUMBER_LIMIT
-from pmtool.models import Role
-from pmtool.permissions import access_workspace
 from pmtool.timeframes import quarter_of
 
 from ..models import (
@@ -46,9 +42,6 @@ from ..models import (
 from ..permissions import access_goal, access_key_result
 from ..selectors import goals as selectors
 from ..services import goals as services
-
-PAGE_SIZE = OpenApiParameter("page_size", OpenApiTypes.INT, description="1–200, default 50")
-
 
 # --- fields ---------------------------------------------------------------------------
 
@@ -275,87 +268,58 @@ def _arguments(data: dict[str, Any]) -> dict[str, Any]:
 # --- goals --------------------------------------------------------------------------------
 
 
-def _goal_response(goal: Goal, *, status_code: int = status.HTTP_200_OK) -> Response:
-    detailed = selectors.goal_detail(goal)
-    return versioned_response(GoalDetailSerializer(detailed).data, detailed.version, status_code=status_code)
+class GoalDetailView(VersionedDetailView):
+    what = "goal"
+    access = access_goal
+    read = selectors.goal_detail
+    output = GoalDetailSerializer
+    update_input = GoalUpdateSerializer
+    update_service = services.goal_update
+    delete_service = services.goal_delete
+    arguments = _arguments
+    read_summary = "A goal with its key results (ETag carries its version)"
+    update_description = (
+        "Fields you leave out stay as they are; null clears owner, product, parent and dates. "
+        "`progress` and a derived `status` are computed by the rollup and cannot be written."
+    )
+    delete_summary = "Delete a goal and its key results (editor); needs `version` or If-Match"
 
 
-class GoalListView(ApiView):
+def _goal_filters(query: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **_product_arguments(query.get("product")),
+        "status": query.get("status"),
+        "parent_id": query.get("parent"),
+    }
+
+
+class GoalListView(VersionedListView):
     pagination_class = TitlePagination
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("product", OpenApiTypes.STR, description="A product id, or 'company'"),
-            OpenApiParameter("status", OpenApiTypes.STR, enum=GoalStatus.values),
-            OpenApiParameter("parent", OpenApiTypes.INT, description="Children of this goal"),
-            PAGE_SIZE,
-        ],
-        responses=GoalSerializer(many=True),
-        summary="Goals of a workspace, by title",
-    )
-    def get(self, request: Request, workspace_id: int) -> Response:
-        workspace = access_workspace(request.user, workspace_id=workspace_id)
-        params = validated(GoalFilterSerializer, request.query_params)
-        goals = selectors.goals_of(
-            workspace,
-            **_product_arguments(params.get("product")),
-            status=params.get("status"),
-            parent_id=params.get("parent"),
-        )
-        return self.paginate(goals, GoalSerializer)
-
-    @extend_schema(
-        request=GoalCreateSerializer,
-        responses={201: GoalDetailSerializer},
-        summary="Create a goal (editor): a company goal, or a product goal with `product`",
-    )
-    def post(self, request: Request, workspace_id: int) -> Response:
-        workspace = access_workspace(request.user, workspace_id=workspace_id, minimum=Role.EDITOR, what="create goals")
-        data = validated(GoalCreateSerializer, request.data)
-        goal = services.goal_create(actor=Actor.from_request(request), workspace=workspace, **_arguments(data))
-        return _goal_response(goal, status_code=status.HTTP_201_CREATED)
-
-
-class GoalDetailView(ApiView):
-    @extend_schema(responses=GoalDetailSerializer, summary="A goal with its key results (ETag carries its version)")
-    def get(self, request: Request, goal_id: int) -> Response:
-        return _goal_response(access_goal(request.user, goal_id).obj)
-
-    @extend_schema(
-        request=GoalUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=GoalDetailSerializer,
-        summary="Change a goal (editor); needs `version` or If-Match",
-        description="Fields you leave out stay as they are; null clears owner, product, parent and dates. "
-        "`progress` and a derived `status` are computed by the rollup and cannot be written.",
-    )
-    def patch(self, request: Request, goal_id: int) -> Response:
-        goal = access_goal(request.user, goal_id, write=True).obj
-        return versioned_write(
-            request,
-            GoalUpdateSerializer,
-            partial(services.goal_update, goal_id=goal.pk),
-            _goal_response,
-            arguments=_arguments,
-        )
-
-    @extend_schema(
-        request=VersionSerializer,
-        parameters=[IF_MATCH],
-        responses={204: None},
-        summary="Delete a goal and its key results (editor); needs `version` or If-Match",
-    )
-    def delete(self, request: Request, goal_id: int) -> Response:
-        goal = access_goal(request.user, goal_id, write=True).obj
-        return versioned_delete(request, partial(services.goal_delete, goal_id=goal.pk))
+    parent = WORKSPACE
+    plural = "goals"
+    detail = GoalDetailView
+    output = GoalSerializer
+    select = selectors.goals_of
+    filters = GoalFilterSerializer
+    filter_arguments = _goal_filters
+    parameters = [
+        OpenApiParameter("product", OpenApiTypes.STR, description="A product id, or 'company'"),
+        OpenApiParameter("status", OpenApiTypes.STR, enum=GoalStatus.values),
+        OpenApiParameter("parent", OpenApiTypes.INT, description="Children of this goal"),
+        PAGE_SIZE,
+    ]
+    list_summary = "Goals of a workspace, by title"
+    create_input = GoalCreateSerializer
+    create_service = services.goal_create
+    arguments = _arguments
+    create_summary = "Create a goal (editor): a company goal, or a product goal with `product`"
 
 
 # --- key results -----------------------------------------------------------------------------
 
 
-def _key_result_response(key_result: KeyResult, *, status_code: int = status.HTTP_200_OK) -> Response:
-    detailed = selectors.key_result_detail(key_result.pk)
-    return versioned_response(KeyResultSerializer(detailed).data, detailed.version, status_code=status_code)
+def _key_result_detail(key_result: KeyResult) -> KeyResult:
+    return selectors.key_result_detail(key_result.pk)
 
 
 class KeyResultListView(ApiView):
@@ -378,36 +342,15 @@ class KeyResultListView(ApiView):
         goal = access_goal(request.user, goal_id, write=True).obj
         data = validated(KeyResultCreateSerializer, request.data)
         key_result = services.key_result_create(actor=Actor.from_request(request), goal=goal, **_arguments(data))
-        return _key_result_response(key_result, status_code=status.HTTP_201_CREATED)
+        return KeyResultDetailView.respond(key_result, status_code=status.HTTP_201_CREATED)
 
 
-class KeyResultDetailView(ApiView):
-    @extend_schema(responses=KeyResultSerializer, summary="A key result (ETag carries its version)")
-    def get(self, request: Request, key_result_id: int) -> Response:
-        return _key_result_response(access_key_result(request.user, key_result_id).obj)
-
-    @extend_schema(
-        request=KeyResultUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=KeyResultSerializer,
-        summary="Change a key result (editor); needs `version` or If-Match",
-    )
-    def patch(self, request: Request, key_result_id: int) -> Response:
-        key_result = access_key_result(request.user, key_result_id, write=True).obj
-        return versioned_write(
-            request,
-            KeyResultUpdateSerializer,
-            partial(services.key_result_update, key_result_id=key_result.pk),
-            _key_result_response,
-            arguments=_arguments,
-        )
-
-    @extend_schema(
-        request=VersionSerializer,
-        parameters=[IF_MATCH],
-        responses={204: None},
-        summary="Delete a key result (editor); needs `version` or If-Match",
-    )
-    def delete(self, request: Request, key_result_id: int) -> Response:
-        key_result = access_key_result(request.user, key_result_id, write=True).obj
-        return versioned_delete(request, partial(services.key_result_delete, key_result_id=key_result.pk))
+class KeyResultDetailView(VersionedDetailView):
+    what = "key result"
+    access = access_key_result
+    read = _key_result_detail
+    output = KeyResultSerializer
+    update_input = KeyResultUpdateSerializer
+    update_service = services.key_result_update
+    delete_service = services.key_result_delete
+    arguments = _arguments

@@ -3,28 +3,21 @@ serialize. Writes need `version` or If-Match."""
 
 from __future__ import annotations
 
-from functools import partial
+from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers, status
-from rest_framework.request import Request
-from rest_framework.response import Response
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
+from rest_framework import serializers
 
-from pmtool.activity import Actor
 from pmtool.api.serializers import StrictSerializer
 from pmtool.api.versioned import (
-    IF_MATCH,
+    PAGE_SIZE,
+    WORKSPACE,
     PageFilterSerializer,
-    VersionSerializer,
+    VersionedDetailView,
+    VersionedListView,
     version_field,
-    versioned_delete,
-    versioned_response,
-    versioned_write,
 )
-from pmtool.api.views import ApiView, validated
-from pmtool.models import Role
-from pmtool.permissions import access_workspace
 from pmtool.timeframes import quarter_of
 
 from ..models import (
@@ -37,7 +30,6 @@ from ..permissions import access_initiative
 from ..selectors import initiatives as selectors
 from ..services import initiatives as services
 from .goals import (
-    PAGE_SIZE,
     TitlePagination,
     _arguments,
     _id_field,
@@ -121,79 +113,42 @@ class InitiativeFilterSerializer(PageFilterSerializer):
     goal = _id_field(required=False)
 
 
-def _initiative_response(initiative: Initiative, *, status_code: int = status.HTTP_200_OK) -> Response:
-    detailed = selectors.initiative_detail(initiative)
-    return versioned_response(InitiativeSerializer(detailed).data, detailed.version, status_code=status_code)
+class InitiativeDetailView(VersionedDetailView):
+    what = "initiative"
+    access = access_initiative
+    read = selectors.initiative_detail
+    output = InitiativeSerializer
+    update_input = InitiativeUpdateSerializer
+    update_service = services.initiative_update
+    delete_service = services.initiative_delete
+    arguments = _arguments
+    update_description = "`goals` replaces the goals it serves."
 
 
-class InitiativeListView(ApiView):
+def _initiative_filters(query: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **_product_arguments(query.get("product")),
+        "status": query.get("status"),
+        "goal_id": query.get("goal"),
+    }
+
+
+class InitiativeListView(VersionedListView):
     pagination_class = TitlePagination
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("product", OpenApiTypes.STR, description="A product id, or 'company' (workspace-wide)"),
-            OpenApiParameter("status", OpenApiTypes.STR, enum=InitiativeStatus.values),
-            OpenApiParameter("goal", OpenApiTypes.INT, description="Initiatives serving this goal"),
-            PAGE_SIZE,
-        ],
-        responses=InitiativeSerializer(many=True),
-        summary="Initiatives of a workspace, by title",
-    )
-    def get(self, request: Request, workspace_id: int) -> Response:
-        workspace = access_workspace(request.user, workspace_id=workspace_id)
-        params = validated(InitiativeFilterSerializer, request.query_params)
-        initiatives = selectors.initiatives_of(
-            workspace,
-            **_product_arguments(params.get("product")),
-            status=params.get("status"),
-            goal_id=params.get("goal"),
-        )
-        return self.paginate(initiatives, InitiativeSerializer)
-
-    @extend_schema(
-        request=InitiativeCreateSerializer,
-        responses={201: InitiativeSerializer},
-        summary="Create an initiative (editor)",
-    )
-    def post(self, request: Request, workspace_id: int) -> Response:
-        workspace = access_workspace(
-            request.user, workspace_id=workspace_id, minimum=Role.EDITOR, what="create initiatives"
-        )
-        data = validated(InitiativeCreateSerializer, request.data)
-        initiative = services.initiative_create(
-            actor=Actor.from_request(request), workspace=workspace, **_arguments(data)
-        )
-        return _initiative_response(initiative, status_code=status.HTTP_201_CREATED)
-
-
-class InitiativeDetailView(ApiView):
-    @extend_schema(responses=InitiativeSerializer, summary="An initiative (ETag carries its version)")
-    def get(self, request: Request, initiative_id: int) -> Response:
-        return _initiative_response(access_initiative(request.user, initiative_id).obj)
-
-    @extend_schema(
-        request=InitiativeUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=InitiativeSerializer,
-        summary="Change an initiative (editor); needs `version` or If-Match",
-        description="`goals` replaces the goals it serves.",
-    )
-    def patch(self, request: Request, initiative_id: int) -> Response:
-        initiative = access_initiative(request.user, initiative_id, write=True).obj
-        return versioned_write(
-            request,
-            InitiativeUpdateSerializer,
-            partial(services.initiative_update, initiative_id=initiative.pk),
-            _initiative_response,
-            arguments=_arguments,
-        )
-
-    @extend_schema(
-        request=VersionSerializer,
-        parameters=[IF_MATCH],
-        responses={204: None},
-        summary="Delete an initiative (editor); needs `version` or If-Match",
-    )
-    def delete(self, request: Request, initiative_id: int) -> Response:
-        initiative = access_initiative(request.user, initiative_id, write=True).obj
-        return versioned_delete(request, partial(services.initiative_delete, initiative_id=initiative.pk))
+    parent = WORKSPACE
+    plural = "initiatives"
+    detail = InitiativeDetailView
+    output = InitiativeSerializer
+    select = selectors.initiatives_of
+    filters = InitiativeFilterSerializer
+    filter_arguments = _initiative_filters
+    parameters = [
+        OpenApiParameter("product", OpenApiTypes.STR, description="A product id, or 'company' (workspace-wide)"),
+        OpenApiParameter("status", OpenApiTypes.STR, enum=InitiativeStatus.values),
+        OpenApiParameter("goal", OpenApiTypes.INT, description="Initiatives serving this goal"),
+        PAGE_SIZE,
+    ]
+    list_summary = "Initiatives of a workspace, by title"
+    create_input = InitiativeCreateSerializer
+    create_service = services.initiative_create
+    arguments = _arguments

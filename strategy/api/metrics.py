@@ -4,10 +4,10 @@ rolled-up series. Thin: validate input → access_* → service or selector → 
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import parsers, serializers, status
@@ -19,18 +19,15 @@ from pmtool.api.pagination import DefaultCursorPagination, NameCursorPagination
 from pmtool.api.parsers import BoundedJSONParser
 from pmtool.api.serializers import StrictSerializer
 from pmtool.api.versioned import (
-    IF_MATCH,
-    PageFilterSerializer,
-    VersionSerializer,
+    PRODUCT,
+    VersionedDetailView,
+    VersionedListView,
     no_content,
     version_field,
-    versioned_delete,
-    versioned_response,
-    versioned_write,
 )
 from pmtool.api.views import ApiView, validated
 from pmtool.errors import ValidationError
-from pmtool.permissions import product_access
+from pmtool.models import Product
 from pmtool.timeframes import DATE_MAX, DATE_MIN
 
 from ..models import TEXT_MAX, Aggregation, Direction, Metric, MetricRollup, MetricSample, Period
@@ -283,10 +280,9 @@ class CSVParser(parsers.BaseParser):
 # --- views ------------------------------------------------------------------------------
 
 
-def _metric_response(metric: Metric, *, status_code: int = status.HTTP_200_OK) -> Response:
-    """The metric with its status annotations (read again after a write) and its ETag."""
-    current = selectors.metric_status(metric.pk) or metric
-    return versioned_response(MetricSerializer(current).data, current.version, status_code=status_code)
+def _metric_status(metric: Metric) -> Metric:
+    """The metric with its status annotations (read again after a write)."""
+    return selectors.metric_status(metric.pk) or metric
 
 
 class SampleCursorPagination(DefaultCursorPagination):
@@ -294,56 +290,35 @@ class SampleCursorPagination(DefaultCursorPagination):
     max_page_size = 1000
 
 
-class MetricListView(ApiView):
+class MetricDetailView(VersionedDetailView):
+    what = "metric"
+    access = access_metric
+    read = _metric_status
+    output = MetricSerializer
+    update_input = MetricUpdateSerializer
+    update_service = services.metric_update
+    delete_service = services.metric_delete
+    target = "metric"
+    delete_summary = (
+        "Delete a metric with its samples (editor); needs `version` or If-Match; bound key results become unbound"
+    )
+
+
+def _metrics_of(product: Product) -> QuerySet[Metric]:
+    return selectors.metrics_of_product(product.pk)
+
+
+class MetricListView(VersionedListView):
     pagination_class = NameCursorPagination
-
-    @extend_schema(
-        parameters=[OpenApiParameter("page_size", OpenApiTypes.INT, description="1–200, default 50")],
-        responses=MetricSerializer(many=True),
-        summary="Metrics of a product, by name",
-    )
-    def get(self, request: Request, product_id: int) -> Response:
-        product = product_access(request.user, product_id).obj
-        validated(PageFilterSerializer, request.query_params)
-        return self.paginate(selectors.metrics_of_product(product.pk), MetricSerializer)
-
-    @extend_schema(
-        request=MetricCreateSerializer, responses={201: MetricSerializer}, summary="Create a metric (editor)"
-    )
-    def post(self, request: Request, product_id: int) -> Response:
-        product = product_access(request.user, product_id, write=True, action="create metrics").obj
-        data = validated(MetricCreateSerializer, request.data)
-        metric = services.metric_create(actor=Actor.from_request(request), product=product, **data)
-        return versioned_response(MetricSerializer(metric).data, metric.version, status_code=status.HTTP_201_CREATED)
-
-
-class MetricDetailView(ApiView):
-    @extend_schema(responses=MetricSerializer, summary="A metric (ETag carries its version)")
-    def get(self, request: Request, metric_id: int) -> Response:
-        return _metric_response(access_metric(request.user, metric_id).obj)
-
-    @extend_schema(
-        request=MetricUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=MetricSerializer,
-        summary="Change a metric (editor); needs `version` or If-Match",
-    )
-    def patch(self, request: Request, metric_id: int) -> Response:
-        metric = access_metric(request.user, metric_id, write=True).obj
-        return versioned_write(
-            request, MetricUpdateSerializer, partial(services.metric_update, metric=metric), _metric_response
-        )
-
-    @extend_schema(
-        request=VersionSerializer,
-        parameters=[IF_MATCH],
-        responses={204: None},
-        summary="Delete a metric with its samples (editor); needs `version` or If-Match; bound key results "
-        "become unbound",
-    )
-    def delete(self, request: Request, metric_id: int) -> Response:
-        metric = access_metric(request.user, metric_id, write=True).obj
-        return versioned_delete(request, partial(services.metric_delete, metric=metric))
+    parent = PRODUCT
+    plural = "metrics"
+    detail = MetricDetailView
+    output = MetricSerializer
+    select = _metrics_of
+    list_summary = "Metrics of a product, by name"
+    create_input = MetricCreateSerializer
+    create_service = services.metric_create
+    read_created = False  # metric_create annotates the new metric (nothing pending)
 
 
 def _unknown_fields(names: list[str], hint: str = "") -> ValidationError:

@@ -20,7 +20,7 @@ from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
 from pmtool.models import Role
-from pmtool.pages import VERSION_MISSING, VersionForm, WorkspaceRequest, edit_page, filtered_list
+from pmtool.pages import VERSION_MISSING, VersionForm, WorkspaceRequest, filtered_list
 from pmtool.permissions import access_product, can_edit_content
 from pmtool.timeframes import quarter_of
 from pmtool.versioning import StaleVersion
@@ -39,7 +39,7 @@ from ..parts import initiative_features
 from ..permissions import access_goal, access_key_result
 from ..selectors import goals as selectors
 from ..services import goals as services
-from .planning import create_page, quarter_list_switched, saved_redirect, time_frame_changes, without_version
+from .planning import create_page, planning_edit_page, quarter_list_switched, time_frame_changes, without_version
 
 CONFIRM_DELETE = "strategy/goals/confirm_delete.html"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
@@ -274,12 +274,8 @@ def goal_edit(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
         "status": goal.status if goal.status_source == StatusSource.MANUAL else DERIVED,
         "version": goal.version,
     }
-    switched = quarter_list_switched(request, lambda data, **kw: _goal_form(request, data, goal=goal, **kw))
-    if switched is not None:
-        return _goal_form_page(request, switched, goal)
-    form = _goal_form(request, request.POST or None, goal=goal, initial=initial)
 
-    def save(data: dict[str, Any]) -> Goal:
+    def save(form: GoalForm, data: dict[str, Any]) -> Goal:
         return services.goal_update(
             actor=Actor.from_request(request),
             goal_id=goal.pk,
@@ -293,12 +289,15 @@ def goal_edit(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
             **form.status_arguments(),
         )
 
-    def saved(result: Goal) -> HttpResponse:
-        return saved_redirect(request, result.title, "strategy:goal_detail", goal_id=result.pk)
-
-    context = {"goal": goal, "nav_active": "strategy"}
-    return edit_page(
-        request, form=form, template="strategy/goals/goal_form.html", context=context, save=save, saved=saved
+    return planning_edit_page(
+        request,
+        make_form=lambda data, **kw: _goal_form(request, data, goal=goal, **kw),
+        initial=initial,
+        show=lambda form: _goal_form_page(request, form, goal),
+        save=save,
+        detail="strategy:goal_detail",
+        template="strategy/goals/goal_form.html",
+        context={"goal": goal, "nav_active": "strategy"},
     )
 
 

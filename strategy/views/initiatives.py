@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.models import Role
-from pmtool.pages import VersionForm, WorkspaceRequest, edit_page, filtered_list
+from pmtool.pages import VersionForm, WorkspaceRequest, filtered_list
 from pmtool.permissions import can_edit_content
 from pmtool.selectors import activity_of_object
 from pmtool.timeframes import quarter_of
@@ -38,7 +38,7 @@ from .goals import (
     _version_missing,
     _ws,
 )
-from .planning import create_page, quarter_list_switched, saved_redirect, time_frame_changes, without_version
+from .planning import create_page, planning_edit_page, quarter_list_switched, time_frame_changes, without_version
 
 # --- initiatives ----------------------------------------------------------------------------------
 
@@ -162,14 +162,8 @@ def initiative_edit(request: WorkspaceRequest, initiative_id: int) -> HttpRespon
         "goals": selectors.goal_ids_served(initiative),
         "version": initiative.version,
     }
-    switched = quarter_list_switched(
-        request, lambda data, **kw: _initiative_form(request, data, initiative=initiative, **kw)
-    )
-    if switched is not None:
-        return _initiative_form_page(request, switched, initiative)
-    form = _initiative_form(request, request.POST or None, initiative=initiative, initial=initial)
 
-    def save(data: dict[str, Any]) -> Initiative:
+    def save(form: InitiativeForm, data: dict[str, Any]) -> Initiative:
         return services.initiative_update(
             actor=Actor.from_request(request),
             initiative_id=initiative.pk,
@@ -183,12 +177,15 @@ def initiative_edit(request: WorkspaceRequest, initiative_id: int) -> HttpRespon
             **time_frame_changes(form),
         )
 
-    def saved(result: Initiative) -> HttpResponse:
-        return saved_redirect(request, result.title, "strategy:initiative_detail", initiative_id=result.pk)
-
-    context = {"initiative": initiative, "nav_active": "strategy"}
-    return edit_page(
-        request, form=form, template="strategy/goals/initiative_form.html", context=context, save=save, saved=saved
+    return planning_edit_page(
+        request,
+        make_form=lambda data, **kw: _initiative_form(request, data, initiative=initiative, **kw),
+        initial=initial,
+        show=lambda form: _initiative_form_page(request, form, initiative),
+        save=save,
+        detail="strategy:initiative_detail",
+        template="strategy/goals/initiative_form.html",
+        context={"initiative": initiative, "nav_active": "strategy"},
     )
 
 

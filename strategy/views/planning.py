@@ -1,5 +1,6 @@
 """Page helpers shared by the planning pages (goals and initiatives): the quarter-list switch of a
-time-frame form, create forms without a version, the create round trip, and the time frame of an edit."""
+time-frame form, create forms without a version, the create round trip, the time frame of an edit and
+the edit page itself."""
 
 from __future__ import annotations
 
@@ -13,16 +14,17 @@ from django.shortcuts import redirect
 
 from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
-from pmtool.pages import WorkspaceRequest
+from pmtool.pages import WorkspaceRequest, edit_page
 from pmtool.versioning import UNSET
 
 from ..forms.goals import TimeFrameMixin, quarter_list_switch
 
 FormT = TypeVar("FormT", bound=forms.Form)
+TimeFrameForm = TypeVar("TimeFrameForm", bound=TimeFrameMixin)
 T = TypeVar("T")
 
 
-def quarter_list_switched(request: WorkspaceRequest, make_form: Callable[..., TimeFrameMixin]) -> TimeFrameMixin | None:
+def quarter_list_switched(request: WorkspaceRequest, make_form: Callable[..., TimeFrameForm]) -> TimeFrameForm | None:
     """The form re-shown with the other quarter list when "Show/Hide past quarters" was pressed
     (what was typed stays, nothing is saved, no errors are shown); None for any other request."""
     past = quarter_list_switch(request.POST) if request.method == "POST" else None
@@ -71,3 +73,31 @@ def saved_redirect(request: WorkspaceRequest, title: str, to: str, **ids: Any) -
     """After an edit: the flash "Saved “title”." and the object's page."""
     messages.success(request, f"Saved “{title}”.")
     return redirect(to, ws=request.workspace.slug, **ids)
+
+
+def planning_edit_page(
+    request: WorkspaceRequest,
+    *,
+    make_form: Callable[..., TimeFrameForm],
+    initial: dict[str, Any],
+    show: Callable[[TimeFrameForm], HttpResponse],
+    save: Callable[[TimeFrameForm, dict[str, Any]], T],
+    detail: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The edit page of a goal or an initiative: the quarter-list switch (answered by `show`), the
+    form bound to the POST with the object's `initial` values, `save(form, cleaned_data)` (the
+    service), then "Saved" and the object's page (`detail`, the URL name taking `<what>_id`)."""
+    switched = quarter_list_switched(request, make_form)
+    if switched is not None:
+        return show(switched)
+    form = make_form(request.POST or None, initial=initial)
+    what = detail.removeprefix("strategy:").removesuffix("_detail")
+
+    def saved(result: Any) -> HttpResponse:
+        return saved_redirect(request, result.title, detail, **{f"{what}_id": result.pk})
+
+    return edit_page(
+        request, form=form, template=template, context=context, save=lambda data: save(form, data), saved=saved
+    )

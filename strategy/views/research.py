@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +25,7 @@ from pmtool.forms import add_service_error
 from pmtool.models import Product, Role
 from pmtool.pages import WorkspaceRequest, delete_page, edit_page
 from pmtool.permissions import Access, product_access
-from pmtool.views import workspace_page
+from pmtool.views import View, workspace_page
 
 from ..forms.research import CompetitorEditForm, CompetitorForm, PersonaEditForm, PersonaForm
 from ..models import Competitor, Persona, ThreatLevel, Vision
@@ -195,58 +196,47 @@ def _delete(request: WorkspaceRequest, pk: int, kind: _Kind) -> HttpResponse:
     )
 
 
-# --- personas ---------------------------------------------------------------------
+# --- the pages of each kind --------------------------------------------------------
 
 
-@workspace_page()
-@require_GET
-def persona_list(request: WorkspaceRequest, slug: str) -> HttpResponse:
-    return _list(request, slug, PERSONA, personas_of)
+def _named(name: str, view: View) -> View:
+    view.__name__ = view.__qualname__ = name
+    return view
 
 
-@workspace_page(minimum=Role.EDITOR, what="create personas")
-@require_http_methods(["GET", "POST"])
-def persona_create(request: WorkspaceRequest, slug: str) -> HttpResponse:
-    return _create(request, slug, PERSONA)
+def _pages(kind: _Kind, select: Callable[[Product], QuerySet[Any]]) -> tuple[View, View, View, View]:
+    """The list, create, edit and delete pages of `kind` (the URL names the object `<what>_id`)."""
+    key, plural = f"{kind.what}_id", kind.tab
+
+    def list_page(request: WorkspaceRequest, slug: str) -> HttpResponse:
+        return _list(request, slug, kind, select)
+
+    def create_page(request: WorkspaceRequest, slug: str) -> HttpResponse:
+        return _create(request, slug, kind)
+
+    def edit_page(request: WorkspaceRequest, **ids: int) -> HttpResponse:
+        return _edit(request, ids[key], kind)
+
+    def delete_page(request: WorkspaceRequest, **ids: int) -> HttpResponse:
+        return _delete(request, ids[key], kind)
+
+    get_or_post = require_http_methods(["GET", "POST"])
+    return (
+        workspace_page()(require_GET(_named(f"{kind.what}_list", list_page))),
+        workspace_page(minimum=Role.EDITOR, what=f"create {plural}")(
+            get_or_post(_named(f"{kind.what}_create", create_page))
+        ),
+        workspace_page(minimum=Role.EDITOR, what=f"change {plural}")(
+            get_or_post(_named(f"{kind.what}_edit", edit_page))
+        ),
+        workspace_page(minimum=Role.EDITOR, what=f"delete {plural}")(
+            get_or_post(_named(f"{kind.what}_delete", delete_page))
+        ),
+    )
 
 
-@workspace_page(minimum=Role.EDITOR, what="change personas")
-@require_http_methods(["GET", "POST"])
-def persona_edit(request: WorkspaceRequest, persona_id: int) -> HttpResponse:
-    return _edit(request, persona_id, PERSONA)
-
-
-@workspace_page(minimum=Role.EDITOR, what="delete personas")
-@require_http_methods(["GET", "POST"])
-def persona_delete(request: WorkspaceRequest, persona_id: int) -> HttpResponse:
-    return _delete(request, persona_id, PERSONA)
-
-
-# --- competitors ------------------------------------------------------------------
-
-
-@workspace_page()
-@require_GET
-def competitor_list(request: WorkspaceRequest, slug: str) -> HttpResponse:
-    return _list(request, slug, COMPETITOR, competitors_of)
-
-
-@workspace_page(minimum=Role.EDITOR, what="create competitors")
-@require_http_methods(["GET", "POST"])
-def competitor_create(request: WorkspaceRequest, slug: str) -> HttpResponse:
-    return _create(request, slug, COMPETITOR)
-
-
-@workspace_page(minimum=Role.EDITOR, what="change competitors")
-@require_http_methods(["GET", "POST"])
-def competitor_edit(request: WorkspaceRequest, competitor_id: int) -> HttpResponse:
-    return _edit(request, competitor_id, COMPETITOR)
-
-
-@workspace_page(minimum=Role.EDITOR, what="delete competitors")
-@require_http_methods(["GET", "POST"])
-def competitor_delete(request: WorkspaceRequest, competitor_id: int) -> HttpResponse:
-    return _delete(request, competitor_id, COMPETITOR)
+persona_list, persona_create, persona_edit, persona_delete = _pages(PERSONA, personas_of)
+competitor_list, competitor_create, competitor_edit, competitor_delete = _pages(COMPETITOR, competitors_of)
 
 
 CLAMP_CHARS = 140  # a comparison cell with more text than this (about five lines) is clamped, with "more"
