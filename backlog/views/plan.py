@@ -66,12 +66,13 @@ def status_list(request: WorkspaceRequest) -> HttpResponse:
         "statuses": statuses,
         "can_manage": can_manage_workspace(_role(request)),
         "section": "statuses",
+        "nav_active": "settings",
     }
     return render(request, "backlog/plan/status_list.html", context)
 
 
 def _status_form_page(request: WorkspaceRequest, form: StatusForm, *, status: int = 200) -> HttpResponse:
-    context = {"form": form, "status_obj": None, "section": "statuses", "what": "status"}
+    context = {"form": form, "status_obj": None, "section": "statuses", "what": "status", "nav_active": "settings"}
     return render(request, "backlog/plan/status_form.html", context, status=status)
 
 
@@ -120,7 +121,7 @@ def status_edit(request: WorkspaceRequest, status_id: int) -> HttpResponse:
         request,
         form=StatusForm(_bound(request), initial=initial),
         template="backlog/plan/status_form.html",
-        context={"status_obj": found, "section": "statuses", "what": "status"},
+        context={"status_obj": found, "section": "statuses", "what": "status", "nav_active": "settings"},
         save=save,
         saved=saved,
         shown=_status_shown,
@@ -314,7 +315,12 @@ def _team_shown(team: Team) -> list[tuple[str, object]]:
 @workspace_page()
 @require_GET
 def team_list(request: WorkspaceRequest) -> HttpResponse:
-    context = {"teams": list(selectors.teams_of(request.workspace)), "can_edit": can_edit_content(_role(request))}
+    context = {
+        "teams": list(selectors.teams_of(request.workspace)),
+        "can_edit": can_edit_content(_role(request)),
+        "section": "teams",
+        "nav_active": "settings",
+    }
     return render(request, "backlog/plan/team_list.html", context)
 
 
