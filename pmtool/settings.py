@@ -234,6 +234,9 @@ SPECTACULAR_SETTINGS = {
         "GoalStatusEnum": "strategy.models.GoalStatus",
         "ManualGoalStatusEnum": "strategy.models.ManualGoalStatus",
         "InitiativeStatusEnum": "strategy.models.InitiativeStatus",
+        "ReleaseStatusEnum": "backlog.models.ReleaseStatus",
+        "StatusCategoryEnum": "backlog.models.StatusCategory",
+        "FrameworkEnum": "backlog.models.Framework",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     # Operations listed collapsed and no models section: the first render is several times faster.

@@ -23,6 +23,7 @@ from schemathesis.generation import GenerationMode
 
 from pmtool import services
 from pmtool.activity import Actor
+from tests.backlog import matrix_plan
 from tests.pmtool.test_permissions import world  # noqa: F401 - the fixture
 from tests.strategy.test_permissions import params  # noqa: F401 - the fixture
 
@@ -50,6 +51,9 @@ PATH_IDS = {
     "metric_id": "metric",
     "sample_id": "sample",
     "number": "rev",
+    "status_id": "status",
+    "release_id": "release",
+    "team_id": "team",
 }
 
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
@@ -63,6 +67,7 @@ def _demo_target(outsider: Any) -> tuple[dict[str, Any], dict[str, str]]:
     """The demo data (`seed_demo`): its ids and its people's secrets (Ada's read-only token)."""
     from django.core.management import call_command
 
+    from backlog.models import FeatureStatus, Release, Team
     from pmtool.models import Membership, Product, User
     from strategy.models import Competitor, Goal, Initiative, KeyResult, Metric, MetricSample, Persona, VisionRevision
 
@@ -88,6 +93,9 @@ def _demo_target(outsider: Any) -> tuple[dict[str, Any], dict[str, str]]:
         "metric": metric.pk,
         "sample": MetricSample.objects.filter(metric=metric).order_by("id").first().pk,
         "rev": VisionRevision.objects.filter(vision__product=product).order_by("number").first().number,
+        "status": FeatureStatus.objects.filter(workspace=workspace).order_by("id").first().pk,
+        "release": Release.objects.filter(product__workspace=workspace).order_by("id").first().pk,
+        "team": Team.objects.filter(workspace=workspace).order_by("id").first().pk,
     }
     secrets = {
         "editor": services.api_token_create(user=eddie, name="fuzz editor")[1],
@@ -106,7 +114,7 @@ def target(request: pytest.FixtureRequest) -> tuple[dict[str, Any], dict[str, st
     team = matrix_world.team
     if DEMO:
         return _demo_target(team.outsider)
-    ids = {**matrix_world.params("editor"), **request.getfixturevalue("params")}
+    ids = {**matrix_world.params("editor"), **request.getfixturevalue("params"), **matrix_plan.setup(matrix_world)}
     secrets = {who: services.api_token_create(user=getattr(team, who), name=f"fuzz {who}")[1] for who in CALLERS[:2]}
     secrets["outsider"] = services.api_token_create(user=team.outsider, name="fuzz outsider")[1]
     secrets["ro"] = matrix_world.raw["ro"]
