@@ -20,10 +20,14 @@ from pmtool.api.pagination import DefaultCursorPagination, NameCursorPagination
 from pmtool.api.serializers import MAX_ID, StrictSerializer, UserBriefSerializer
 from pmtool.api.versioned import (
     IF_MATCH,
+    PAGE_SIZE,
+    PRODUCT,
+    WORKSPACE,
     PageFilterSerializer,
+    VersionedDetailView,
+    VersionedListView,
     VersionSerializer,
     version_field,
-    versioned_delete,
     versioned_response,
     versioned_write,
 )
@@ -49,8 +53,6 @@ from ..services import releases as release_services
 from ..services import settings as settings_services
 from ..services import statuses as status_services
 from ..services import teams as team_services
-
-PAGE_SIZE = OpenApiParameter("page_size", OpenApiTypes.INT, description="1–200, default 50")
 
 
 def _id_field(**kwargs: Any) -> serializers.IntegerField:
@@ -247,63 +249,34 @@ class ReleaseFilterSerializer(PageFilterSerializer):
     status = serializers.ChoiceField(choices=ReleaseStatus.choices, required=False)
 
 
-def _release_response(found: Release, *, status_code: int = status.HTTP_200_OK) -> Response:
-    detailed = selectors.release_detail(found)
-    return versioned_response(ReleaseSerializer(detailed).data, detailed.version, status_code=status_code)
+class ReleaseDetailView(VersionedDetailView):
+    what = "release"
+    access = access_release
+    output = ReleaseSerializer
+    read = selectors.release_detail
+    update_input = ReleaseUpdateSerializer
+    update_service = release_services.release_update
+    delete_service = release_services.release_delete
+    delete_summary = "Delete a release (editor); needs `version` or If-Match. Its features stay, without a release."
 
 
-class ReleaseListView(ApiView):
+def _release_filters(query: dict[str, Any]) -> dict[str, Any]:
+    return {"status": query.get("status")}
+
+
+class ReleaseListView(VersionedListView):
     pagination_class = NameCursorPagination
-
-    @extend_schema(
-        parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=ReleaseStatus.values), PAGE_SIZE],
-        responses=ReleaseSerializer(many=True),
-        summary="Releases of a product, by name, with feature counts per status category",
-    )
-    def get(self, request: Request, product_id: int) -> Response:
-        product = product_access(request.user, product_id).obj
-        params = validated(ReleaseFilterSerializer, request.query_params)
-        return self.paginate(selectors.releases_of(product, status=params.get("status")), ReleaseSerializer)
-
-    @extend_schema(
-        request=ReleaseCreateSerializer, responses={201: ReleaseSerializer}, summary="Create a release (editor)"
-    )
-    def post(self, request: Request, product_id: int) -> Response:
-        product = product_access(request.user, product_id, write=True, action="change releases").obj
-        data = validated(ReleaseCreateSerializer, request.data)
-        created = release_services.release_create(actor=Actor.from_request(request), product=product, **data)
-        return _release_response(created, status_code=status.HTTP_201_CREATED)
-
-
-class ReleaseDetailView(ApiView):
-    @extend_schema(responses=ReleaseSerializer, summary="A release (ETag carries its version)")
-    def get(self, request: Request, release_id: int) -> Response:
-        return _release_response(access_release(request.user, release_id).obj)
-
-    @extend_schema(
-        request=ReleaseUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=ReleaseSerializer,
-        summary="Change a release (editor); needs `version` or If-Match",
-    )
-    def patch(self, request: Request, release_id: int) -> Response:
-        found = access_release(request.user, release_id, write=True).obj
-        return versioned_write(
-            request,
-            ReleaseUpdateSerializer,
-            partial(release_services.release_update, release_id=found.pk),
-            _release_response,
-        )
-
-    @extend_schema(
-        request=VersionSerializer,
-        parameters=[IF_MATCH],
-        responses={204: None},
-        summary="Delete a release (editor); needs `version` or If-Match. Its features stay, without a release.",
-    )
-    def delete(self, request: Request, release_id: int) -> Response:
-        found = access_release(request.user, release_id, write=True).obj
-        return versioned_delete(request, partial(release_services.release_delete, release_id=found.pk))
+    parent = PRODUCT
+    plural = "releases"
+    detail = ReleaseDetailView
+    output = ReleaseSerializer
+    select = selectors.releases_of
+    filters = ReleaseFilterSerializer
+    filter_arguments = _release_filters
+    parameters = [OpenApiParameter("status", OpenApiTypes.STR, enum=ReleaseStatus.values), PAGE_SIZE]
+    list_summary = "Releases of a product, by name, with feature counts per status category"
+    create_input = ReleaseCreateSerializer
+    create_service = release_services.release_create
 
 
 # --- teams ------------------------------------------------------------------------------------
@@ -357,61 +330,30 @@ class TeamUpdateSerializer(_TeamFields):
 _TEAM_ARGUMENTS = _renamed({"members": "member_ids"})
 
 
-def _team_response(found: Team, *, status_code: int = status.HTTP_200_OK) -> Response:
-    detailed = selectors.team_detail(found)
-    return versioned_response(TeamSerializer(detailed).data, detailed.version, status_code=status_code)
+class TeamDetailView(VersionedDetailView):
+    what = "team"
+    access = access_team
+    output = TeamSerializer
+    read = selectors.team_detail
+    update_input = TeamUpdateSerializer
+    update_service = team_services.team_update
+    delete_service = team_services.team_delete
+    arguments = _TEAM_ARGUMENTS
+    update_description = "`members` replaces the members (workspace members only)."
+    delete_summary = "Delete a team (editor); needs `version` or If-Match. Its features stay, without a team."
 
 
-class TeamListView(ApiView):
+class TeamListView(VersionedListView):
     pagination_class = NameCursorPagination
-
-    @extend_schema(parameters=[PAGE_SIZE], responses=TeamSerializer(many=True), summary="Teams of a workspace, by name")
-    def get(self, request: Request, workspace_id: int) -> Response:
-        workspace = access_workspace(request.user, workspace_id=workspace_id)
-        validated(PageFilterSerializer, request.query_params)
-        return self.paginate(selectors.teams_of(workspace), TeamSerializer)
-
-    @extend_schema(request=TeamCreateSerializer, responses={201: TeamSerializer}, summary="Create a team (editor)")
-    def post(self, request: Request, workspace_id: int) -> Response:
-        workspace = access_workspace(request.user, workspace_id=workspace_id, minimum=Role.EDITOR, what="change teams")
-        data = validated(TeamCreateSerializer, request.data)
-        created = team_services.team_create(
-            actor=Actor.from_request(request), workspace=workspace, **_TEAM_ARGUMENTS(data)
-        )
-        return _team_response(created, status_code=status.HTTP_201_CREATED)
-
-
-class TeamDetailView(ApiView):
-    @extend_schema(responses=TeamSerializer, summary="A team (ETag carries its version)")
-    def get(self, request: Request, team_id: int) -> Response:
-        return _team_response(access_team(request.user, team_id).obj)
-
-    @extend_schema(
-        request=TeamUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=TeamSerializer,
-        summary="Change a team (editor); needs `version` or If-Match",
-        description="`members` replaces the members (workspace members only).",
-    )
-    def patch(self, request: Request, team_id: int) -> Response:
-        found = access_team(request.user, team_id, write=True).obj
-        return versioned_write(
-            request,
-            TeamUpdateSerializer,
-            partial(team_services.team_update, team_id=found.pk),
-            _team_response,
-            arguments=_TEAM_ARGUMENTS,
-        )
-
-    @extend_schema(
-        request=VersionSerializer,
-        parameters=[IF_MATCH],
-        responses={204: None},
-        summary="Delete a team (editor); needs `version` or If-Match. Its features stay, without a team.",
-    )
-    def delete(self, request: Request, team_id: int) -> Response:
-        found = access_team(request.user, team_id, write=True).obj
-        return versioned_delete(request, partial(team_services.team_delete, team_id=found.pk))
+    parent = WORKSPACE
+    plural = "teams"
+    detail = TeamDetailView
+    output = TeamSerializer
+    select = selectors.teams_of
+    list_summary = "Teams of a workspace, by name"
+    create_input = TeamCreateSerializer
+    create_service = team_services.team_create
+    arguments = _TEAM_ARGUMENTS
 
 
 # --- backlog settings ----------------------------------------------------------------------------
