@@ -168,3 +168,25 @@ def test_initiative_api_carries_progress(api_as, team, product, initiative, stat
     refreshed(initiative)
     body = api_as(team.viewer).get(f"/api/v1/initiatives/{initiative.pk}/").json()
     assert (body["progress"], body["features_done"], body["features_counted"]) == (100.0, 1, 1)
+
+
+def test_relinking_or_deleting_an_initiative_with_progress_recomputes_its_goals(
+    team, product, statuses, django_capture_on_commit_callbacks
+):
+    from strategy.services.initiatives import initiative_delete, initiative_update
+
+    actor = team.actor()
+    first = goal_create(actor=actor, workspace=team.workspace, title="First", product_id=product.pk)
+    second = goal_create(actor=actor, workspace=team.workspace, title="Second", product_id=product.pk)
+    initiative = initiative_create(actor=actor, workspace=team.workspace, title="I", goal_ids=[first.pk])
+    feature(product, initiative, statuses["done"])
+    with django_capture_on_commit_callbacks(execute=True):
+        initiatives_progress_refresh([initiative.pk])
+    assert Goal.objects.get(pk=first.pk).progress == 100.0
+    with django_capture_on_commit_callbacks(execute=True):
+        initiative_update(actor=actor, initiative_id=initiative.pk, version=1, goal_ids=[second.pk])
+    assert Goal.objects.get(pk=first.pk).progress is None
+    assert Goal.objects.get(pk=second.pk).progress == 100.0
+    with django_capture_on_commit_callbacks(execute=True):
+        initiative_delete(actor=actor, initiative_id=initiative.pk, version=2)
+    assert Goal.objects.get(pk=second.pk).progress is None
