@@ -59,6 +59,7 @@ STRICT += pmtool/ranking.py backlog/permissions.py backlog/services/statuses.py 
 STRICT += backlog/services/moscow.py backlog/selectors/boards.py backlog/matrix.py
 STRICT += backlog/services/ranking.py backlog/selectors/ranking.py
 STRICT += backlog/services/scorecard.py backlog/selectors/scoring.py backlog/explain.py
+STRICT += backlog/services/releases.py backlog/services/teams.py backlog/services/settings.py backlog/services/progress.py backlog/selectors/plan.py
 STRICT += strategy/services/goals.py strategy/services/initiatives.py strategy/services/planning.py \
 	strategy/selectors/goals.py strategy/selectors/initiatives.py
 STRICT += backlog/services/features.py backlog/selectors/features.py

@@ -55,3 +55,11 @@ def recompute_product_scores(self: Any, product_id: int) -> int:
     if result.outcome == "settling":
         raise self.retry(countdown=SETTLE, max_retries=BUSY_RETRIES)
     return result.changed
+
+
+@shared_task(name="backlog.refresh_initiative_progress", **TASK_OPTIONS)
+def refresh_initiative_progress(*initiative_ids: int) -> int:
+    """The progress of these initiatives (their features' done share), set-based."""
+    from .services.progress import initiatives_progress_refresh
+
+    return initiatives_progress_refresh(initiative_ids)
