@@ -24,7 +24,7 @@ API_MATRIX: list[tuple] = [
     ("criterion-update",      "PATCH",  "criteria/{criterion}/",                     401, 404, 403, 200, 200, 200, 403),
     ("criterion-delete",      "DELETE", "criteria/{criterion}/",                     401, 404, 403, 204, 204, 204, 403),
     ("criterion-theirs",      "GET",    "criteria/{their_criterion}/",               401, 200, 404, 404, 404, 404, 404),
-    ("criterion-values",      "PUT",    "features/{scored_feature}/criterion-values/", 401, 404, 403, 200, 200, 200, 403),
+    ("criterion-values", "PUT", "features/{scored_feature}/criterion-values/", 401, 404, 403, 200, 200, 200, 403),
     ("feature-scores",        "GET",    "features/{scored_feature}/scores/",         401, 404, 200, 200, 200, 200, 200),
     ("feature-scores-theirs", "GET",    "features/{their_scored_feature}/scores/",   401, 200, 404, 404, 404, 404, 404),
     ("feature-score-history", "GET",    "features/{scored_feature}/score-history/",  401, 404, 200, 200, 200, 200, 200),
