@@ -3,6 +3,8 @@ initiative's top features (by rank) on strategy's pages (strategy.parts)."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from strategy.parts import InitiativeFeature, register_initiative_features
 
 from .models import StatusCategory
@@ -18,6 +20,7 @@ def _load(initiative_ids: list[int], limit: int) -> dict[int, list[InitiativeFea
                 colour=f.status.colour,
                 category=f.status.category,
                 done=f.status.category == StatusCategory.DONE,
+                url=reverse("backlog:feature_detail", kwargs={"ws": f.product.workspace.slug, "feature_id": f.pk}),
             )
             for f in features
         ]

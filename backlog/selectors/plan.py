@@ -92,7 +92,7 @@ def initiative_features(initiative_ids: list[int], *, limit: int = 5) -> dict[in
         return {}
     ranked = (
         Feature.objects.filter(initiative_id__in=initiative_ids, archived_at__isnull=True)
-        .select_related("status", "product")
+        .select_related("status", "product__workspace")
         .annotate(
             place=Window(RowNumber(), partition_by=[F("initiative_id")], order_by=[F("rank").asc()]),
         )
