@@ -45,7 +45,6 @@ API_MATRIX: list[tuple] = [
 
 PAGE_MATRIX: list[tuple] = [
     # name                     method  path                                              anon    out   view  edit  admin
-    ("backlog",                "GET",  "/w/acme/backlog/",                               LOGIN,  404,  200,  200,  200),
     ("statuses",               "GET",  "/w/acme/settings/statuses/",                     LOGIN,  404,  200,  200,  200),
     ("status-new",             "GET",  "/w/acme/settings/statuses/new/",                 LOGIN,  404,  403,  403,  200),
     ("status-create",          "POST", "/w/acme/settings/statuses/new/",                 LOGIN,  404,  403,  403,  302),
