@@ -57,8 +57,9 @@ STRICT += strategy/services/vision.py strategy/services/research.py strategy/sel
 STRICT += pmtool/services.py pmtool/selectors.py pmtool/permissions.py strategy/permissions.py
 STRICT += pmtool/ranking.py backlog/permissions.py backlog/services/statuses.py backlog/scoring.py backlog/filters.py
 STRICT += backlog/services/moscow.py backlog/selectors/boards.py backlog/matrix.py
-STRICT += backlog/services/ranking.py backlog/selectors/ranking.py
+STRICT += backlog/services/ranking.py backlog/selectors/ranking.py backlog/ordering.py backlog/progress.py
 STRICT += backlog/services/scorecard.py backlog/selectors/scoring.py backlog/explain.py
+STRICT += backlog/services/releases.py backlog/services/teams.py backlog/services/settings.py backlog/services/progress.py backlog/selectors/plan.py
 STRICT += strategy/services/goals.py strategy/services/initiatives.py strategy/services/planning.py \
 	strategy/selectors/goals.py strategy/selectors/initiatives.py
 STRICT += backlog/services/features.py backlog/selectors/features.py backlog/services/inline.py backlog/selectors/inline.py

@@ -11,8 +11,8 @@ from typing import TypeVar
 
 from django.db.models import Model, QuerySet
 
-from pmtool.models import Workspace
-from pmtool.permissions import Access, AnyUser, access_object
+from pmtool.models import Role, Workspace
+from pmtool.permissions import Access, AnyUser, access_object, require_role
 
 from .models import Feature, FeatureStatus, Release, SavedView, ScorecardCriterion, Team
 
@@ -64,10 +64,10 @@ def access_status(
     """A feature status (workspace loaded) and the caller's role; changing statuses needs an admin
     when `write` (they are the workspace's vocabulary, as its members are)."""
     qs = FeatureStatus.objects.select_related("workspace")
-    return access_object(
-        user, _in_workspace(qs, "workspace_id", workspace), status_id, what="status",
-        write=write, action="change statuses",
-    )  # fmt: skip
+    access = access_object(user, _in_workspace(qs, "workspace_id", workspace), status_id, what="status")
+    if write:
+        require_role(access.role, Role.ADMIN, "change statuses")
+    return access
 
 
 def access_criterion(

@@ -21,7 +21,8 @@ from django.db import DatabaseError
 from pmtool.tasks import TASK_OPTIONS
 
 from . import scoring
-from .services.ranking import features_rekey
+from .ordering import features_rekey
+from .progress import initiatives_progress_refresh
 
 REKEY_OPTIONS = {**TASK_OPTIONS, "soft_time_limit": 300, "time_limit": 360}
 
@@ -41,7 +42,7 @@ RECOMPUTE_OPTIONS: dict[str, Any] = {
 
 @shared_task(name="backlog.rekey_product", **REKEY_OPTIONS)
 def rekey_product(product_id: int) -> int:
-    """Re-key one product's features (backlog.services.ranking.features_rekey); rows rewritten."""
+    """Re-key one product's features (backlog.ordering.features_rekey); rows rewritten."""
     return features_rekey(product_id=product_id)
 
 
@@ -55,3 +56,9 @@ def recompute_product_scores(self: Any, product_id: int) -> int:
     if result.outcome == "settling":
         raise self.retry(countdown=SETTLE, max_retries=BUSY_RETRIES)
     return result.changed
+
+
+@shared_task(name="backlog.refresh_initiative_progress", **TASK_OPTIONS)
+def refresh_initiative_progress(*initiative_ids: int) -> int:
+    """The progress of these initiatives (their features' done share), set-based."""
+    return initiatives_progress_refresh(initiative_ids)

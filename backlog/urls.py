@@ -6,6 +6,7 @@ from pmtool import converters  # noqa: F401 - registers the <id:> converter
 
 from .views import boards as boards_views
 from .views import features as features_views
+from .views import plan
 from .views import ranking as ranking_views
 from .views import scoring as scoring_views
 from .views import tools as tools_views
@@ -52,4 +53,19 @@ urlpatterns: list = [
     path("criteria/<id:criterion_id>/delete/", scoring_views.criterion_delete, name="criterion_delete"),
     path("features/<id:feature_id>/scores/", scoring_views.feature_scores, name="feature_scores"),
     path("features/<id:feature_id>/scores/values/", scoring_views.feature_values, name="feature_values"),
+    # --- statuses (settings), releases, teams, backlog settings (backlog/views/plan.py) ---
+    path("settings/statuses/", plan.status_list, name="statuses"),
+    path("settings/statuses/new/", plan.status_create, name="status_create"),
+    path("settings/statuses/<id:status_id>/edit/", plan.status_edit, name="status_edit"),
+    path("settings/statuses/<id:status_id>/move/", plan.status_move, name="status_move"),
+    path("settings/statuses/<id:status_id>/delete/", plan.status_delete, name="status_delete"),
+    path("products/<slug:slug>/releases/", plan.release_list, name="releases"),
+    path("products/<slug:slug>/releases/new/", plan.release_create, name="release_create"),
+    path("releases/<id:release_id>/edit/", plan.release_edit, name="release_edit"),
+    path("releases/<id:release_id>/delete/", plan.release_delete, name="release_delete"),
+    path("teams/", plan.team_list, name="teams"),
+    path("teams/new/", plan.team_create, name="team_create"),
+    path("teams/<id:team_id>/edit/", plan.team_edit, name="team_edit"),
+    path("teams/<id:team_id>/delete/", plan.team_delete, name="team_delete"),
+    path("products/<slug:slug>/backlog/settings/", plan.backlog_settings, name="settings"),
 ]

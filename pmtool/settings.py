@@ -236,6 +236,9 @@ SPECTACULAR_SETTINGS = {
         "InitiativeStatusEnum": "strategy.models.InitiativeStatus",
         "DirectionEnum": "strategy.models.Direction",
         "CriterionDirectionEnum": "backlog.models.CriterionDirection",
+        "ReleaseStatusEnum": "backlog.models.ReleaseStatus",
+        "StatusCategoryEnum": "backlog.models.StatusCategory",
+        "FrameworkEnum": "backlog.models.Framework",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     # Operations listed collapsed and no models section: the first render is several times faster.

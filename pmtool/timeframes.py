@@ -76,8 +76,16 @@ def clean_date_range(
     *,
     start_field: str = "start_date",
     end_field: str = "end_date",
+    open_ended: bool = False,
 ) -> tuple[dt.date | None, dt.date | None]:
-    """A time frame: both dates or neither, the end on or after the start, both within bounds."""
+    """A time frame: both dates or neither (either alone too when `open_ended`, e.g. a release with
+    only its release date), the end on or after the start, both within bounds."""
+    if open_ended:
+        for day, field in ((start, start_field), (end, end_field)):
+            if day is not None:
+                _in_bounds(day, field)
+        if start is None or end is None:
+            return start, end
     if start is None and end is not None:
         raise ValidationError("A time frame needs a start date too.", fields={start_field: ["Give a start date."]})
     if end is None and start is not None:

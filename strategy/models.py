@@ -248,8 +248,10 @@ class InitiativeStatus(models.TextChoices):
 class Initiative(models.Model):
     """A theme: the "why" that features (backlog) roll up to and roadmaps group by.
 
-    `product` empty = a workspace-wide initiative. Its progress will count its features'
-    states once the backlog links features here (Feature.initiative)."""
+    `product` empty = a workspace-wide initiative. `progress` (0–100, empty without counted
+    features) is its features' done share, with `features_done` of `features_counted` (won't-do
+    features are not counted); the backlog writes them set-based (backlog/services/progress.py):
+    strategy never imports the backlog."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="initiatives")
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.CASCADE, related_name="initiatives")
@@ -260,6 +262,10 @@ class Initiative(models.Model):
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     goals = models.ManyToManyField(Goal, blank=True, related_name="initiatives")
+    progress = models.FloatField(null=True, blank=True)
+    progress_updated_at = models.DateTimeField(null=True, blank=True)
+    features_done = models.PositiveIntegerField(default=0)
+    features_counted = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -270,6 +276,10 @@ class Initiative(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=InitiativeStatus.values), name="initiative_status_valid"),
             models.CheckConstraint(condition=Q(colour__regex=r"^#[0-9a-f]{6}$"), name="initiative_colour_hex"),
+            models.CheckConstraint(
+                condition=Q(progress__isnull=True) | (Q(progress__gte=0) & Q(progress__lte=100)),
+                name="initiative_progress_range",
+            ),
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="initiative_dates_ordered",

@@ -49,6 +49,7 @@ from django.utils import timezone
 from .models import (
     Aggregation,
     Goal,
+    Initiative,
     KeyResult,
     KeyResultKind,
     Metric,
@@ -470,7 +471,8 @@ def goals_recompute(goal_ids: Iterable[int] | None = None, *, today: dt.date | N
     """Progress and derived status of these goals (None: every goal) and of their parents.
 
     Progress = the weight-averaged progress of the goal's key results that have one, else the mean
-    progress of its child goals that have one (a child with nothing measured is left out, not
+    progress of the initiatives serving it that have one, else the mean progress of its child goals
+    that have one (a child with nothing measured is left out, not
     counted as 0 or 100), else empty: the sources are tried in order (`_progress_sources`), so a
     further fallback is one more entry there. Two UPDATEs (children first, then their parents) cover
     the two levels of the goal tree (company goal → product goals)."""
@@ -492,7 +494,8 @@ def goals_recompute(goal_ids: Iterable[int] | None = None, *, today: dt.date | N
 
 def _progress_sources() -> list[Subquery]:
     """A goal's progress, source by source (the first that has a value wins): its measured key
-    results (weighted), then its measured child goals (mean)."""
+    results (weighted), then the initiatives serving it that have a progress (mean; the backlog
+    writes an initiative's progress from its features), then its measured child goals (mean)."""
     kr = (
         KeyResult.objects.filter(goal_id=OuterRef("pk"), progress__isnull=False)
         .values("goal_id")
@@ -505,7 +508,17 @@ def _progress_sources() -> list[Subquery]:
         .annotate(p=Avg("progress"))
         .values("p")
     )
-    return [Subquery(kr, output_field=FloatField()), Subquery(children, output_field=FloatField())]
+    initiatives = (
+        Initiative.objects.filter(goals=OuterRef("pk"), progress__isnull=False)
+        .values("goals")
+        .annotate(p=Avg("progress"))
+        .values("p")
+    )
+    return [
+        Subquery(kr, output_field=FloatField()),
+        Subquery(initiatives, output_field=FloatField()),
+        Subquery(children, output_field=FloatField()),
+    ]
 
 
 def _derive_status(goal_ids: list[int] | None, today: dt.date) -> None:

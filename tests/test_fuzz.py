@@ -53,6 +53,9 @@ PATH_IDS = {
     "number": "rev",
     "criterion_id": "criterion",
     "feature_id": "feature",  # a backlog matrix world's feature (tests/backlog/matrix_*.py setup)
+    "status_id": "status",
+    "release_id": "release",
+    "team_id": "team",
 }
 
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
@@ -66,6 +69,7 @@ def _demo_target(outsider: Any) -> tuple[dict[str, Any], dict[str, str]]:
     """The demo data (`seed_demo`): its ids and its people's secrets (Ada's read-only token)."""
     from django.core.management import call_command
 
+    from backlog.models import FeatureStatus, Release, Team
     from pmtool.models import Membership, Product, User
     from strategy.models import Competitor, Goal, Initiative, KeyResult, Metric, MetricSample, Persona, VisionRevision
 
@@ -91,6 +95,9 @@ def _demo_target(outsider: Any) -> tuple[dict[str, Any], dict[str, str]]:
         "metric": metric.pk,
         "sample": MetricSample.objects.filter(metric=metric).order_by("id").first().pk,
         "rev": VisionRevision.objects.filter(vision__product=product).order_by("number").first().number,
+        "status": FeatureStatus.objects.filter(workspace=workspace).order_by("id").first().pk,
+        "release": Release.objects.filter(product__workspace=workspace).order_by("id").first().pk,
+        "team": Team.objects.filter(workspace=workspace).order_by("id").first().pk,
     }
     secrets = {
         "editor": services.api_token_create(user=eddie, name="fuzz editor")[1],

@@ -8,6 +8,7 @@ from . import boards as boards_api
 from . import bulk as bulk_api
 from . import csv as csv_api
 from . import features as features_api
+from . import plan
 from . import ranking as ranking_api
 from . import saved_views as saved_views_api
 from . import scoring as scoring_api
@@ -45,6 +46,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-feature-why-moved",
     ),
     # --- statuses, releases, teams, tags (backlog/api/plan.py) ---
+    path("workspaces/<id:workspace_id>/statuses/", plan.StatusListView.as_view(), name="api-statuses"),
+    path("statuses/<id:status_id>/", plan.StatusDetailView.as_view(), name="api-status"),
+    path("products/<id:product_id>/releases/", plan.ReleaseListView.as_view(), name="api-releases"),
+    path("releases/<id:release_id>/", plan.ReleaseDetailView.as_view(), name="api-release"),
+    path("workspaces/<id:workspace_id>/teams/", plan.TeamListView.as_view(), name="api-teams"),
+    path("teams/<id:team_id>/", plan.TeamDetailView.as_view(), name="api-team"),
+    path(
+        "products/<id:product_id>/backlog-settings/",
+        plan.BacklogSettingsView.as_view(),
+        name="api-settings",
+    ),
     # --- saved views (backlog/api/views.py), CSV import/export (backlog/api/csv.py) ---
     # --- boards: MoSCoW (backlog/api/boards.py) ---
     path("features/<id:feature_id>/moscow/", boards_api.FeatureMoscowView.as_view(), name="api-feature-moscow"),

@@ -27,6 +27,7 @@ from pmtool.models import ActivityEvent, Product
 
 from ..models import Feature, MoSCoW
 from . import references as refs
+from .progress import schedule_progress_refresh
 
 MAX_ITEMS = 500
 _FK_FIELDS = ("status", "owner", "initiative", "release", "team")
@@ -290,8 +291,6 @@ def _record(
 
 
 def initiatives_progress_hook(initiative_ids: set[int | None]) -> None:
-    """HOOK for initiative progress (the "plan" engineer's backlog/services/progress.py, not on main
-    yet): a bulk edit that changed features' status, initiative or archived state calls this with
-    the initiatives concerned (before and after). When `initiatives_progress_refresh` lands, enqueue
-    its task here with `pmtool.queue.enqueue_on_commit`. Until then it does nothing."""
-    _ = {i for i in initiative_ids if i is not None}
+    """A bulk edit that changed features' status, initiative or archived state: the initiatives
+    concerned (before and after) have their progress recomputed after commit."""
+    schedule_progress_refresh(initiative_ids)

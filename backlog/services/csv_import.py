@@ -63,6 +63,7 @@ from ..models import (
 from ..scoring import Criterion, rice_score, score_event, scorecard_score
 from ..selectors.export import CRITERION_PREFIX, FORMULA_STARTS
 from . import references as refs
+from .progress import schedule_progress_refresh
 from .ranking import lock_product_order
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -580,6 +581,7 @@ def _create(actor: Actor, product: Product, planned: list[PlannedFeature]) -> li
         action="features_imported",
         changes={"features": {"from": None, "to": len(features)}},
     )
+    schedule_progress_refresh({f.initiative_id for f in features})
     return [f.pk for f in features]
 
 

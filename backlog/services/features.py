@@ -32,7 +32,6 @@ from pmtool.activity import Actor, activity_record, json_safe
 from pmtool.cleaning import clean_choice, clean_markdown, clean_name, no_nul
 from pmtool.errors import ValidationError
 from pmtool.models import Membership, Product, User
-from pmtool.queue import enqueue_on_commit  # noqa: F401 - wired by the merger in _after_change (see there)
 from pmtool.ranking import key_between
 from pmtool.timeframes import clean_optional_dates
 from pmtool.versioning import UNSET, Maybe, delete_versioned, given, lock_version, save_changes
@@ -56,6 +55,7 @@ from ..models import (
     Team,
 )
 from ..scoring import feature_rescore
+from .progress import schedule_progress_refresh
 from .ranking import lock_product_order
 
 TAGS_MAX = 20
@@ -304,16 +304,8 @@ _SHOWN = dict.fromkeys(_RELATED, _label)
 
 def _after_change(initiative_ids: Iterable[int | None]) -> None:
     """Called in the transaction when features' status, effort, initiative or presence (create,
-    archive, restore, delete) changed: the progress of these initiatives must be recomputed.
-
-    THE ONE LOOSE END (for the merger): the initiative progress is the plan engineer's, on
-    wt-plan and not on main when this was written: `backlog.services.progress.schedule_progress_refresh
-    (initiative_ids)` (it drops None ids and enqueues `backlog.tasks.refresh_initiative_progress`
-    through pmtool.queue.enqueue_on_commit, robust). Once both branches are merged, the body of this
-    function is that one call; nothing else in this module needs to change."""
-    ids = sorted({pk for pk in initiative_ids if pk is not None})
-    if not ids:
-        return
+    archive, restore, delete) changed: these initiatives' progress is recomputed after commit."""
+    schedule_progress_refresh(initiative_ids)
 
 
 # --- create -----------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from ..models import (
     ScoreEvent,
 )
 from ..scoring import feature_rescore
+from ..tasks import recompute_product_scores
 
 WEIGHT_MIN, WEIGHT_MAX = 1, 100
 SCALE_MIN, SCALE_MAX = -100, 100  # small integers, e.g. 1–5 or 0–10
@@ -63,7 +64,6 @@ def scores_request(*, product_id: int) -> dt.datetime:
     previous = Coalesce(F("scores_requested_at"), Now()) + dt.timedelta(microseconds=1)
     BacklogSettings.objects.filter(product_id=product_id).update(scores_requested_at=Greatest(previous, Now()))
     requested = BacklogSettings.objects.filter(product_id=product_id).values_list("scores_requested_at", flat=True)[0]
-    from ..tasks import recompute_product_scores  # tasks import services' modules lazily: no cycle
 
     enqueue_on_commit(recompute_product_scores, product_id, robust=True)
     assert requested is not None  # noqa: S101 - just set

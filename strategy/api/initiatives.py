@@ -46,6 +46,13 @@ class InitiativeSerializer(serializers.ModelSerializer):
     product = serializers.IntegerField(source="product_id", read_only=True, allow_null=True)
     quarter = serializers.SerializerMethodField()
     goals = serializers.SerializerMethodField(help_text="Ids of the goals it serves.")
+    progress = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="0–100: its features' done share; empty without counted features."
+    )
+    features_done = serializers.IntegerField(read_only=True, help_text="Its features in a done status.")
+    features_counted = serializers.IntegerField(
+        read_only=True, help_text="Its features counted (won't-do ones are not)."
+    )
 
     class Meta:
         model = Initiative
@@ -61,6 +68,9 @@ class InitiativeSerializer(serializers.ModelSerializer):
             "end_date",
             "quarter",
             "goals",
+            "progress",
+            "features_done",
+            "features_counted",
             "version",
             "created_at",
             "updated_at",

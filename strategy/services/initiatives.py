@@ -20,6 +20,7 @@ from pmtool.models import Workspace
 from pmtool.versioning import UNSET, Maybe, delete_versioned, given, lock_version, save_changes
 
 from ..models import TITLE_MAX, Goal, Initiative, InitiativeStatus
+from ..tasks import schedule_goal_recompute
 from .planning import created_changes, label, product_in, time_frame
 
 MAX_GOALS_PER_INITIATIVE = 100
@@ -163,6 +164,8 @@ def initiative_update(
     goals_changed = {g.pk for g in goals} != {g.pk for g in old_goals}
     if goals_changed:
         locked.goals.set(goals)
+        if locked.progress is not None:  # a goal without key results reads its initiatives' progress
+            schedule_goal_recompute({g.pk for g in (*old_goals, *goals)})
         values["updated_at"] = timezone.now()  # the goals it serves are part of its version too
     changes = save_changes(locked, values, shown={"product": label})
     changes.pop("updated_at", None)
@@ -185,6 +188,8 @@ def initiative_delete(*, actor: Actor, initiative_id: int, version: int) -> None
     """Delete an initiative (the version the user read is required); the goals it served stay."""
 
     def record(locked: Initiative) -> None:
+        if locked.progress is not None:  # its goals may have read their progress from it
+            schedule_goal_recompute(locked.goals.values_list("pk", flat=True))
         activity_record(
             actor=actor,
             workspace=locked.workspace_id,

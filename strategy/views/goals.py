@@ -34,6 +34,7 @@ from ..forms.goals import (
     current_quarter,
 )
 from ..models import Goal, KeyResult, KeyResultKind
+from ..parts import initiative_features
 from ..permissions import access_goal, access_key_result
 from ..selectors import goals as selectors
 from ..services import goals as services
@@ -99,6 +100,9 @@ def product_strategy(request: WorkspaceRequest, slug: str) -> HttpResponse:
     """A product's strategy, top-down: vision → goals → initiatives → personas and competitors."""
     product = access_product(request.user, workspace=request.workspace, slug=slug)
     data = selectors.product_strategy(product)
+    features = initiative_features(i.pk for i in data.initiatives)  # None until an app provides features
+    for initiative in data.initiatives:
+        initiative.top_features = (features or {}).get(initiative.pk, [])  # type: ignore[attr-defined]
     return render(
         request,
         "strategy/goals/product_strategy.html",
@@ -109,6 +113,7 @@ def product_strategy(request: WorkspaceRequest, slug: str) -> HttpResponse:
             "initiatives": data.initiatives,
             "personas": data.personas,
             "competitors": data.competitors,
+            "features_known": features is not None,
             "can_edit": can_edit_content(getattr(product, "my_role", None)),
             "nav_active": "strategy",
         },

@@ -23,6 +23,7 @@ from pmtool.views import workspace_page
 from ..forms.goals import TimeFrameMixin
 from ..forms.initiatives import InitiativeFilterForm, InitiativeForm
 from ..models import Initiative
+from ..parts import initiative_features
 from ..permissions import access_initiative
 from ..selectors import initiatives as selectors
 from ..services import initiatives as services
@@ -100,6 +101,7 @@ def initiative_detail(request: WorkspaceRequest, initiative_id: int) -> HttpResp
     access = access_initiative(request.user, initiative_id, workspace=request.workspace)
     detailed = selectors.initiative_detail(access.obj)
     history = list(activity_of_object(detailed)[:HISTORY_SIZE])
+    features = initiative_features([detailed.pk])  # None until an app provides features
     return render(
         request,
         "strategy/goals/initiative_detail.html",
@@ -107,6 +109,8 @@ def initiative_detail(request: WorkspaceRequest, initiative_id: int) -> HttpResp
             "initiative": detailed,
             "quarter": quarter_of(detailed.start_date, detailed.end_date),
             "history": history,
+            "features_known": features is not None,
+            "top_features": (features or {}).get(detailed.pk, []),
             "can_edit": access.can_edit,
             "nav_active": "strategy",
         },

@@ -24,11 +24,11 @@ API_MATRIX: list[tuple] = [
     ("criterion-update",      "PATCH",  "criteria/{criterion}/",                     401, 404, 403, 200, 200, 200, 403),
     ("criterion-delete",      "DELETE", "criteria/{criterion}/",                     401, 404, 403, 204, 204, 204, 403),
     ("criterion-theirs",      "GET",    "criteria/{their_criterion}/",               401, 200, 404, 404, 404, 404, 404),
-    ("criterion-values",      "PUT",    "features/{scored_feature}/criterion-values/",      401, 404, 403, 200, 200, 200, 403),
-    ("feature-scores",        "GET",    "features/{scored_feature}/scores/",                401, 404, 200, 200, 200, 200, 200),
-    ("feature-scores-theirs", "GET",    "features/{their_scored_feature}/scores/",          401, 200, 404, 404, 404, 404, 404),
-    ("feature-score-history", "GET",    "features/{scored_feature}/score-history/",         401, 404, 200, 200, 200, 200, 200),
-    ("feature-why-moved",     "GET",    "features/{scored_feature}/why-moved/",             401, 404, 200, 200, 200, 200, 200),
+    ("criterion-values", "PUT", "features/{scored_feature}/criterion-values/", 401, 404, 403, 200, 200, 200, 403),
+    ("feature-scores",        "GET",    "features/{scored_feature}/scores/",         401, 404, 200, 200, 200, 200, 200),
+    ("feature-scores-theirs", "GET",    "features/{their_scored_feature}/scores/",   401, 200, 404, 404, 404, 404, 404),
+    ("feature-score-history", "GET",    "features/{scored_feature}/score-history/",  401, 404, 200, 200, 200, 200, 200),
+    ("feature-why-moved",     "GET",    "features/{scored_feature}/why-moved/",      401, 404, 200, 200, 200, 200, 200),
 ]
 
 PAGE_MATRIX: list[tuple] = [
@@ -43,10 +43,10 @@ PAGE_MATRIX: list[tuple] = [
     ("criterion-theirs",      "GET",  "/w/acme/criteria/{their_criterion}/edit/",          LOGIN, 404, 403, 404, 404),
     ("criterion-delete-confirm","GET", "/w/acme/criteria/{criterion}/delete/",             LOGIN, 404, 403, 200, 200),
     ("criterion-delete",      "POST", "/w/acme/criteria/{criterion}/delete/",              LOGIN, 404, 403, 302, 302),
-    ("feature-scores",        "GET",  "/w/acme/features/{scored_feature}/scores/",                LOGIN, 404, 200, 200, 200),
-    ("feature-scores-theirs", "GET",  "/w/acme/features/{their_scored_feature}/scores/",          LOGIN, 404, 404, 404, 404),
-    ("feature-values-edit",   "GET",  "/w/acme/features/{scored_feature}/scores/values/",         LOGIN, 404, 403, 200, 200),
-    ("feature-values-save",   "POST", "/w/acme/features/{scored_feature}/scores/values/",         LOGIN, 404, 403, 302, 302),
+    ("feature-scores",        "GET",  "/w/acme/features/{scored_feature}/scores/",         LOGIN, 404, 200, 200, 200),
+    ("feature-scores-theirs", "GET",  "/w/acme/features/{their_scored_feature}/scores/",   LOGIN, 404, 404, 404, 404),
+    ("feature-values-edit",   "GET",  "/w/acme/features/{scored_feature}/scores/values/",  LOGIN, 404, 403, 200, 200),
+    ("feature-values-save",   "POST", "/w/acme/features/{scored_feature}/scores/values/",  LOGIN, 404, 403, 302, 302),
 ]
 # fmt: on
 

@@ -148,7 +148,9 @@ def test_goal_with_two_key_results_and_an_initiative_on_the_strategy_page(web, s
     expect(steps.nth(2).get_by_role("link", name="Guided onboarding")).to_be_visible()
     expect(steps.nth(2)).to_contain_text("Serves Grow weekly active teams")
     expect(steps.nth(3)).to_contain_text("Personas")
-    expect(steps.nth(4)).to_have_text("Features: arrive with the backlog.")
+    expect(steps.nth(2)).to_contain_text("No features counted yet")  # its progress, once features link to it
+    expect(steps.nth(4)).to_contain_text("Each initiative's top features")  # filled by the backlog (strategy.parts)
+    expect(steps.nth(4)).to_contain_text("No features linked yet.")
     shot(web, page, "goals-07-product-strategy-page")
 
 

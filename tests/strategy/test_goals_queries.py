@@ -22,7 +22,7 @@ BOUNDS = {
     # surface                                           max queries (5 rows or 60)
     # pages: session, user, workspace + the navigation's workspace switcher are 4 of these
     "page: strategy overview":                          7,
-    "page: product strategy":                           12,
+    "page: product strategy":                           13,  # +1: the initiatives' top features (strategy.parts)
     "page: goals":                                      7,
     "page: goal detail":                                11,
     "page: initiatives":                                8,

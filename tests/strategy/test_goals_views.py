@@ -122,7 +122,7 @@ def test_product_strategy_page_reads_top_down(
             "Activation",
             "Guided setup",
             "Sam",
-            "Features: arrive with the backlog.",
+            "Each initiative's top features",  # the backlog fills strategy.parts
         )
     ]
     assert order == sorted(order)
@@ -524,7 +524,7 @@ def test_initiative_create_edit_conflict_and_delete(signed_in: Any, team: Any, p
     assert (initiative.colour, initiative.end_date) == ("#0ea5e9", dt.date(2026, 12, 31))
     detail = client.get(f"/w/acme/initiatives/{initiative.pk}/").content.decode()
     assert_no_inline_code(detail)
-    assert "Features arrive with the backlog" in detail
+    assert "No features counted yet" in detail and "No features linked yet." in detail
     assert "Activation" in detail
 
     from strategy.services.initiatives import initiative_update

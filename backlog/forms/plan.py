@@ -1,0 +1,90 @@
+"""Forms of the plan pages: statuses, releases, teams and a product's backlog settings."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+
+from pmtool.pages import VersionField
+
+from ..models import CAPACITY_MAX, NAME_MAX, TEXT_MAX, Framework, ReleaseStatus, StatusCategory
+
+MARKDOWN_HELP = "Markdown: **bold**, _italic_, lists, links."
+
+
+class StatusForm(forms.Form):
+    name = forms.CharField(max_length=NAME_MAX, widget=forms.TextInput(attrs={"autofocus": True}))
+    category = forms.ChoiceField(
+        choices=StatusCategory.choices,
+        help_text="What the status means for progress and roadmaps: they read the category, never the name.",
+    )
+    colour = forms.CharField(max_length=7, initial="#64748b", widget=forms.TextInput(attrs={"type": "color"}))
+    version = VersionField()
+
+
+class StatusMoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+    version = VersionField()
+
+
+class StatusDeleteForm(forms.Form):
+    replacement = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label="Move its features to",
+        help_text="Features that use this status move to the one you choose, in one step.",
+    )
+    version = VersionField()
+
+    def __init__(self, *args: Any, replacements: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["replacement"]).choices = [("", "— choose a status —"), *replacements]
+
+
+class ReleaseForm(forms.Form):
+    name = forms.CharField(max_length=NAME_MAX, widget=forms.TextInput(attrs={"autofocus": True}))
+    status = forms.ChoiceField(choices=ReleaseStatus.choices, initial=ReleaseStatus.PLANNED)
+    start_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    release_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="On or after the start date."
+    )
+    description = forms.CharField(
+        max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text=MARKDOWN_HELP
+    )
+    version = VersionField()
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(max_length=NAME_MAX, widget=forms.TextInput(attrs={"autofocus": True}))
+    capacity = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=CAPACITY_MAX,
+        max_digits=7,
+        decimal_places=2,
+        help_text="Person-months per month (e.g. 4.5 for a team of five with some time elsewhere).",
+    )
+    members = forms.TypedMultipleChoiceField(
+        required=False, coerce=int, widget=forms.CheckboxSelectMultiple, help_text="Members of this workspace."
+    )
+    description = forms.CharField(
+        max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text=MARKDOWN_HELP
+    )
+    version = VersionField()
+
+    def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["members"]).choices = members
+
+
+class BacklogSettingsForm(forms.Form):
+    frameworks = forms.MultipleChoiceField(
+        choices=Framework.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Prioritization frameworks",
+        help_text="The backlog shows the ones you tick (at least one).",
+        error_messages={"required": "Choose at least one framework."},
+    )
+    version = VersionField()
