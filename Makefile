@@ -62,7 +62,7 @@ STRICT += backlog/services/scorecard.py backlog/selectors/scoring.py backlog/exp
 STRICT += backlog/services/releases.py backlog/services/teams.py backlog/services/settings.py backlog/services/progress.py backlog/selectors/plan.py
 STRICT += strategy/services/goals.py strategy/services/initiatives.py strategy/services/planning.py \
 	strategy/selectors/goals.py strategy/selectors/initiatives.py
-STRICT += backlog/services/features.py backlog/selectors/features.py
+STRICT += backlog/services/features.py backlog/selectors/features.py backlog/services/inline.py backlog/selectors/inline.py
 STRICT += backlog/services/bulk.py backlog/services/csv_import.py backlog/services/saved_views.py \
 	backlog/services/references.py backlog/selectors/saved_views.py backlog/selectors/export.py
 

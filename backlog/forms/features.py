@@ -1,4 +1,5 @@
-"""Forms of the feature pages: the full create/edit form, the inline RICE form of a backlog row.
+"""Forms of the feature pages: the full create/edit form, the inline "Edit scores" form of a backlog
+row (RICE inputs and one select per scorecard criterion).
 
 Choices are passed in (built once per page by the view from the selectors), so a form costs no
 queries of its own. Every value is cleaned again by the service: the form only turns text into
@@ -13,7 +14,17 @@ from django import forms
 
 from pmtool.pages import VersionField
 
-from ..models import EFFORT_MAX, REACH_MAX, RICE_IMPACTS, TEXT_MAX, TITLE_MAX, FeatureType, MoSCoW
+from ..models import (
+    EFFORT_MAX,
+    REACH_MAX,
+    RICE_IMPACTS,
+    TEXT_MAX,
+    TITLE_MAX,
+    CriterionDirection,
+    FeatureType,
+    MoSCoW,
+    ScorecardCriterion,
+)  # fmt: skip
 
 Choices = Sequence[tuple[Any, str]]
 IMPACT_CHOICES = (
@@ -61,6 +72,49 @@ class RiceForm(RiceFields):
     """The inline form of a backlog row: RICE inputs and the version the row showed."""
 
     version = VersionField()
+
+
+def criterion_field_name(criterion_id: int) -> str:
+    return f"c{criterion_id}"
+
+
+class ScoresForm(RiceForm):
+    """The inline "Edit scores" form: RICE inputs, then one select per criterion of the product,
+    labelled with its name and scale ("Customer value (1–5)"); "—" removes the value."""
+
+    def __init__(self, *args: Any, criteria: Sequence[ScorecardCriterion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for c in self.criteria:
+            scale = f"{c.scale_min}–{c.scale_max}"
+            cost = ", lower is better" if c.direction == CriterionDirection.COST else ""
+            self.fields[criterion_field_name(c.pk)] = forms.TypedChoiceField(
+                label=f"{c.name} ({scale}{cost})",
+                choices=[("", "—"), *[(str(v), str(v)) for v in range(c.scale_min, c.scale_max + 1)]],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                error_messages={
+                    "invalid_choice": f"“{c.name}” takes a whole number from {c.scale_min} to {c.scale_max}."
+                },
+            )
+
+    @property
+    def criterion_fields(self) -> list[forms.BoundField]:
+        return [self[criterion_field_name(c.pk)] for c in self.criteria]
+
+    @property
+    def rice_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("reach", "impact", "confidence", "effort")]
+
+    def values(self) -> dict[int, int | None]:
+        """The values of the criteria this submit carried: a criterion added after the form was
+        opened (absent from the post) keeps its value."""
+        return {
+            c.pk: self.cleaned_data.get(criterion_field_name(c.pk))
+            for c in self.criteria
+            if criterion_field_name(c.pk) in self.data
+        }
 
 
 class FeatureForm(RiceFields):

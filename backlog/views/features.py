@@ -1,11 +1,12 @@
 """Backlog pages of features: the workspace's backlogs, a product's ranked backlog (filters, sort,
-search, keyset pages, rank handles, inline RICE edit), and a feature's detail, create, edit,
-delete, archive and restore pages.
+search, keyset pages, rank handles, inline edit of RICE inputs and scorecard values), and a
+feature's detail, create, edit, delete, archive and restore pages.
 
 Thin: query/form → access_* → service/selector → template."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.contrib import messages
@@ -28,11 +29,13 @@ from pmtool.views import workspace_page
 from strategy.models import Initiative
 
 from ..filters import NONE, SORTS, BacklogQuery, parse_query
-from ..forms.features import FeatureForm, RiceForm
+from ..forms.features import FeatureForm, ScoresForm, criterion_field_name
 from ..models import Feature, FeatureType, MoSCoW, Release, StatusCategory, Team
 from ..permissions import access_feature
 from ..selectors import features as selectors
+from ..selectors import inline as inline_selectors
 from ..services import features as services
+from ..services import inline as inline_services
 
 HISTORY_SIZE = 20
 PAGE_PARAMS = ("cursor",)
@@ -191,16 +194,23 @@ def product_backlog(request: WorkspaceRequest, slug: str) -> HttpResponse:
     return render(request, template, context, status=400 if errors else 200)
 
 
-# --- a backlog row: the inline RICE edit --------------------------------------------------------------
+# --- a backlog row: the inline "Edit scores" (RICE inputs and scorecard values) ---------------------
 
 
 def _row(
-    request: WorkspaceRequest, feature_id: int, *, form: RiceForm | None = None, status: int = 200, **extra: Any
+    request: WorkspaceRequest, feature_id: int, *, form: ScoresForm | None = None, status: int = 200, **extra: Any
 ) -> HttpResponse:
+    """The row (htmx), or without JS a page holding the row and its form."""
     feature = selectors.feature_detail(feature_id)
     ranked = (request.POST if request.method == "POST" else request.GET).get("ranked") == "1"
-    context = {"f": feature, "form": form, "can_edit": True, "ranked": ranked, **extra}
-    return render(request, "backlog/features_row.html", context, status=status)
+    context = {
+        "f": feature, "form": form, "can_edit": True, "ranked": ranked and bool(request.htmx),
+        "backlog_url": _backlog_url(request, feature.product), **extra,
+    }  # fmt: skip
+    if request.htmx:
+        return render(request, "backlog/features_row.html", context, status=status)
+    context.update(product=feature.product, nav_active="backlog")
+    return render(request, "backlog/features_row_page.html", context, status=status)
 
 
 def _rice_id(feature_id: int) -> str:
@@ -218,35 +228,66 @@ def _rice_initial(feature: Feature) -> dict[str, Any]:
     }
 
 
+def _scores_initial(feature: Feature, values: dict[int, int]) -> dict[str, Any]:
+    return {**_rice_initial(feature), **{criterion_field_name(pk): value for pk, value in values.items()}}
+
+
+def _scores_form(feature: Feature, criteria: list[Any], data: Any = None, **kwargs: Any) -> ScoresForm:
+    return ScoresForm(data, criteria=criteria, auto_id=_rice_id(feature.pk), **kwargs)
+
+
+def _place_service_error(form: ScoresForm, exc: ApplicationError) -> None:
+    """The service names a criterion's value `values.<id>`: shown beside that criterion's select."""
+    placed = copy.copy(exc)
+    placed.fields = {
+        (criterion_field_name(int(k[7:])) if k.startswith("values.") and k[7:].isdigit() else k): v
+        for k, v in exc.fields.items()
+    }
+    add_service_error(form, placed)
+
+
 @workspace_page(minimum=Role.EDITOR, what="change features")
 @require_http_methods(["GET", "POST"])
 def feature_rice(request: WorkspaceRequest, feature_id: int) -> HttpResponse:
-    """GET: the row with its RICE form (or, `?cancel=1`, the plain row). POST: save the inputs with
-    the version; the row again with the new score, or the form with the errors (400) or with the
-    newer values and the conflict message (409)."""
+    """The inline "Edit scores" of a backlog row (RICE inputs and the product's scorecard values).
+    GET: the row with its form (or, `?cancel=1`, the plain row). POST: save with the version; the
+    row again with the new scores, or the form with the errors (400) or with the newer values and
+    the conflict message (409). Without JS (no HX-Request) the form is a page of its own and a
+    saved POST redirects back to the backlog."""
     feature = access_feature(request.user, feature_id, workspace=request.workspace, write=True).obj
+    if request.method == "GET" and request.GET.get("cancel"):
+        if not request.htmx:
+            return redirect(_backlog_url(request, selectors.feature_detail(feature.pk).product))
+        return _row(request, feature.pk)
+    criteria = inline_selectors.criteria_for_edit(feature.product_id)
     if request.method == "GET":
-        if request.GET.get("cancel"):
-            return _row(request, feature.pk)
-        return _row(request, feature.pk, form=RiceForm(initial=_rice_initial(feature), auto_id=_rice_id(feature.pk)))
-    form = RiceForm(request.POST, auto_id=_rice_id(feature.pk))
+        initial = _scores_initial(feature, inline_selectors.values_of(feature))
+        return _row(request, feature.pk, form=_scores_form(feature, criteria, initial=initial))
+    form = _scores_form(feature, criteria, request.POST)
     if not form.is_valid():
         return _row(request, feature.pk, form=form, status=400)
     data = form.cleaned_data
     try:
-        services.feature_update(
+        saved = inline_services.feature_scores_save(
             actor=Actor.from_request(request), feature_id=feature.pk, version=data["version"],
             reach=data["reach"], impact=data["impact"], confidence=data["confidence"], effort=data["effort"],
+            values=form.values(),
         )  # fmt: skip
     except StaleVersion as exc:
         current = exc.current
         assert isinstance(current, Feature)  # noqa: S101 - the service locks features
-        fresh = RiceForm({**request.POST.dict(), "version": str(exc.current_version)}, auto_id=_rice_id(feature.pk))
+        fresh = _scores_form(feature, criteria, {**request.POST.dict(), "version": str(exc.current_version)})
         fresh.is_valid()
-        return _row(request, feature.pk, form=fresh, status=409, conflict=selectors.feature_detail(current.pk))
+        conflict = selectors.feature_detail(current.pk)
+        now = inline_selectors.values_of(conflict)
+        conflict_values = [(c.name, now.get(c.pk)) for c in criteria]
+        return _row(request, feature.pk, form=fresh, status=409, conflict=conflict, conflict_values=conflict_values)
     except ApplicationError as exc:
-        add_service_error(form, exc)
+        _place_service_error(form, exc)
         return _row(request, feature.pk, form=form, status=400)
+    if not request.htmx:
+        messages.success(request, f"Scores of “{saved.title}” saved.")
+        return redirect(_backlog_url(request, selectors.feature_detail(saved.pk).product) + f"#feature-{saved.pk}")
     return _row(request, feature.pk, saved=True)
 
 

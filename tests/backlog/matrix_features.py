@@ -45,7 +45,7 @@ PAGE_MATRIX: list[tuple] = [
     ("feature-archive",           "POST", "/w/acme/features/{feature}/archive/",        LOGIN,  404,  403,  302,  302),
     ("feature-restore",           "POST", "/w/acme/features/{archived_feature}/restore/", LOGIN, 404,  403,  302,  302),
     ("feature-rice",              "GET",  "/w/acme/features/{feature}/rice/",           LOGIN,  404,  403,  200,  200),
-    ("feature-rice-save",         "POST", "/w/acme/features/{feature}/rice/",           LOGIN,  404,  403,  200,  200),
+    ("feature-rice-save",         "POST", "/w/acme/features/{feature}/rice/",           LOGIN,  404,  403,  302,  302),
 ]
 # fmt: on
 

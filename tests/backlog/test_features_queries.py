@@ -31,6 +31,9 @@ BOUNDS = {
     "page: product backlog":                    23,  # + the tools: saved views menu 1, bulk bar choices 5
     "page: product backlog, sorted by RICE":    21,
     "page: feature detail (epic)":              10,
+    # the inline "Edit scores" form of a row (htmx): session, user, workspace, the feature's access,
+    # the criteria once, its values once, the row's feature and tags (5 criteria or 60: the same)
+    "page: inline edit scores (form)":          8,
     "api: features":                            2,
     "api: features, deep page by cursor":       3,  # a page crossing from scored to unscored rows: two
 }
@@ -130,3 +133,23 @@ def test_api_list_deep_page(team: Any, product: Any, django_assert_max_num_queri
         return ok(client.get(url))
 
     measure(django_assert_max_num_queries, "api: features, deep page by cursor", deep, grower(team, product), results)
+
+
+def test_inline_edit_scores_form(team: Any, product: Any, django_assert_max_num_queries: Any) -> None:
+    from tests.factories import CriterionFactory
+
+    client = page(team.editor)
+    feature = feature_create(actor=team.actor(), product=product, title="Dark mode")
+    url = f"/w/acme/features/{feature.pk}/rice/"
+
+    def add_criteria(n: int) -> None:
+        for _ in range(n):
+            CriterionFactory(product=product)
+
+    def selects(response: Any) -> int:
+        return response.content.decode().count('<select name="c')
+
+    def fetch() -> Any:
+        return ok(client.get(url, headers={"HX-Request": "true"}))
+
+    measure(django_assert_max_num_queries, "page: inline edit scores (form)", fetch, add_criteria, selects)

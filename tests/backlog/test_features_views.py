@@ -66,7 +66,7 @@ def test_backlog_page_ranked_with_rank_markup(team: Any, product: Any, client_as
     assert "Keyboard shortcuts" in html and 'data-shortcut="new"' in html
     # a viewer sees no handles and no edit buttons
     viewer = client_as("viewer").get(backlog_url(product)).content.decode()
-    assert "rank-handle" not in viewer and "Edit RICE" not in viewer and "New feature</a>" not in viewer
+    assert "rank-handle" not in viewer and "Edit scores" not in viewer and "New feature</a>" not in viewer
     # sorted by a score: no handles
     sorted_html = client_as("editor").get(backlog_url(product) + "?sort=rice").content.decode()
     assert "data-rank-list" not in sorted_html and "rank-handle" not in sorted_html

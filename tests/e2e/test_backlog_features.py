@@ -68,7 +68,7 @@ def test_edit_rice_inline_in_the_list(web, signed_in, team, product):
     page.evaluate("window.__noReload = true")
     row = page.locator("li[data-feature-id]", has_text="Dark mode")
     expect(row.locator('[data-score="rice"]')).to_contain_text("25")  # 100 × 0.5 × 0.5 ÷ 1
-    row.get_by_role("button", name="Edit RICE of Dark mode").click()
+    row.get_by_role("link", name="Edit scores of Dark mode").click()
     form = row.locator("form.rice-form")
     expect(form.get_by_label("Reach")).to_have_value("100")
     expect(form.get_by_label("Reach")).to_be_focused()
@@ -81,7 +81,7 @@ def test_edit_rice_inline_in_the_list(web, signed_in, team, product):
     expect(row.locator('[data-score="rice"]')).to_contain_text("400")  # 400 × 2 × 0.5 ÷ 1
     web.shot(page, "features-06-inline-saved")
     # someone else changes it meanwhile: the stale edit shows the conflict in the row
-    row.get_by_role("button", name="Edit RICE of Dark mode").click()
+    row.get_by_role("link", name="Edit scores of Dark mode").click()
     dark = Feature.objects.get(title="Dark mode")
     feature_update(actor=Actor(user=team.admin), feature_id=dark.pk, version=dark.version, reach=10)
     form = row.locator("form.rice-form")
