@@ -14,7 +14,7 @@ from django.db.models import Model, QuerySet
 
 from pmtool.errors import NotFound
 from pmtool.models import Membership, Product, Role, Workspace
-from pmtool.permissions import Access, AnyUser, access_object, require_role
+from pmtool.permissions import BIGINT_LIMIT, Access, AnyUser, access_object, require_role
 
 from .models import Feature, FeatureStatus, Release, SavedView, ScorecardCriterion, Team
 
@@ -52,7 +52,7 @@ def access_feature_place(user: AnyUser, feature_id: int, *, write: bool = False)
     """access_feature for a caller that needs only where the feature is (a move): the same NotFound
     and PermissionDenied, but the Feature has only `id` and `product_id` loaded (nothing related)."""
     row = None
-    if user.is_authenticated:
+    if user.is_authenticated and 0 < feature_id < BIGINT_LIMIT:  # out of range: no such row, as in the ORM
         with connection.cursor() as cursor:
             cursor.execute(_FEATURE_PLACE_SQL, [user.pk, feature_id])
             row = cursor.fetchone()

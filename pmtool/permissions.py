@@ -211,6 +211,9 @@ def product_access(
     return _access_first(user, queryset, what="product", workspace_field="workspace_id", minimum=minimum, action=action)
 
 
+BIGINT_LIMIT = 2**63
+
+
 def _columns(model: type[models.Model], alias: str) -> tuple[list[str], str]:
     fields = list(model._meta.concrete_fields)
     return [f.attname for f in fields], ", ".join(f'{alias}."{f.column}"' for f in fields)
@@ -231,7 +234,7 @@ _PRODUCT_BY_ID_SQL = (
 
 def _product_by_id(user: AnyUser, product_id: int, *, minimum: str, action: str) -> Access[Product]:
     """product_access by id alone, in one hand-written statement (see _PRODUCT_BY_ID_SQL)."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or not 0 < product_id < BIGINT_LIMIT:  # out of range: no such row, as in the ORM
         raise _not_found("product")
     with connection.cursor() as cursor:
         cursor.execute(_PRODUCT_BY_ID_SQL, [user.pk, product_id])
