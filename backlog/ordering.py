@@ -17,11 +17,16 @@ from pmtool.ranking import DIGITS, even_keys
 from .models import BacklogSettings, Feature
 
 
+def order_lock_key(product_id: int) -> str:
+    """The name of a product's order lock (hashed into the advisory lock's key by PostgreSQL)."""
+    return f"backlog.rank:{product_id}"
+
+
 def lock_product_order(product_id: int) -> None:
     """Serialize changes of this product's order until the transaction ends (PostgreSQL)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"backlog.rank:{product_id}"])
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [order_lock_key(product_id)])
 
 
 _WIDTHS = ((62, 1), (62**2, 2), (62**3, 3), (62**4, 4), (62**5, 5))

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from django.db import connection
 from django.db.models import Model, QuerySet
 
-from pmtool.models import Role, Workspace
-from pmtool.permissions import Access, AnyUser, access_object, require_role
+from pmtool.errors import NotFound
+from pmtool.models import Membership, Product, Role, Workspace
+from pmtool.permissions import BIGINT_LIMIT, Access, AnyUser, access_object, require_role
 
 from .models import Feature, FeatureStatus, Release, SavedView, ScorecardCriterion, Team
 
@@ -34,6 +36,32 @@ def access_feature(
         user, _in_workspace(qs, _BY_PRODUCT, workspace), feature_id, what="feature",
         workspace_field=_BY_PRODUCT, write=write, action="change features",
     )  # fmt: skip
+
+
+# A feature's product and the caller's role, as one fixed statement (the move's access check: the ORM
+# form with its related rows took ~2 ms to build and compile per request, ~0.2 ms to run).
+_FEATURE_PLACE_SQL = (
+    f'SELECT f.product_id, m.role FROM "{Feature._meta.db_table}" f'  # noqa: S608 - table names from models
+    f' JOIN "{Product._meta.db_table}" p ON p.id = f.product_id'
+    f' JOIN "{Membership._meta.db_table}" m ON m.workspace_id = p.workspace_id AND m.user_id = %s'
+    " WHERE f.id = %s"
+)
+
+
+def access_feature_place(user: AnyUser, feature_id: int, *, write: bool = False) -> Access[Feature]:
+    """access_feature for a caller that needs only where the feature is (a move): the same NotFound
+    and PermissionDenied, but the Feature has only `id` and `product_id` loaded (nothing related)."""
+    row = None
+    if user.is_authenticated and 0 < feature_id < BIGINT_LIMIT:  # out of range: no such row, as in the ORM
+        with connection.cursor() as cursor:
+            cursor.execute(_FEATURE_PLACE_SQL, [user.pk, feature_id])
+            row = cursor.fetchone()
+    if row is None:
+        raise NotFound("Feature not found.")
+    role = Role(row[1])
+    if write:
+        require_role(role, Role.EDITOR, "change features")
+    return Access(obj=Feature.from_db(connection.alias, ["id", "product_id"], (feature_id, row[0])), role=role)
 
 
 def access_release(

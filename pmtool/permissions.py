@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import models
+from django.db import connection, models
 from django.db.models import OuterRef, Subquery
 
 from .errors import NotFound, PermissionDenied
@@ -201,14 +201,54 @@ def product_access(
     """The product (by id, or by slug inside `workspace`), its workspace loaded, and the caller's
     role; `write=True` needs an editor or admin ("Only an editor or admin of this workspace can
     <action>." for a viewer)."""
+    minimum = Role.EDITOR if write else Role.VIEWER
+    if product_id is not None and workspace is None and slug is None:
+        return _product_by_id(user, product_id, minimum=minimum, action=action)
     queryset = Product.objects.select_related("workspace")
     if workspace is not None:
         queryset = queryset.filter(workspace=workspace)
     queryset = queryset.filter(pk=product_id) if product_id is not None else queryset.filter(slug=slug)
-    minimum = Role.EDITOR if write else Role.VIEWER
-    return _access_first(
-        user, queryset, what="product", workspace_field="workspace_id", minimum=minimum, action=action
-    )
+    return _access_first(user, queryset, what="product", workspace_field="workspace_id", minimum=minimum, action=action)
+
+
+BIGINT_LIMIT = 2**63
+
+
+def _columns(model: type[models.Model], alias: str) -> tuple[list[str], str]:
+    fields = list(model._meta.concrete_fields)
+    return [f.attname for f in fields], ", ".join(f'{alias}."{f.column}"' for f in fields)
+
+
+_PRODUCT_FIELDS, _PRODUCT_COLUMNS = _columns(Product, "p")
+_WORKSPACE_FIELDS, _WORKSPACE_COLUMNS = _columns(Workspace, "w")
+# The same answer as the ORM form of product_access by id (the product, its workspace, the caller's
+# role), as one fixed statement: the ORM took ~2 ms to build and compile it on every API request
+# (~0.3 ms to run). Membership is unique per (workspace, user), so the join gives at most one row.
+_PRODUCT_BY_ID_SQL = (
+    f"SELECT {_PRODUCT_COLUMNS}, {_WORKSPACE_COLUMNS}, m.role"  # noqa: S608 - built from model metadata
+    f' FROM "{Product._meta.db_table}" p JOIN "{Workspace._meta.db_table}" w ON w.id = p.workspace_id'
+    f' JOIN "{Membership._meta.db_table}" m ON m.workspace_id = p.workspace_id AND m.user_id = %s'
+    " WHERE p.id = %s"
+)
+
+
+def _product_by_id(user: AnyUser, product_id: int, *, minimum: str, action: str) -> Access[Product]:
+    """product_access by id alone, in one hand-written statement (see _PRODUCT_BY_ID_SQL)."""
+    if not user.is_authenticated or not 0 < product_id < BIGINT_LIMIT:  # out of range: no such row, as in the ORM
+        raise _not_found("product")
+    with connection.cursor() as cursor:
+        cursor.execute(_PRODUCT_BY_ID_SQL, [user.pk, product_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise _not_found("product")
+    split = len(_PRODUCT_FIELDS)
+    product = Product.from_db(connection.alias, _PRODUCT_FIELDS, row[:split])
+    workspace = Workspace.from_db(connection.alias, _WORKSPACE_FIELDS, row[split:-1])
+    Product.workspace.field.set_cached_value(product, workspace)
+    role = Role(row[-1])
+    if minimum != Role.VIEWER:
+        require_role(role, minimum, action)
+    return Access(obj=product, role=role)
 
 
 def _with_my_role(obj: W, role: Role) -> W:

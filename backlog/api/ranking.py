@@ -1,5 +1,5 @@
 """Ranking endpoint: move a feature in its product's hand-made order. Thin: validate the body →
-access_feature(write) → backlog.services.ranking.feature_move → serialize."""
+access_feature_place(write) → backlog.services.ranking.feature_move → serialize."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pmtool.api.serializers import MAX_ID, StrictSerializer
 from pmtool.api.views import ApiView, validated
 
 from ..models import Feature
-from ..permissions import access_feature
+from ..permissions import access_feature_place
 from ..services import ranking as services
 
 
@@ -90,7 +90,7 @@ class FeatureMoveView(ApiView):
         ),
     )
     def post(self, request: Request, feature_id: int) -> Response:
-        feature = access_feature(request.user, feature_id, write=True).obj
+        feature = access_feature_place(request.user, feature_id, write=True).obj
         data = validated(MoveSerializer, request.data)
         moved = services.feature_move(
             actor=Actor.from_request(request),
