@@ -7,6 +7,8 @@
     var selected = items().filter(function (box) { return box.checked; }).length;
     document.querySelectorAll("[data-bulk-count]").forEach(function (el) { el.textContent = String(selected); });
     document.querySelectorAll("[data-bulk-apply]").forEach(function (el) { el.disabled = selected === 0; });
+    // With nothing selected the bar folds to its count and "All", so the list starts higher up.
+    document.querySelectorAll("[data-bulk-bar]").forEach(function (el) { el.classList.toggle("is-empty", selected === 0); });
     document.querySelectorAll("[data-bulk-select-all]").forEach(function (el) {
       var all = items();
       el.checked = all.length > 0 && selected === all.length;
