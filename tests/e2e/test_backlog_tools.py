@@ -30,8 +30,8 @@ def test_save_a_view_and_reopen_it(web, signed_in, team, product, live_server):
     FeatureFactory(product=product, title="Dark mode")
     page = signed_in(team.editor)
     page.goto(_backlog(live_server, product, "?type=bug"))
-    expect(page.get_by_role("link", name="Crash on login")).to_be_visible()
-    expect(page.get_by_role("link", name="Dark mode")).to_have_count(0)
+    expect(page.get_by_role("link", name="Crash on login", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Dark mode", exact=True)).to_have_count(0)
 
     page.get_by_text("Saved views", exact=True).click()
     page.get_by_label("Save this view as").fill("Bugs only")
@@ -42,12 +42,12 @@ def test_save_a_view_and_reopen_it(web, signed_in, team, product, live_server):
     assert SavedView.objects.get().query == {"type": ["bug"]}
 
     page.goto(_backlog(live_server, product))
-    expect(page.get_by_role("link", name="Dark mode")).to_be_visible()
+    expect(page.get_by_role("link", name="Dark mode", exact=True)).to_be_visible()
     page.get_by_text("Saved views (1)").click()
     page.get_by_role("link", name="Bugs only").click()
     expect(page).to_have_url(re.compile(r"/backlog/\?type=bug$"))
-    expect(page.get_by_role("link", name="Crash on login")).to_be_visible()
-    expect(page.get_by_role("link", name="Dark mode")).to_have_count(0)
+    expect(page.get_by_role("link", name="Crash on login", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Dark mode", exact=True)).to_have_count(0)
     shot(web, page, "tools-view-reopened")
 
 
@@ -81,8 +81,8 @@ def test_import_a_csv_with_one_bad_row(web, signed_in, team, product, live_serve
     page.get_by_label("Import the 2 clean rows only").check()
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_text("Imported 2 features; 1 bad row skipped.")).to_be_visible()
-    expect(page.get_by_role("link", name="Offline mode")).to_be_visible()
-    expect(page.get_by_role("link", name="Two-factor sign-in")).to_be_visible()
+    expect(page.get_by_role("link", name="Offline mode", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Two-factor sign-in", exact=True)).to_be_visible()
     shot(web, page, "tools-imported")
     assert sorted(Feature.objects.values_list("title", flat=True)) == ["Offline mode", "Two-factor sign-in"]
 
