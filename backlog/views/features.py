@@ -30,10 +30,11 @@ from strategy.models import Initiative
 
 from ..filters import NONE, SORTS, BacklogQuery, parse_query
 from ..forms.features import FeatureForm, ScoresForm, criterion_field_name
-from ..models import Feature, FeatureType, MoSCoW, Release, StatusCategory, Team
+from ..models import Feature, FeatureType, Framework, MoSCoW, Release, StatusCategory, Team
 from ..permissions import access_feature
 from ..selectors import features as selectors
 from ..selectors import inline as inline_selectors
+from ..selectors.plan import backlog_settings_for
 from ..services import features as services
 from ..services import inline as inline_services
 
@@ -167,8 +168,12 @@ def product_backlog(request: WorkspaceRequest, slug: str) -> HttpResponse:
     params.pop("cursor", None)
     choices = _choices(request, product)
     counts = selectors.category_counts(product)
+    frameworks = backlog_settings_for(product).frameworks
     context = {
         "product": product,
+        "frameworks": frameworks,
+        # the frameworks the product does not show (backlog settings): their columns are folded away
+        "hidden_frameworks": [f for f in Framework.values if f not in frameworks],
         "query": query,
         "errors": errors,
         "page": page,

@@ -28,8 +28,8 @@ BOUNDS = {
     # the filter choices (statuses, members, epics, initiatives, releases, teams, tags) and the counts.
     # api (force_authenticate): the product with the caller's role, then ONE query for the rows and tags
     "page: backlogs of the workspace":          6,
-    "page: product backlog":                    23,  # + the tools: saved views menu 1, bulk bar choices 5
-    "page: product backlog, sorted by RICE":    21,
+    "page: product backlog":                    24,  # + tools (views menu 1, bulk bar 5), frameworks 1
+    "page: product backlog, sorted by RICE":    22,
     "page: feature detail (epic)":              10,
     # the inline "Edit scores" form of a row (htmx): session, user, workspace, the feature's access,
     # the criteria once, its values once, the row's feature and tags (5 criteria or 60: the same)

@@ -243,3 +243,18 @@ def test_home_card_and_product_page_link_the_backlog(team: Any, product: Any, cl
     html = client.get("/w/acme/").content.decode()
     assert "2 features</a>, 1 in progress" in html and backlog_url(product) in html
     assert backlog_url(product) in client.get(f"/w/acme/products/{product.slug}/").content.decode()
+
+
+def test_backlog_page_shows_the_frameworks_the_product_chose(team: Any, product: Any, client_as: Any) -> None:
+    from backlog.services.settings import backlog_settings_update
+
+    add(team, product, "Scored", reach=10, impact=1, confidence=100, effort=1, moscow="must")
+    every = client_as("viewer").get(backlog_url(product)).content.decode()
+    assert 'class="card table-card backlog"' in every  # all three by default: nothing folded
+    assert ">MoSCoW</a>" in every and ">Scorecard</a>" in every and ">Matrix</a>" in every
+
+    backlog_settings_update(actor=team.actor("editor"), product=product, version=1, frameworks=["rice"])
+    html = client_as("viewer").get(backlog_url(product)).content.decode()
+    assert 'class="card table-card backlog hide-moscow hide-scorecard"' in html
+    assert ">MoSCoW</a>" not in html and ">Scorecard</a>" not in html
+    assert ">Matrix</a>" in html  # RICE still places features on the value vs effort matrix
