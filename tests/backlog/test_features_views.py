@@ -258,3 +258,9 @@ def test_backlog_page_shows_the_frameworks_the_product_chose(team: Any, product:
     assert 'class="card table-card backlog hide-moscow hide-scorecard"' in html
     assert ">MoSCoW</a>" not in html and ">Scorecard</a>" not in html
     assert ">Matrix</a>" in html  # RICE still places features on the value vs effort matrix
+
+
+def test_feature_page_links_its_score_explanation(team: Any, product: Any, client_as: Any) -> None:
+    feature = add(team, product, "Explained")
+    html = client_as("viewer").get(f"/w/acme/features/{feature.pk}/").content.decode()
+    assert f'href="/w/acme/features/{feature.pk}/scores/"' in html
