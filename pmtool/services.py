@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -41,6 +41,7 @@ from .models import (
     Workspace,
 )
 from .queue import enqueue_on_commit
+from .rawrows import select_list, split_row
 from .tasks import resend_invitation_email, send_invitation_email
 from .versioning import UNSET, Maybe, given, save_changes
 
@@ -469,17 +470,11 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     return token
 
 
-def _fields_and_columns(model: type[models.Model], alias: str) -> tuple[list[str], str]:
-    fields = list(model._meta.concrete_fields)
-    return [f.attname for f in fields], ", ".join(f'{alias}."{f.column}"' for f in fields)
-
-
-_TOKEN_FIELDS, _TOKEN_COLUMNS = _fields_and_columns(ApiToken, "t")
-_USER_FIELDS, _USER_COLUMNS = _fields_and_columns(User, "u")
 # The token and its user (what select_related("user") loads), as one fixed statement: it runs on
 # every API request, and the ORM took longer to build it than PostgreSQL to answer it.
 _TOKEN_BY_HASH_SQL = (
-    f'SELECT {_TOKEN_COLUMNS}, {_USER_COLUMNS} FROM "{ApiToken._meta.db_table}" t'  # noqa: S608 - from models
+    f"SELECT {select_list(ApiToken, 't')}, {select_list(User, 'u')}"  # noqa: S608 - from model metadata
+    f' FROM "{ApiToken._meta.db_table}" t'
     f' JOIN "{User._meta.db_table}" u ON u.id = t.user_id WHERE t.token_hash = %s'
 )
 
@@ -490,9 +485,9 @@ def _api_token_by_hash(token_hash: str) -> ApiToken | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    split = len(_TOKEN_FIELDS)
-    token = ApiToken.from_db(connection.alias, _TOKEN_FIELDS, row[:split])
-    ApiToken.user.field.set_cached_value(token, User.from_db(connection.alias, _USER_FIELDS, row[split:]))
+    (found, user), _ = split_row(row, ApiToken, User)
+    token = cast(ApiToken, found)
+    ApiToken.user.field.set_cached_value(token, user)
     return token
 
 
