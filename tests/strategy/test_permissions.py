@@ -9,24 +9,16 @@ The rows live with their area, in tests/strategy/matrix_*.py; each area module d
 - setup(world) -> {placeholder: value}: creates the area's objects in "acme" (world.product is
   "atlas", world.archived is "old"; "Theirs" is a product of the outsider's workspace)
 - snapshot() -> dict: everything a write of the area could change
-The callers, cells and reading rules are tests/harness/matrix.py's (outsider → 404, never 403).
+The tests are tests/harness/areas.py's; the callers, cells and reading rules tests/harness/matrix.py's
+(outsider → 404, never 403).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from tests.harness import matrix, routes
-from tests.harness.matrix import (
-    LOGIN,
-    World,
-    api_caller,
-    body_of,
-    page_caller,
-    world,  # noqa: F401 - the fixture
-)
+from tests.harness.areas import matrix_tests
+from tests.harness.matrix import world  # noqa: F401 - the fixture
 
 from . import matrix_goals, matrix_metrics, matrix_research, matrix_vision
 
@@ -34,62 +26,4 @@ pytestmark = pytest.mark.django_db
 
 COVERS = {"strategy.urls", "strategy.api.urls"}
 AREAS = (matrix_vision, matrix_goals, matrix_research, matrix_metrics)
-
-API_MATRIX = [row for area in AREAS for row in area.API_MATRIX]
-PAGE_MATRIX = [row for area in AREAS for row in area.PAGE_MATRIX]
-API_BODIES: dict[str, Any] = {k: v for area in AREAS for k, v in area.API_BODIES.items()}
-PAGE_BODIES: dict[str, Any] = {k: v for area in AREAS for k, v in area.PAGE_BODIES.items()}
-
-
-def test_row_names_are_unique() -> None:
-    matrix.assert_unique_names(API_MATRIX, PAGE_MATRIX)
-
-
-@pytest.fixture
-def params(world: World) -> dict[str, Any]:  # noqa: F811 - the imported fixture
-    values: dict[str, Any] = {"ws": world.team.workspace.pk, "product": world.product.pk}
-    for area in AREAS:
-        values.update(area.setup(world))
-    return values
-
-
-def snapshot() -> dict[str, Any]:
-    state = matrix.core_snapshot()
-    for area in AREAS:
-        state[area.__name__] = area.snapshot()
-    return state
-
-
-@pytest.mark.parametrize(("name", "method", "path", "who", "expected"), matrix.api_cases(API_MATRIX))
-def test_api_permission_matrix(world, params, name, method, path, who, expected):  # noqa: F811
-    url = "/api/v1/" + path.format(**params)
-    before = snapshot()
-
-    response = getattr(api_caller(world, who), method.lower())(url, body_of(API_BODIES, name, params), format="json")
-
-    matrix.check_api_cell(response, who, expected, snapshot=snapshot, before=before)
-
-
-def test_api_matrix_covers_every_endpoint_and_method():
-    matrix.assert_api_matrix_covers(API_MATRIX, COVERS)
-
-
-@pytest.mark.parametrize(("method", "path"), routes.unrouted(API_MATRIX))
-def test_api_methods_not_routed_are_405(world, params, method, path):  # noqa: F811
-    response = api_caller(world, "admin").generic(method, "/api/v1/" + path.format(**params))
-    matrix.assert_method_not_allowed(response)
-
-
-@pytest.mark.parametrize(("name", "method", "path", "who", "expected"), matrix.page_cases(PAGE_MATRIX))
-def test_page_permission_matrix(world, params, name, method, path, who, expected):  # noqa: F811
-    url = path.format(**params)
-    before = snapshot()
-
-    response = matrix.call_page(page_caller(world, who), method, url, body_of(PAGE_BODIES, name, params))
-
-    protected = matrix.cells_of(PAGE_MATRIX, name)[0] == LOGIN
-    matrix.check_page_cell(response, url, expected, snapshot=snapshot, before=before, protected=protected)
-
-
-def test_page_matrix_covers_every_page():
-    matrix.assert_page_matrix_covers(PAGE_MATRIX, COVERS)
+globals().update(matrix_tests(AREAS, COVERS))
