@@ -202,6 +202,9 @@ class Browser:
                 continue
             targets = "; ".join(" ".join(map(str, node["target"])) for node in violation["nodes"][:5])
             text = f"{violation['id']} ({violation['impact']}): {violation['help']}. Elements: {targets}"
+            first = " ".join(str(violation["nodes"][0].get("failureSummary", "")).split()) if violation["nodes"] else ""
+            if first:
+                text += f". First: {first[:300]}"
             self.problems.append(Problem(url, "axe", text))
 
     def audit_open_pages(self) -> None:
