@@ -8,6 +8,7 @@ process (`cached_schema_view`), since generating it takes seconds."""
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -142,20 +143,27 @@ class AutoSchema(SpectacularAutoSchema):
 _QUERY_NAMES: dict[tuple[str, str], frozenset[str]] | None = None
 _ROUTE_PARAMETER = re.compile(r"<(?:[^>:]+:)?([^>]+)>")
 
+GENERATING = threading.RLock()
+"""Held while this process generates a schema. drf-spectacular is not safe to run in two threads
+at once (its extensions import their targets lazily, and a second thread reads a half-loaded one:
+AttributeError), and a gthread worker's first requests meet the warm-up thread: one at a time."""
+
 
 def documented_query_parameters(route: str, method: str) -> frozenset[str] | None:
     """The query parameters the schema documents for an operation (`route` as Django resolved it),
     or None when the schema has no such operation. The schema is generated once per process."""
     global _QUERY_NAMES
     if _QUERY_NAMES is None:
-        from drf_spectacular.generators import SchemaGenerator
+        with GENERATING:
+            if _QUERY_NAMES is None:  # another thread may have made it while this one waited
+                from drf_spectacular.generators import SchemaGenerator
 
-        schema = SchemaGenerator().get_schema(request=None, public=True)
-        _QUERY_NAMES = {
-            (path, verb.upper()): frozenset(p["name"] for p in op.get("parameters", []) if p["in"] == "query")
-            for path, item in schema["paths"].items()
-            for verb, op in item.items()
-        }
+                schema = SchemaGenerator().get_schema(request=None, public=True)
+                _QUERY_NAMES = {
+                    (path, verb.upper()): frozenset(p["name"] for p in op.get("parameters", []) if p["in"] == "query")
+                    for path, item in schema["paths"].items()
+                    for verb, op in item.items()
+                }
     return _QUERY_NAMES.get(("/" + _ROUTE_PARAMETER.sub(r"{\1}", route), method.upper()))
 
 
