@@ -18,7 +18,8 @@
    A move POSTs after_id / before_id (the neighbours it lands between, as shown) or to=top|bottom,
    form-encoded with the CSRF token. On 409 (someone else reordered the list) the list is re-read
    from the server and a message says so; the item is never lost (it stays where the server has it).
-   Any other failure puts the row back and shows the server's message. No library. */
+   Any other failure puts the row back and shows the server's message. A finger or a pen drags a
+   row by its handle too (Pointer Events; mouse drags are HTML5 drag and drop). No library. */
 (function () {
   "use strict";
 
@@ -73,6 +74,7 @@
     list.addEventListener("dragover", this.onDragOver.bind(this));
     list.addEventListener("drop", this.onDrop.bind(this));
     list.addEventListener("dragend", this.onDragEnd.bind(this));
+    list.addEventListener("pointerdown", this.onPointerDown.bind(this));
   }
 
   RankList.prototype.rows = function () {
@@ -202,16 +204,25 @@
     if (!this.dragging) return;
     event.preventDefault();
     event.dataTransfer.dropEffect = "move";
-    var over = event.target.closest && event.target.closest(ROW);
+    this.dragOver(event.target, event.clientY);
+  };
+
+  // The dragged row goes above or below the row under the pointer (at height `y`).
+  RankList.prototype.dragOver = function (target, y) {
+    var over = target && target.closest && target.closest(ROW);
     if (!over || over === this.dragging || over.parentNode !== this.list) return;
     var box = over.getBoundingClientRect();
-    var above = event.clientY < box.top + box.height / 2;
+    var above = y < box.top + box.height / 2;
     this.list.insertBefore(this.dragging, above ? over : over.nextElementSibling);
   };
 
   RankList.prototype.onDrop = function (event) {
     if (!this.dragging) return;
     event.preventDefault();
+    this.drop();
+  };
+
+  RankList.prototype.drop = function () {
     this.dropped = true;
     var li = this.dragging, origin = this.origin;
     this.finishDrag();
@@ -219,6 +230,72 @@
     this.renumber();
     this.focusHandle(li);
     this.send(li, this.neighboursOf(li), origin, { position: this.start() + this.rows().indexOf(li) });
+  };
+
+  // --- drag with a finger or a pen (Pointer Events) ---------------------------------------------
+  // Touch screens do not start HTML5 drags from a button: a touch or pen on a handle drags the row
+  // itself (the handle has touch-action: none, so the page does not scroll instead). The page
+  // scrolls when the finger nears the top or bottom of the window. Mouse drags stay HTML5 above.
+
+  RankList.prototype.onPointerDown = function (event) {
+    if (event.pointerType === "mouse" || !event.isPrimary || this.busy || this.dragging) return;
+    var handle = event.target.closest && event.target.closest(".rank-handle");
+    if (!handle) return;
+    event.preventDefault();
+    var self = this, li = handle.closest(ROW), lastY = event.clientY, scroller = null;
+    this.dragging = li;
+    this.dropped = false;
+    this.origin = { next: li.nextElementSibling, index: this.rows().indexOf(li) };
+    li.classList.add("is-dragging");
+    // A draggable handle would start a native drag under the finger (and cancel this pointer).
+    var wasDraggable = handle.getAttribute("draggable");
+    handle.removeAttribute("draggable");
+    if (handle.setPointerCapture) {
+      try { handle.setPointerCapture(event.pointerId); } catch (e) { /* the pointer is already gone */ }
+    }
+    function follow() {
+      // The row under the finger, looked for beside the dragged one (which is under it too).
+      var box = self.list.getBoundingClientRect();
+      var x = Math.min(Math.max(box.left + 24, 0), window.innerWidth - 1);
+      var under = document.elementsFromPoint ? document.elementsFromPoint(x, lastY) : [];
+      for (var i = 0; i < under.length; i++) {
+        var candidate = under[i].closest && under[i].closest(ROW);
+        if (candidate && candidate !== li) { self.dragOver(candidate, lastY); break; }
+      }
+    }
+    function edgeScroll() {
+      var margin = 48, step = 0;
+      if (lastY < margin) step = -12;
+      else if (lastY > window.innerHeight - margin) step = 12;
+      if (step) { window.scrollBy(0, step); follow(); }
+    }
+    function move(e) {
+      if (e.pointerId !== event.pointerId) return;
+      e.preventDefault();
+      lastY = e.clientY;
+      follow();
+    }
+    function end(e) {
+      if (e.pointerId !== event.pointerId) return;
+      document.removeEventListener("pointermove", move);
+      document.removeEventListener("pointerup", end);
+      document.removeEventListener("pointercancel", end);
+      window.clearInterval(scroller);
+      if (wasDraggable !== null) handle.setAttribute("draggable", wasDraggable);
+      if (self.dragging !== li) return;
+      if (e.type === "pointerup") {
+        self.drop();
+      } else {
+        var origin = self.origin;
+        self.finishDrag();
+        self.putBack(li, origin);
+      }
+    }
+    // On the document: moving the row in the page can end the handle's pointer capture.
+    document.addEventListener("pointermove", move, { passive: false });
+    document.addEventListener("pointerup", end);
+    document.addEventListener("pointercancel", end);
+    scroller = window.setInterval(edgeScroll, 30);
   };
 
   RankList.prototype.onDragEnd = function () {

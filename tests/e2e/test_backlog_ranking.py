@@ -15,6 +15,8 @@ from backlog.services.ranking import feature_move
 from pmtool.activity import Actor
 from tests.factories import FeatureFactory
 
+from .conftest import PHONE, sign_in
+
 pytestmark = pytest.mark.browser
 
 ORDER = "/w/acme/products/atlas/backlog/order/"
@@ -146,3 +148,57 @@ def test_viewers_read_the_order(web, signed_in, team, product):
     assert titles_on(page) == TITLES[:3]
     expect(page.locator(".rank-handle")).to_have_count(0)
     expect(page.get_by_text("You can read it; editors change it.")).to_be_visible()
+
+
+TOP_OF_LIST = "window.scrollBy(0, document.querySelector('[data-rank-list]').getBoundingClientRect().top - 80)"
+
+
+def _touch(cdp, kind: str, x: float, y: float) -> None:
+    points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+    cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+
+def test_a_finger_drags_a_row_by_its_handle(web, signed_in, team, product):
+    """On a phone (touch input through chromium's own touch pipeline, CDP Input.dispatchTouchEvent):
+    a finger on a handle drags the row (Pointer Events), the drop saves the move, the page does not
+    scroll instead; a tap on a handle sends nothing."""
+    for title in TITLES:
+        FeatureFactory(product=product, title=title)
+    page = web.context(viewport=PHONE, has_touch=True, is_mobile=True).new_page()
+    sign_in(page, team.editor.email)
+    page.goto(ORDER)
+    cdp = page.context.new_cdp_session(page)
+    page.evaluate(TOP_OF_LIST)  # the short list in the window: a touch lands where the finger is
+    start = handle(page, "Public API").bounding_box()
+    target = row(page, "Single sign-on").bounding_box()
+    assert start and target
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    scrolled = page.evaluate("window.scrollY")
+
+    def drag() -> None:
+        _touch(cdp, "touchStart", x, y)
+        steps = 8
+        for i in range(1, steps + 1):  # up to the upper quarter of "Single sign-on", in steps
+            _touch(cdp, "touchMove", x, y + (target["y"] + target["height"] / 4 - y) * i / steps)
+        _touch(cdp, "touchEnd", x, y)
+
+    moved = wait_for_move(page, drag)
+    assert moved["status"] == 200, moved
+    expected = ["Dark mode", "Public API", "Single sign-on", "CSV export", "Slack alerts", "Audit log", "Mobile app"]
+    assert titles_on(page) == expected
+    assert titles_in_db(product) == expected
+    expect(page.get_by_role("status")).to_have_text("Moved Public API to position 2 of 7.")
+    assert page.evaluate("window.scrollY") == scrolled  # the finger dragged the row, not the page
+    web.shot(page, "ranking-05-after-touch-drag")
+
+    # A tap on a handle (no movement) moves nothing and sends nothing.
+    page.evaluate(TOP_OF_LIST)
+    box = handle(page, "Audit log").bounding_box()
+    assert box
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if "/move/" in r.url else None)
+    _touch(cdp, "touchStart", box["x"] + 5, box["y"] + 5)
+    _touch(cdp, "touchEnd", box["x"] + 5, box["y"] + 5)
+    page.wait_for_timeout(300)
+    assert sent == []
+    assert titles_on(page) == expected
