@@ -21,12 +21,25 @@ from pmtool.api.views import ApiView
 from pmtool.errors import ValidationError
 from pmtool.permissions import product_access
 
-from ..filters import SORTS, parse_query
+from ..filters import SORTS, BacklogQuery, parse_query
 from ..models import FeatureType, MoSCoW, ScorecardCriterion, StatusCategory
 from ..selectors.export import export_lines
 from ..services import csv_import
 
 _MANY = {"explode": True}
+
+
+def query_from(request: Request, *, ignore: tuple[str, ...] = ()) -> BacklogQuery:
+    """The BacklogQuery of an API request's query parameters (400 naming each bad one). An empty
+    value is an error here: the page ignores empty filters (an untouched form field), the API asks
+    for a value."""
+    params = dict(request.query_params.lists())
+    empty = sorted(name for name, values in params.items() if any(v == "" for v in values))
+    if empty:
+        raise ValidationError(
+            "Empty parameter.", fields={name[:80]: ["Give a value or leave it out."] for name in empty}
+        )
+    return parse_query(params, ignore=ignore)
 
 
 def backlog_query_parameters() -> list[OpenApiParameter]:
@@ -102,13 +115,7 @@ class FeatureExportView(ApiView):
     )
     def get(self, request: Request, product_id: int) -> StreamingHttpResponse:
         product = product_access(request.user, product_id).obj
-        params = dict(request.query_params.lists())
-        empty = sorted(name for name, values in params.items() if any(v == "" for v in values))
-        if empty:  # the page ignores empty filters (an untouched form field); the API asks for a value
-            raise ValidationError(
-                "Empty parameter.", fields={name[:80]: ["Give a value or leave it out."] for name in empty}
-            )
-        query = parse_query(params, ignore=("format",))
+        query = query_from(request, ignore=("format",))
         path = f"/w/{product.workspace.slug}/features/{{id}}/"
         return export_response(request, product, query, feature_path=path)
 

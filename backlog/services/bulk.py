@@ -7,6 +7,10 @@ row's version with the one the user loaded. Rows that changed under the user are
 are reported back (with their current version); the rest are written with ONE UPDATE (version + 1,
 updated_at, updated_by), tags by bulk insert/delete of the through rows, and one activity event per
 feature in one bulk INSERT. Rows the change leaves as they were are not written at all.
+
+`features_bulk_update_matching` is the same change over every feature a filtered view matches
+("all 180 matching this view", not only the rows on the page): the rows are locked as the filter
+reads them, and the count must be the one the user saw (else 409, nothing written).
 """
 
 from __future__ import annotations
@@ -25,11 +29,14 @@ from pmtool.activity import Actor, json_safe
 from pmtool.errors import Conflict, ValidationError
 from pmtool.models import ActivityEvent, Product
 
+from ..filters import BacklogQuery, apply_query
 from ..models import Feature, MoSCoW
 from . import references as refs
 from .progress import schedule_progress_refresh
 
 MAX_ITEMS = 500
+MAX_MATCHING = 5_000
+"""A bulk edit of "every feature matching this view" (one UPDATE and one activity INSERT either way)."""
 _FK_FIELDS = ("status", "owner", "initiative", "release", "team")
 
 
@@ -167,6 +174,55 @@ def features_bulk_update(
         .order_by("id")
         .values(*_LOCKED, "archived_at")
     )
+    return _apply(actor, product, rows, versions, change)
+
+
+@transaction.atomic
+def features_bulk_update_matching(
+    *, actor: Actor, product: Product, query: BacklogQuery, expected: int, changes: dict[str, Any]
+) -> BulkResult:
+    """Apply `changes` to every feature of `product` that `query` matches now (the list's filters;
+    its sort does not matter), at most MAX_MATCHING. `expected` is how many the user saw match: when
+    the view matches another number now (someone added, changed or removed features meanwhile), the
+    answer is ViewChanged (409) and nothing is written. The rows are locked as the list is read, and
+    written as a selection of them at their current versions would be."""
+    change = bulk_change_clean(product, changes)
+    matching = apply_query(Feature.objects.filter(product_id=product.pk), query).order_by().values("id")
+    rows = list(
+        Feature.objects.select_for_update(of=("self",))
+        .filter(product_id=product.pk, pk__in=matching)
+        .order_by("id")
+        .values(*_LOCKED, "archived_at")[: MAX_MATCHING + 1]
+    )
+    if len(rows) > MAX_MATCHING:
+        raise ValidationError(
+            "Too many features match this view.",
+            fields={"expected_count": [f"At most {MAX_MATCHING:,} features at once: narrow the filter."]},
+        )
+    if len(rows) != expected:
+        raise ViewChanged(now=len(rows), expected=expected)
+    if not rows:
+        raise ValidationError("No feature matches this view.", fields={"expected_count": ["Nothing to change."]})
+    return _apply(actor, product, rows, {r["id"]: r["version"] for r in rows}, change)
+
+
+class ViewChanged(Conflict):
+    """The filtered view matches another number of features than the user saw: nothing written."""
+
+    def __init__(self, *, now: int, expected: int) -> None:
+        self.now = now
+        super().__init__(
+            f"The view changed since you loaded it: {now:,} feature{'s' if now != 1 else ''} match it now, "
+            f"not {expected:,}. Nothing was changed; reload and try again.",
+            fields={"expected_count": [f"{now} match now."]},
+            code="view_changed",
+        )
+
+
+def _apply(
+    actor: Actor, product: Product, rows: list[dict[str, Any]], versions: dict[int, int], change: BulkChange
+) -> BulkResult:
+    """The write of a bulk edit over locked `rows`, each compared with the version in `versions`."""
     missing = sorted(set(versions) - {r["id"] for r in rows})
     stale = [Stale(r["id"], r["title"], r["version"]) for r in rows if r["version"] != versions[r["id"]]]
     fresh = [r for r in rows if r["version"] == versions[r["id"]]]

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from backlog.filters import parse_query
 from backlog.models import Feature, FeatureStatus, Tag
-from backlog.services.bulk import AllStale, features_bulk_update
+from backlog.services.bulk import AllStale, ViewChanged, features_bulk_update, features_bulk_update_matching
 from pmtool.errors import ValidationError
 from pmtool.models import ActivityEvent
 from strategy.services.initiatives import initiative_create
@@ -242,3 +243,114 @@ def test_api_queries_do_not_grow_with_items(team, product, django_assert_max_num
         assert len(response.json()["updated"]) == n - 1
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+# --- every feature matching a view ------------------------------------------------------------
+
+
+def test_all_matching_changes_every_feature_the_filter_matches_and_no_other(team, product):
+    mobile = FeatureFactory.create_batch(3, product=product)
+    for feature in mobile:
+        feature.tags.add(Tag.objects.get_or_create(workspace_id=product.workspace_id, name="mobile")[0])
+    others = FeatureFactory.create_batch(2, product=product)
+    archived = FeatureFactory(product=product)
+    archived.tags.add(Tag.objects.get(name="mobile"))
+    Feature.objects.filter(pk=archived.pk).update(archived_at="2026-01-01T00:00:00Z")
+    Feature.objects.filter(pk=mobile[0].pk).update(version=5)  # edited since: still matches, still written
+    planned = _status(product, "Planned")
+
+    result = features_bulk_update_matching(
+        actor=team.actor("editor"), product=product, query=parse_query({"tag": ["Mobile"]}), expected=3,
+        changes={"status": planned.pk},
+    )  # fmt: skip
+
+    assert sorted(result.updated_ids) == sorted(f.pk for f in mobile)
+    assert result.stale == [] and result.message() == "3 features updated."
+    rows = dict(Feature.objects.values_list("id", "status_id"))
+    assert {rows[f.pk] for f in mobile} == {planned.pk}
+    assert planned.pk not in {rows[f.pk] for f in (*others, archived)}
+    assert Feature.objects.get(pk=mobile[0].pk).version == 6
+    assert ActivityEvent.objects.filter(action="updated", target_id__in=result.updated_ids).count() == 3
+
+
+def test_all_matching_with_another_count_than_seen_is_409_and_writes_nothing(team, product):
+    features = FeatureFactory.create_batch(4, product=product)
+    before = dict(Feature.objects.values_list("id", "version"))
+    with pytest.raises(ViewChanged) as caught:
+        features_bulk_update_matching(
+            actor=team.actor("editor"), product=product, query=parse_query({}), expected=3,
+            changes={"add_tags": ["brand-new"]},
+        )  # fmt: skip
+    assert caught.value.status_code == 409 and caught.value.code == "view_changed"
+    assert "4 features match it now, not 3" in caught.value.message
+    assert dict(Feature.objects.values_list("id", "version")) == before
+    assert not Tag.objects.filter(name="brand-new").exists()  # the tag it would have created: rolled back
+    assert len(features) == 4
+
+
+def test_all_matching_is_bounded(team, product, monkeypatch):
+    monkeypatch.setattr("backlog.services.bulk.MAX_MATCHING", 3)
+    FeatureFactory.create_batch(4, product=product)
+    with pytest.raises(ValidationError) as caught:
+        features_bulk_update_matching(
+            actor=team.actor("editor"), product=product, query=parse_query({}), expected=4, changes={"moscow": "must"}
+        )
+    assert "expected_count" in caught.value.fields
+    assert not Feature.objects.filter(moscow="must").exists()
+
+
+def test_api_all_matching_reads_the_lists_filters(team, product):
+    must = FeatureFactory.create_batch(2, product=product, moscow="must")
+    could = FeatureFactory(product=product, moscow="could")
+    body = {"all_matching": True, "expected_count": 2, "changes": {"moscow": "should"}}
+    response = api(team.editor).post(_url(product) + "?moscow=must", body, format="json")
+    assert response.status_code == 200, response.content
+    assert sorted(response.json()["updated"]) == sorted(f.pk for f in must)
+    assert Feature.objects.get(pk=could.pk).moscow == "could"
+
+    again = api(team.editor).post(_url(product) + "?moscow=must", body, format="json")  # none match now
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "view_changed"
+    assert again.json()["error"]["fields"]["expected_count"] == ["0 match now."]
+
+
+@pytest.mark.parametrize(
+    ("query", "body", "field"),
+    [
+        ("", {"all_matching": True, "changes": {"moscow": "must"}}, "expected_count"),
+        ("", {"all_matching": True, "expected_count": 0, "changes": {"moscow": "must"}}, "expected_count"),
+        ("", {"all_matching": True, "expected_count": 5001, "changes": {"moscow": "must"}}, "expected_count"),
+        ("", {"all_matching": True, "expected_count": 1, "items": [{"id": 1, "version": 1}], "changes": {}}, "items"),
+        (
+            "",
+            {"items": [{"id": 1, "version": 1}], "expected_count": 1, "changes": {"moscow": "must"}},
+            "expected_count",
+        ),
+        ("?moscow=must", {"items": [{"id": 1, "version": 1}], "changes": {"moscow": "must"}}, "moscow"),
+        ("?moscow=nope", {"all_matching": True, "expected_count": 1, "changes": {"moscow": "must"}}, "moscow"),
+        ("?status=", {"all_matching": True, "expected_count": 1, "changes": {"moscow": "must"}}, "status"),
+        ("?colour=red", {"all_matching": True, "expected_count": 1, "changes": {"moscow": "must"}}, "colour"),
+    ],
+)
+def test_api_all_matching_bad_input_is_400_and_changes_nothing(team, product, query, body, field):
+    feature = FeatureFactory(product=product)
+    response = api(team.editor).post(_url(product) + query, body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"], response.json()
+    assert Feature.objects.get(pk=feature.pk).version == 1
+
+
+def test_api_all_matching_queries_do_not_grow_with_rows(team, product, django_assert_max_num_queries):
+    status = _status(product, "Planned")
+    client = api(team.editor)
+    counts = []
+    for n in (5, 5, 60):  # the first run warms the caches and creates the tag
+        Feature.objects.filter(product=product).delete()
+        FeatureFactory.create_batch(n, product=product, moscow="could")
+        body = {"all_matching": True, "expected_count": n, "changes": {"status": status.pk, "add_tags": ["bulk"]}}
+        with django_assert_max_num_queries(20) as captured:
+            response = client.post(_url(product) + "?moscow=could", body, format="json")
+        assert response.status_code == 200, response.content
+        assert len(response.json()["updated"]) == n
+        counts.append(len(captured))
+    assert counts[1] == counts[2]
