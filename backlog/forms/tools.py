@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
 from pmtool.pages import VersionField
 
 from ..models import NAME_MAX, MoSCoW
+from ..services.bulk import MAX_MATCHING
 from ..services.csv_import import MAX_BYTES
 
 
@@ -28,6 +29,7 @@ class SavedViewEditForm(forms.Form):
 
 NO_CHANGE = ""
 CLEAR = "none"
+SELECTED, MATCHING = "selected", "matching"
 
 
 def _choice(label: str, options: list[tuple[str, str]], *, clearable: bool = True) -> forms.ChoiceField:
@@ -53,6 +55,13 @@ class BulkForm(forms.Form):
         label="Archive",
     )
     next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    # "Every feature matching this view" (a checkbox in the bar); `expected` is the count the user
+    # confirmed on the confirmation page.
+    scope = forms.ChoiceField(choices=[(SELECTED, "The selected features"), (MATCHING, "Every matching feature")],
+                              required=False, widget=forms.HiddenInput)  # fmt: skip
+    expected = forms.IntegerField(required=False, min_value=1, max_value=MAX_MATCHING, widget=forms.HiddenInput)
+
+    CHANGE_FIELDS = ("status", "moscow", "owner", "initiative", "release", "team", "add_tags", "remove_tags", "archive")
 
     def __init__(self, *args: Any, options: dict[str, list[tuple[str, str]]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,9 +76,36 @@ class BulkForm(forms.Form):
             if not (fid.isdigit() and version.isdigit() and len(fid) <= 18 and len(version) <= 18):
                 raise forms.ValidationError("A selected row is not valid: reload the page.")
             items.append((int(fid), int(version)))
-        if not items:
+        if not items and not self.is_matching:
             raise forms.ValidationError("Select some features first.")
         return items
+
+    @property
+    def is_matching(self) -> bool:
+        """The change is for every feature matching the view (not only the selected rows)."""
+        return self.data.get(self.add_prefix("scope")) == MATCHING if hasattr(self.data, "get") else False
+
+    def described(self) -> list[tuple[str, str]]:
+        """The change in words, for the confirmation page: [(field label, what it becomes)]."""
+        out: list[tuple[str, str]] = []
+        for name in self.CHANGE_FIELDS:
+            value = self.cleaned_data.get(name) or NO_CHANGE
+            if value == NO_CHANGE:
+                continue
+            field = self.fields[name]
+            if name == "archive":
+                out.append(("Archive", "archived" if value == "archive" else "restored"))
+            elif isinstance(field, forms.ChoiceField):
+                options = cast("list[tuple[Any, Any]]", list(field.choices))  # type: ignore[arg-type]
+                shown = {str(k): str(v) for k, v in options}.get(str(value), str(value))
+                out.append((str(field.label), "cleared" if value == CLEAR else shown))
+            else:
+                out.append((str(field.label), str(value)))
+        return out
+
+    def change_data(self) -> list[tuple[str, str]]:
+        """The submitted change as (name, value) pairs, to post again from the confirmation page."""
+        return [(name, str(self.data.get(name))) for name in self.CHANGE_FIELDS if self.data.get(name)]
 
     def changes(self) -> dict[str, Any]:
         """The service's `changes` from the cleaned form."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
@@ -31,6 +31,7 @@ from ..filters import parse_query
 from ..forms.tools import BulkForm, SavedViewEditForm, SavedViewForm, UploadForm
 from ..models import ScorecardCriterion
 from ..permissions import access_saved_view
+from ..selectors.bulk import matching_count
 from ..selectors.saved_views import saved_views_for
 from ..services import bulk as bulk_services
 from ..services import csv_import
@@ -91,6 +92,8 @@ def bulk_edit(request: WorkspaceRequest, slug: str) -> HttpResponse:
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         messages.error(request, f"Nothing changed: {errors}")
         return _redirect(request, back)
+    if form.is_matching:
+        return _bulk_matching(request, product, form, back)
     try:
         result = bulk_services.features_bulk_update(
             actor=Actor.from_request(request), product=product, items=form.cleaned_data["item"], changes=form.changes()
@@ -101,6 +104,61 @@ def bulk_edit(request: WorkspaceRequest, slug: str) -> HttpResponse:
         return _redirect(request, back)
     (messages.warning if result.stale or result.missing_ids else messages.success)(request, result.message())
     return _redirect(request, back)
+
+
+def _bulk_matching(request: WorkspaceRequest, product: Product, form: BulkForm, back: str) -> HttpResponse:
+    """ "Every feature matching this view": the view is the one the bar came from (`next`). Without
+    `expected` this is the confirmation page naming the count; with it, the change, refused (the
+    confirmation again, with the new count) when another number of features matches now."""
+    params = {k: v for k, v in parse_qs(urlsplit(back).query).items() if k not in PAGE_PARAMS}
+    try:
+        query = parse_query(params)
+    except ValidationError as exc:
+        messages.error(request, f"Nothing changed: {exc.message}")
+        return _redirect(request, back)
+    changes = form.changes()
+    expected = form.cleaned_data.get("expected")
+    if not changes:
+        messages.error(request, "Nothing changed: choose a change to make.")
+        return _redirect(request, back)
+    if expected is None:
+        return _bulk_confirm(request, product, form, back, count=matching_count(product, query))
+    try:
+        result = bulk_services.features_bulk_update_matching(
+            actor=Actor.from_request(request), product=product, query=query, expected=expected, changes=changes
+        )
+    except bulk_services.ViewChanged as exc:
+        return _bulk_confirm(request, product, form, back, count=exc.now, changed_from=expected, status=409)
+    except ApplicationError as exc:
+        details = "; ".join(m for ms in exc.fields.values() for m in ms)
+        messages.error(request, f"{exc.message} {details}".strip())
+        return _redirect(request, back)
+    messages.success(request, result.message())
+    return _redirect(request, back)
+
+
+def _bulk_confirm(
+    request: WorkspaceRequest,
+    product: Product,
+    form: BulkForm,
+    back: str,
+    *,
+    count: int,
+    changed_from: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "product": product,
+        "count": count,
+        "too_many": count > bulk_services.MAX_MATCHING,
+        "max_matching": bulk_services.MAX_MATCHING,
+        "changed_from": changed_from,
+        "described": form.described(),
+        "change_data": form.change_data(),
+        "back": back,
+        "backlog_url": back,
+    }
+    return render(request, "backlog/tools_bulk_confirm.html", context, status=status)
 
 
 # --- import ----------------------------------------------------------------------------------------

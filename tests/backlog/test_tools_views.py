@@ -111,6 +111,64 @@ def test_bulk_without_a_selection_changes_nothing(team, product):
     assert Feature.objects.get().version == 1
 
 
+def test_every_matching_feature_asks_to_confirm_the_count_then_changes_them_all(team, product):
+    could = FeatureFactory.create_batch(3, product=product, moscow="could")
+    other = FeatureFactory(product=product, moscow="should")
+    client = page(team.editor)
+    view = f"{_base(product)}/?moscow=could&cursor=abc"  # the view the bar came from (a later page of it)
+    body = {"scope": "matching", "moscow": "must", "add_tags": "q3", "next": view}
+
+    confirm = client.post(f"{_base(product)}/bulk/", body)
+    assert confirm.status_code == 200
+    html = confirm.content.decode()
+    assert "Change 3 features?" in html
+    assert "<dt>MoSCoW</dt><dd>Must have</dd>" in html and "<dt>Add tags</dt><dd>q3</dd>" in html
+    assert 'name="expected" value="3"' in html
+    assert Feature.objects.filter(moscow="must").count() == 0  # nothing yet
+
+    done = client.post(f"{_base(product)}/bulk/", {**body, "expected": "3"}, follow=True)
+    assert done.redirect_chain[-1][0] == view
+    assert "3 features updated." in done.content.decode()
+    assert sorted(Feature.objects.filter(moscow="must").values_list("id", flat=True)) == sorted(f.pk for f in could)
+    assert Feature.objects.get(pk=other.pk).moscow == "should"
+    assert all(f.tags.filter(name="q3").exists() for f in Feature.objects.filter(moscow="must"))
+
+
+def test_every_matching_feature_with_another_count_shows_the_new_one_and_changes_nothing(team, product):
+    FeatureFactory.create_batch(4, product=product)
+    body = {"scope": "matching", "moscow": "must", "next": f"{_base(product)}/", "expected": "3"}
+    response = page(team.editor).post(f"{_base(product)}/bulk/", body)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "4 features match it now, not 3. Nothing was changed." in html
+    assert 'name="expected" value="4"' in html
+    assert not Feature.objects.filter(moscow="must").exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"scope": "matching", "next": "/w/acme/products/atlas/backlog/"}, "choose a change to make"),
+        ({"scope": "matching", "moscow": "must", "next": "/w/acme/products/atlas/backlog/?sort=nope"}, "not valid"),
+        ({"scope": "matching", "moscow": "must", "expected": "0"}, "Nothing changed"),
+    ],
+)
+def test_every_matching_feature_bad_input_changes_nothing(team, product, body, message):
+    FeatureFactory(product=product)
+    response = page(team.editor).post(f"{_base(product)}/bulk/", body, follow=True)
+    assert message in response.content.decode()
+    assert Feature.objects.get().version == 1
+
+
+def test_every_matching_feature_of_an_empty_view_says_so(team, product):
+    FeatureFactory(product=product, moscow="could")
+    body = {"scope": "matching", "moscow": "must", "next": f"{_base(product)}/?moscow=wont"}
+    response = page(team.editor).post(f"{_base(product)}/bulk/", body)
+    assert response.status_code == 200
+    assert "No feature matches this view" in response.content.decode()
+    assert 'name="expected"' not in response.content.decode()
+
+
 def test_save_this_view_then_manage_it(team, product):
     client = page(team.editor)
     response = client.post(f"{_base(product)}/views/", {"name": "Mobile bugs", "shared": "on", "query": "type=bug"})

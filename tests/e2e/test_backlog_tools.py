@@ -1,6 +1,7 @@
 """The backlog tools in the browser: save a filtered view and reopen it from the menu; import a CSV
 with one bad row (the page names its line) and import the clean rows only; select three rows and
-change their status in one go."""
+change their status in one go; change every feature of a filtered view, across pages, after a
+confirmation that names the count."""
 
 from __future__ import annotations
 
@@ -107,3 +108,31 @@ def test_bulk_change_the_status_of_three_rows(web, signed_in, team, product, liv
     assert statuses == {"Search": "Planned", "Sync": "Planned", "Share": "Planned", "Settings": features[3].status.name}
     expect(page.locator(f"#feature-{features[0].pk}")).to_contain_text("Planned")
     shot(web, page, "tools-bulk-done")
+
+
+def test_change_every_feature_matching_a_filtered_view_across_pages(web, signed_in, team, product, live_server):
+    """60 bugs (two pages of 50) and one feature: filter to the bugs, tick "every feature matching
+    this view", set MoSCoW, confirm the count on the confirmation page; all 60 change, the feature
+    does not."""
+    FeatureFactory.create_batch(60, product=product, type="bug")
+    feature = FeatureFactory(product=product, type="feature", title="Not a bug")
+    page = signed_in(team.editor)
+    page.goto(_backlog(live_server, product, "?type=bug"))
+    bar = page.locator("#bulk-form")
+    expect(bar.get_by_label("MoSCoW")).to_be_hidden()  # folded while nothing is chosen
+    bar.get_by_label("Every feature matching this view, on every page").check()
+    bar.get_by_label("MoSCoW").select_option(label="Must have")
+    expect(page.locator("[data-bulk-apply]")).to_be_hidden()
+    shot(web, page, "tools-bulk-matching")
+    bar.get_by_role("button", name="Apply to every matching feature…").click()
+
+    expect(page.get_by_role("heading", name="Change 60 features?", level=1)).to_be_visible()
+    expect(page.locator(".tools-bulk-summary")).to_contain_text("Must have")
+    shot(web, page, "tools-bulk-matching-confirm")
+    assert not Feature.objects.filter(moscow="must").exists()  # nothing before the confirmation
+    page.get_by_role("button", name="Change 60 features").click()
+
+    expect(page.get_by_text("60 features updated.")).to_be_visible()
+    assert page.url.endswith("?type=bug")  # back to the view it came from
+    assert Feature.objects.filter(type="bug", moscow="must").count() == 60
+    assert Feature.objects.get(pk=feature.pk).moscow == ""
