@@ -30,8 +30,8 @@ _THROUGH = Feature.tags.through
 
 
 class TagNameTaken(ValidationError):
-    """A rename onto the name of another tag of the workspace (400, code `tag_name_taken`);
-    `existing` is that tag: merge into it instead."""
+    """A name another tag of the workspace has, ignoring case (400, code `tag_name_taken`, on `name`);
+    `existing` is that tag. For a rename the message offers the merge into it."""
 
     code = "tag_name_taken"
 
@@ -40,7 +40,7 @@ class TagNameTaken(ValidationError):
         hint = f" To combine them, merge “{renaming.name}” into “{existing.name}”." if renaming else ""
         super().__init__(
             f"This workspace already has a tag “{existing.name}”.{hint}",
-            fields={"name": [f"Another tag is called “{existing.name}” (id {existing.pk}).{hint}"]},
+            fields={"name": [f"A tag “{existing.name}” exists (id {existing.pk}).{hint}"]},
         )
 
 
