@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.core.validators import RegexValidator
 
 from pmtool.pages import VersionField
 from pmtool.permissions import BIGINT_LIMIT
@@ -21,6 +22,8 @@ class TagForm(forms.Form):
         max_length=7,
         required=False,
         help_text=COLOUR_HELP,
+        # Shown with the other fields' errors; the service (pmtool.cleaning.clean_colour) decides.
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}\Z", "A colour as #rrggbb, e.g. #4f46e5.")],
         widget=forms.TextInput(attrs={"placeholder": "#4f46e5", "pattern": "#[0-9a-fA-F]{6}", "size": 8}),
     )
     description = forms.CharField(
