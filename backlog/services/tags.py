@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -35,9 +35,9 @@ class TagNameTaken(ValidationError):
 
     code = "tag_name_taken"
 
-    def __init__(self, existing: Tag, *, renaming: Tag | None = None) -> None:
+    def __init__(self, existing: Tag, *, renaming: str | None = None) -> None:
         self.existing = existing
-        hint = f" To combine them, merge “{renaming.name}” into “{existing.name}”." if renaming else ""
+        hint = f" To combine them, merge “{renaming}” into “{existing.name}”." if renaming else ""
         super().__init__(
             f"This workspace already has a tag “{existing.name}”.{hint}",
             fields={"name": [f"A tag “{existing.name}” exists (id {existing.pk}).{hint}"]},
@@ -49,13 +49,14 @@ def _clean_description(value: str | None) -> str:
     return " ".join(clean_text(value, field="description", max_length=TAG_DESCRIPTION_MAX).split())
 
 
-def _unique_name(workspace_id: int, name: str, *, renaming: Tag | None = None) -> str:
+def _unique_name(workspace_id: int, name: str, *, renaming: Tag | None = None, old_name: str = "") -> str:
+    """`name` unless another tag of the workspace has it (ignoring case): TagNameTaken naming that tag."""
     taken = Tag.objects.filter(workspace_id=workspace_id, name__iexact=name)
     if renaming is not None:
         taken = taken.exclude(pk=renaming.pk)
     existing = taken.first()
     if existing is not None:
-        raise TagNameTaken(existing, renaming=renaming)
+        raise TagNameTaken(existing, renaming=old_name or (renaming.name if renaming else None))
     return name
 
 
@@ -64,7 +65,12 @@ def tag_create(*, actor: Actor, workspace: Workspace, name: str, colour: str = "
     """A new tag of `workspace` (a name taken without regard to case → ValidationError on `name`)."""
     cleaned = _unique_name(workspace.pk, clean_name(name, max_length=TAG_MAX))
     values = {"colour": clean_colour(colour, optional=True), "description": _clean_description(description)}
-    tag = Tag.objects.create(workspace=workspace, name=cleaned, updated_at=timezone.now(), **values)
+    try:
+        with transaction.atomic():  # a feature may create the same name at the same moment: the index decides
+            tag = Tag.objects.create(workspace=workspace, name=cleaned, updated_at=timezone.now(), **values)
+    except IntegrityError:
+        _unique_name(workspace.pk, cleaned)  # raises TagNameTaken, naming the winner
+        raise
     activity_record(
         actor=actor, workspace=workspace, target=tag, action="created",
         changes=created_changes({"name": cleaned, **values}),
@@ -86,35 +92,44 @@ def tag_update(
     has (ignoring case) is TagNameTaken; a change of case only is a rename."""
     locked = lock_version(Tag.objects.all(), tag_id, version, what="tag")
     values: dict[str, Any] = {}
+    old_name = locked.name
     if given(name):
         values["name"] = _unique_name(locked.workspace_id, clean_name(name, max_length=TAG_MAX), renaming=locked)
     if given(colour):
         values["colour"] = clean_colour(colour, optional=True)
     if given(description):
         values["description"] = _clean_description(description)
-    changes = save_changes(locked, values)
+    try:
+        with transaction.atomic():  # as in tag_create: a concurrent create of the new name loses nothing
+            changes = save_changes(locked, values)
+    except IntegrityError:
+        if "name" in values:
+            _unique_name(locked.workspace_id, values["name"], renaming=locked, old_name=old_name)
+        raise
     if changes:
         activity_record(actor=actor, workspace=locked.workspace_id, target=locked, action="updated", changes=changes)
     return locked
 
 
 def _lock_pair(tag_id: int, version: int, into_id: int, into_version: int) -> tuple[Tag, Tag]:
-    """Both tags locked, in id order (two merges of the same pair never deadlock), versions checked."""
+    """Both tags locked, in id order (two merges of the same pair never deadlock), versions checked.
+    The target is looked up inside the merged tag's workspace only (a tag never changes workspace):
+    another workspace's tag is "no such tag", whatever its version."""
     if tag_id == into_id:
         raise ValidationError("A tag cannot be merged into itself.", fields={"into": ["Choose another tag."]})
-    order = sorted([(tag_id, version, "tag"), (into_id, into_version, "tag to merge into")])
+    workspace_id = Tag.objects.filter(pk=tag_id).values_list("workspace_id", flat=True).first()
+    if workspace_id is None:
+        raise NotFound("Tag not found.")
+    same_workspace = Tag.objects.filter(workspace_id=workspace_id)
     locked: dict[int, Tag] = {}
-    for pk, expected, what in order:
+    for pk, expected, what in sorted([(tag_id, version, "tag"), (into_id, into_version, "tag to merge into")]):
         try:
-            locked[pk] = lock_version(Tag.objects.all(), pk, expected, what=what)
+            locked[pk] = lock_version(same_workspace, pk, expected, what=what)
         except NotFound:
             if pk == tag_id:
                 raise
             raise ValidationError("No such tag here.", fields={"into": ["No such tag in this workspace."]}) from None
-    source, target = locked[tag_id], locked[into_id]
-    if source.workspace_id != target.workspace_id:
-        raise ValidationError("No such tag here.", fields={"into": ["No such tag in this workspace."]})
-    return source, target
+    return locked[tag_id], locked[into_id]
 
 
 # Every feature tagged with the merged tag gets the target (one statement; features that have both keep one).

@@ -160,3 +160,12 @@ def test_delete_confirmation_counts_the_features_and_a_stale_one_asks_again(team
     assert client.post(url, {"version": 1}).status_code == 409
     assert client.post(url, {"version": 2}).status_code == 302
     assert not Tag.objects.filter(pk=mobile.pk).exists() and Feature.objects.count() == 2
+
+
+def test_the_activity_page_shows_a_merge(team, pair):
+    typo, mobile = pair
+    page(team.editor).post(f"/w/acme/tags/{typo.pk}/merge/", {"into": mobile.pk, "version": 1, "into_version": 1})
+    response = page(team.viewer).get("/w/acme/activity/?action=merged")
+    assert response.status_code == 200
+    text = html(response)
+    assert "Mobil" in text and "Mobile" in text
