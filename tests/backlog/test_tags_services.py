@@ -6,10 +6,12 @@ activity event; nothing is written when nothing changed."""
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from backlog.models import TAG_MAX, Feature, Tag
@@ -212,3 +214,46 @@ def test_a_feature_naming_a_renamed_tag_finds_it(team, product, pair):
     tags.tag_update(actor=team.actor(), tag_id=typo.pk, version=1, name="Tablet")
     feature = feature_create(actor=team.actor(), product=product, title="A", tags=["tablet"])
     assert list(feature.tags.values_list("pk", flat=True)) == [typo.pk]
+
+
+@pytest.mark.postgres
+def test_a_create_racing_another_of_the_same_name_answers_tag_name_taken(transactional_db, team):
+    """Two creates of one name at once: the second waits on the unique index, then is told the name
+    is taken (TagNameTaken, a 400), never an IntegrityError (a 500)."""
+    holding, release, outcome = threading.Event(), threading.Event(), {}
+
+    def holder() -> None:  # the first create, not committed yet
+        try:
+            with transaction.atomic():
+                Tag.objects.create(workspace_id=team.workspace.pk, name="Tablet")
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def racer() -> None:
+        try:
+            tags.tag_create(actor=team.actor(), workspace=team.workspace, name="tablet")
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=holder)
+    first.start()
+    assert holding.wait(10)
+    second = threading.Thread(target=racer)
+    second.start()
+    with connection.cursor() as cursor:  # wait until the racer is blocked on the index
+        for _ in range(100):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the second create never waited on the first")
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert isinstance(outcome.get("error"), tags.TagNameTaken), outcome
+    assert list(Tag.objects.filter(workspace=team.workspace).values_list("name", flat=True)) == ["Tablet"]
