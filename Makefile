@@ -65,6 +65,7 @@ STRICT += strategy/services/goals.py strategy/services/initiatives.py strategy/s
 STRICT += backlog/services/features.py backlog/selectors/features.py backlog/services/inline.py backlog/selectors/inline.py
 STRICT += backlog/services/bulk.py backlog/services/csv_import.py backlog/services/saved_views.py \
 	backlog/services/references.py backlog/selectors/saved_views.py backlog/selectors/export.py
+STRICT += backlog/services/tags.py backlog/selectors/tags.py
 
 ## typecheck: mypy (django-stubs, DRF stubs): every app module in normal mode, then the strict modules
 typecheck: $(STAMP)

@@ -236,15 +236,28 @@ RICE_IMPACTS = ("0.25", "0.5", "1", "2", "3")
 """The RICE impact scale: minimal, low, medium, high, massive."""
 
 
+TAG_MAX = 40  # a tag's name: features' tags, the tag pages and the API
+TAG_DESCRIPTION_MAX = 200
+
+
 class Tag(models.Model):
-    """A workspace's tag for features (matched without regard to case)."""
+    """A workspace's tag for features (matched without regard to case). Created on the fly when a
+    feature names a new one; managed (renamed, recoloured, merged, deleted) in backlog/services/tags.py.
+    An empty `colour` means the default look."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="feature_tags")
-    name = models.CharField(max_length=40)
+    name = models.CharField(max_length=TAG_MAX)
+    colour = models.CharField(max_length=7, blank=True, default="")
+    description = models.CharField(max_length=TAG_DESCRIPTION_MAX, blank=True, default="")
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ("name", "id")
-        constraints = [models.UniqueConstraint(Lower("name"), "workspace", name="tag_name_unique")]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "workspace", name="tag_name_unique"),
+            models.CheckConstraint(condition=Q(colour="") | Q(colour__regex=r"^#[0-9a-f]{6}$"), name="tag_colour_hex"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -16,7 +16,7 @@ from pmtool.errors import NotFound
 from pmtool.models import Membership, Product, Role, Workspace
 from pmtool.permissions import BIGINT_LIMIT, Access, AnyUser, access_object, require_role
 
-from .models import Feature, FeatureStatus, Release, SavedView, ScorecardCriterion, Team
+from .models import Feature, FeatureStatus, Release, SavedView, ScorecardCriterion, Tag, Team
 
 M = TypeVar("M", bound=Model)
 
@@ -83,6 +83,15 @@ def access_team(
     return access_object(
         user, _in_workspace(qs, "workspace_id", workspace), team_id, what="team",
         write=write, action="change teams",
+    )  # fmt: skip
+
+
+def access_tag(user: AnyUser, tag_id: int, *, write: bool = False, workspace: Workspace | None = None) -> Access[Tag]:
+    """A tag (workspace loaded) and the caller's role; changing tags needs an editor, as teams do."""
+    qs = Tag.objects.select_related("workspace")
+    return access_object(
+        user, _in_workspace(qs, "workspace_id", workspace), tag_id, what="tag",
+        write=write, action="change tags",
     )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from .views import features as features_views
 from .views import plan
 from .views import ranking as ranking_views
 from .views import scoring as scoring_views
+from .views import tags as tags_views
 from .views import tools as tools_views
 
 app_name = "backlog"
@@ -68,4 +69,10 @@ urlpatterns: list = [
     path("teams/<id:team_id>/edit/", plan.team_edit, name="team_edit"),
     path("teams/<id:team_id>/delete/", plan.team_delete, name="team_delete"),
     path("products/<slug:slug>/backlog/settings/", plan.backlog_settings, name="settings"),
+    # --- tags: list, new, edit, merge, delete (backlog/views/tags.py) ---
+    path("tags/", tags_views.tag_list, name="tags"),
+    path("tags/new/", tags_views.tag_create, name="tag_create"),
+    path("tags/<id:tag_id>/edit/", tags_views.tag_edit, name="tag_edit"),
+    path("tags/<id:tag_id>/merge/", tags_views.tag_merge, name="tag_merge"),
+    path("tags/<id:tag_id>/delete/", tags_views.tag_delete, name="tag_delete"),
 ]

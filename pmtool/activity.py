@@ -114,4 +114,5 @@ KNOWN_ACTIONS = (
     "samples_deleted",
     # backlog
     "moved",
+    "merged",
 )

@@ -116,9 +116,11 @@ def clean_number(
     return number
 
 
-def clean_colour(value: str | None, *, field: str = "colour") -> str:
-    """A colour as #rrggbb, stored lower-case."""
+def clean_colour(value: str | None, *, field: str = "colour", optional: bool = False) -> str:
+    """A colour as #rrggbb, stored lower-case; `optional`: empty (or None) is "" (the default look)."""
     cleaned = (value or "").strip()
+    if optional and not cleaned:
+        return ""
     if not _COLOUR.match(cleaned):
         raise ValidationError("Not a colour.", fields={field: ["A colour as #rrggbb, e.g. #4f46e5."]})
     return cleaned.lower()

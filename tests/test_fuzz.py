@@ -56,6 +56,7 @@ PATH_IDS = {
     "status_id": "status",
     "release_id": "release",
     "team_id": "team",
+    "tag_id": "tag",
 }
 
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
@@ -69,7 +70,7 @@ def _demo_target(outsider: Any) -> tuple[dict[str, Any], dict[str, str]]:
     """The demo data (`seed_demo`): its ids and its people's secrets (Ada's read-only token)."""
     from django.core.management import call_command
 
-    from backlog.models import FeatureStatus, Release, Team
+    from backlog.models import FeatureStatus, Release, Tag, Team
     from pmtool.models import Membership, Product, User
     from strategy.models import Competitor, Goal, Initiative, KeyResult, Metric, MetricSample, Persona, VisionRevision
 
@@ -98,6 +99,7 @@ def _demo_target(outsider: Any) -> tuple[dict[str, Any], dict[str, str]]:
         "status": FeatureStatus.objects.filter(workspace=workspace).order_by("id").first().pk,
         "release": Release.objects.filter(product__workspace=workspace).order_by("id").first().pk,
         "team": Team.objects.filter(workspace=workspace).order_by("id").first().pk,
+        "tag": Tag.objects.filter(workspace=workspace).order_by("id").first().pk,
     }
     secrets = {
         "editor": services.api_token_create(user=eddie, name="fuzz editor")[1],

@@ -12,6 +12,7 @@ from . import plan
 from . import ranking as ranking_api
 from . import saved_views as saved_views_api
 from . import scoring as scoring_api
+from . import tags as tags_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # --- features (backlog/api/features.py) ---
@@ -57,6 +58,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         plan.BacklogSettingsView.as_view(),
         name="api-settings",
     ),
+    # --- tags: list, create, read, change, delete, merge (backlog/api/tags.py) ---
+    path("workspaces/<id:workspace_id>/tags/", tags_api.TagListView.as_view(), name="api-tags"),
+    path("tags/<id:tag_id>/", tags_api.TagDetailView.as_view(), name="api-tag"),
+    path("tags/<id:tag_id>/merge/", tags_api.TagMergeView.as_view(), name="api-tag-merge"),
     # --- saved views (backlog/api/views.py), CSV import/export (backlog/api/csv.py) ---
     # --- boards: MoSCoW (backlog/api/boards.py) ---
     path("features/<id:feature_id>/moscow/", boards_api.FeatureMoscowView.as_view(), name="api-feature-moscow"),

@@ -54,12 +54,12 @@ from ..models import (
     Tag,
     Team,
 )
+from ..models import TAG_MAX as TAG_MAX  # the one bound of a tag name (re-exported for the features API)
 from ..scoring import feature_rescore
 from .progress import schedule_progress_refresh
 from .ranking import lock_product_order
 
 TAGS_MAX = 20
-TAG_MAX = 40
 RICE_INPUTS = ("reach", "impact", "confidence", "effort")
 CONFIDENCE_MAX = 100
 _IMPACTS = tuple(Decimal(v) for v in RICE_IMPACTS)

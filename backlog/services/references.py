@@ -18,9 +18,9 @@ from pmtool.errors import ValidationError
 from pmtool.models import Membership, Product, User
 from strategy.models import Initiative
 
+from ..models import TAG_MAX as TAG_MAX  # the one bound of a tag name (re-exported for the bulk API)
 from ..models import FeatureStatus, Release, Tag, Team
 
-TAG_MAX = 40
 TAGS_MAX = 20  # tags named in one change
 
 

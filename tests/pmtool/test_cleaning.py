@@ -174,6 +174,14 @@ def test_clean_colour_gives_the_initiative_messages(value: Any) -> None:
     assert _outcome(lambda: cleaning.clean_colour(value)) == INITIATIVE_COLOUR[COLOURS.index(value)]
 
 
+def test_clean_colour_optional_takes_empty_as_the_default_look() -> None:
+    assert [cleaning.clean_colour(v, optional=True) for v in ("", "  ", None, " #ABCDEF ")] == ["", "", "", "#abcdef"]
+    with pytest.raises(ValidationError):
+        cleaning.clean_colour("red", optional=True)
+    with pytest.raises(ValidationError):
+        cleaning.clean_colour("")  # required unless optional
+
+
 @pytest.mark.parametrize("value", NUMBERS)
 def test_clean_number_gives_the_key_result_messages(value: Any) -> None:
     assert _outcome(lambda: cleaning.clean_number(value, field="target")) == KEY_RESULT_NUMBER[_index(NUMBERS, value)]
