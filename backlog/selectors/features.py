@@ -24,7 +24,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet
 
-from pmtool.models import Membership, Product, Workspace
+from pmtool.models import Membership, Product, User, Workspace
 from strategy.models import Initiative
 
 from ..filters import BacklogQuery, apply_query
@@ -402,29 +402,58 @@ class BacklogChoices:
     initiatives: list[tuple[int, str]]
     """(id, title) of the initiatives the product's features may serve, by title."""
     releases: list[tuple[int, str]]
+    """(id, name) of the product's releases in their order (release date, unscheduled last, name)."""
     teams: list[tuple[int, str]]
+    tags: list[str]
+    """The workspace's tag names, in order."""
+
+
+def _choices_sql() -> str:
+    status, member, user = FeatureStatus._meta.db_table, Membership._meta.db_table, User._meta.db_table
+    initiative, release, team, tag = (m._meta.db_table for m in (Initiative, Release, Team, Tag))
+    # each part: (kind, id, label, flag, extra, its place in its own order)
+    return f"""
+        SELECT 0, s.id, s.name, TRUE, 0, ROW_NUMBER() OVER (ORDER BY s.position, s.id)
+          FROM "{status}" s WHERE s.workspace_id = %(ws)s
+        UNION ALL
+        SELECT 1, u.id, COALESCE(NULLIF(u.name, ''), u.email), u.is_active, m.id,
+               ROW_NUMBER() OVER (ORDER BY u.name, u.email)
+          FROM "{member}" m JOIN "{user}" u ON u.id = m.user_id WHERE m.workspace_id = %(ws)s
+        UNION ALL
+        SELECT 2, i.id, i.title, TRUE, 0, ROW_NUMBER() OVER (ORDER BY i.title, i.id)
+          FROM "{initiative}" i
+         WHERE i.workspace_id = %(ws)s AND (i.product_id IS NULL OR i.product_id = %(product)s)
+        UNION ALL
+        SELECT 3, r.id, r.name, TRUE, 0,
+               ROW_NUMBER() OVER (ORDER BY r.release_date IS NULL, r.release_date, r.name, r.id)
+          FROM "{release}" r WHERE r.product_id = %(product)s
+        UNION ALL
+        SELECT 4, t.id, t.name, TRUE, 0, ROW_NUMBER() OVER (ORDER BY t.name, t.id)
+          FROM "{team}" t WHERE t.workspace_id = %(ws)s
+        UNION ALL
+        SELECT 5, g.id, g.name, TRUE, 0, ROW_NUMBER() OVER (ORDER BY g.name, g.id)
+          FROM "{tag}" g WHERE g.workspace_id = %(ws)s
+        ORDER BY 1, 6
+    """  # noqa: S608 - table names from model metadata; the values are parameters
 
 
 def backlog_choices(product: Product) -> BacklogChoices:
-    """The backlog page's options: five one-table reads (values only, no model instances)."""
-    ws = product.workspace_id
-    members = (
-        Membership.objects.filter(workspace_id=ws)
-        .order_by("user__name", "user__email")
-        .values_list("user_id", "user__name", "user__email", "user__is_active", "id")
-    )
+    """The backlog page's options (the workspace's statuses, members, initiatives, teams and tags, the
+    product's releases) in ONE statement: six small reads were six ORM queries, ~0.8 ms each to
+    build and run. Each part keeps the order its model's list has everywhere else."""
+    parts: list[list[tuple[Any, ...]]] = [[] for _ in range(6)]
+    with connection.cursor() as cursor:
+        cursor.execute(_choices_sql(), {"ws": product.workspace_id, "product": product.pk})
+        for kind, pk, label, flag, extra, _place in cursor.fetchall():
+            parts[kind].append((pk, label, bool(flag), extra))
+    statuses, members, initiatives, releases, teams, tags = parts
     return BacklogChoices(
-        statuses=list(
-            FeatureStatus.objects.filter(workspace_id=ws).order_by("position", "id").values_list("id", "name")
-        ),
-        members=[(user_id, name or email, active, pk) for user_id, name, email, active, pk in members],
-        initiatives=list(
-            Initiative.objects.filter(Q(product__isnull=True) | Q(product_id=product.pk), workspace_id=ws)
-            .order_by("title", "id")
-            .values_list("id", "title")
-        ),
-        releases=list(Release.objects.filter(product_id=product.pk).values_list("id", "name")),
-        teams=list(Team.objects.filter(workspace_id=ws).values_list("id", "name")),
+        statuses=[(pk, label) for pk, label, _, _ in statuses],
+        members=[(pk, label, flag, extra) for pk, label, flag, extra in members],
+        initiatives=[(pk, label) for pk, label, _, _ in initiatives],
+        releases=[(pk, label) for pk, label, _, _ in releases],
+        teams=[(pk, label) for pk, label, _, _ in teams],
+        tags=[label for _, label, _, _ in tags],
     )
 
 

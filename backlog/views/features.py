@@ -118,7 +118,7 @@ def _filter_fields(request: WorkspaceRequest, choices: selectors.BacklogChoices)
         opts += [(str(v), text) for v, text in options]
         return {"name": name, "label": label, "options": [(v, t, v in chosen) for v, t in opts]}
 
-    tags = [(t, t) for t in selectors.tag_names_of(request.workspace)]
+    tags = [(t, t) for t in choices.tags]
     return [
         select("status", "Status", [(pk, name.split(" (")[0]) for pk, name in choices.statuses]),
         select("category", "Category", list(StatusCategory.choices)),
