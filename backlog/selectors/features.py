@@ -457,10 +457,6 @@ def backlog_choices(product: Product) -> BacklogChoices:
     )
 
 
-def tag_names_of(workspace: Workspace) -> list[str]:
-    return list(Tag.objects.filter(workspace_id=workspace.pk).order_by("name").values_list("name", flat=True))
-
-
 # --- cursors: a position as an opaque token -------------------------------------------------------
 
 

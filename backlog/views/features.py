@@ -55,7 +55,7 @@ def _can_edit(request: WorkspaceRequest) -> bool:
 
 
 def _choices(request: WorkspaceRequest, product: Product, *, feature: Feature | None = None) -> dict[str, Any]:
-    """The options of a feature form and of the backlog filters (one query each)."""
+    """The options of a feature form (one query each; the backlog page reads its own: backlog_choices)."""
     workspace = request.workspace
     return {
         "statuses": [(s.pk, f"{s.name} ({s.get_category_display()})") for s in selectors.statuses_of(workspace)],
