@@ -233,6 +233,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=200, help="timed requests per scenario")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests first")
     parser.add_argument("--no-http", action="store_true", help="leave out the gunicorn figures")
+    parser.add_argument(
+        "--page-only", action="store_true", help="only the backlog page (no API rows, no 100k seed, no HTTP)"
+    )
     args = parser.parse_args(argv)
 
     database = h.setup_django()
@@ -246,35 +249,39 @@ def main(argv: list[str] | None = None) -> None:
     from backlog.selectors.features import encode_cursor
     from pmtool import services
 
-    _workspace, user, big = seed("bench-backlog-100k", args.features)
-    _, _, small = seed("bench-backlog-1k", args.page_features)
+    if not args.page_only:
+        _workspace, user, big = seed("bench-backlog-100k", args.features)
+    _, user, small = seed("bench-backlog-1k", args.page_features)
 
     session = Client()
     session.force_login(user)
     _token, raw_token = services.api_token_create(user=user, name="bench")
     bearer = Client(headers={"authorization": f"Bearer {raw_token}"})
 
-    base = f"/api/v1/products/{big.pk}/features/?page_size={PAGE_SIZE}"
-    deep_offset = int(args.features * 0.9)
-    deep_rank = position_at(big.pk, deep_offset, "rank")
-    rice_offset = int(args.features * 0.75)  # in the scored part (a fifth has no RICE score: last)
-    deep_rice = position_at(big.pk, rice_offset, "rice")
-    scenarios: list[tuple[str, Any, str, str, list[Any] | None]] = [
-        ("API page 1 (session)", session, base, "rank", None),
-        ("API page 1 (Bearer)", bearer, base, "rank", None),
-        (f"API deep, row {deep_offset:,} (Bearer)", bearer, f"{base}&cursor={encode_cursor('rank', deep_rank)}",
-         "rank", deep_rank),
-        ("API sort=rice page 1 (Bearer)", bearer, f"{base}&sort=rice", "rice", None),
-        (f"API sort=rice deep, row {rice_offset:,} (Bearer)", bearer,
-         f"{base}&sort=rice&cursor={encode_cursor('rice', deep_rice)}", "rice", deep_rice),
-    ]  # fmt: skip
+    scenarios: list[tuple[str, Any, str, str, list[Any] | None]] = []
+    if not args.page_only:
+        base = f"/api/v1/products/{big.pk}/features/?page_size={PAGE_SIZE}"
+        deep_offset = int(args.features * 0.9)
+        deep_rank = position_at(big.pk, deep_offset, "rank")
+        rice_offset = int(args.features * 0.75)  # in the scored part (a fifth has no RICE score: last)
+        deep_rice = position_at(big.pk, rice_offset, "rice")
+        scenarios = [
+            ("API page 1 (session)", session, base, "rank", None),
+            ("API page 1 (Bearer)", bearer, base, "rank", None),
+            (f"API deep, row {deep_offset:,} (Bearer)", bearer, f"{base}&cursor={encode_cursor('rank', deep_rank)}",
+             "rank", deep_rank),
+            ("API sort=rice page 1 (Bearer)", bearer, f"{base}&sort=rice", "rice", None),
+            (f"API sort=rice deep, row {rice_offset:,} (Bearer)", bearer,
+             f"{base}&sort=rice&cursor={encode_cursor('rice', deep_rice)}", "rice", deep_rice),
+        ]  # fmt: skip
     page_url = f"/w/{WORKSPACE_SLUG}/products/{small.slug}/backlog/"
 
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
+    api_part = "no API rows" if args.page_only else f"{args.features:,} features (API)"
     print(
-        f"\nBacklog list — {args.features:,} features (API), {args.page_features:,} (page), page_size={PAGE_SIZE}, "
+        f"\nBacklog list — {api_part}, {args.page_features:,} (page), page_size={PAGE_SIZE}, "
         f"{args.runs} timed requests per row after {args.warmup} warm-up"
     )
     print(
@@ -309,7 +316,7 @@ def main(argv: list[str] | None = None) -> None:
     )  # fmt: skip
     h.print_table(("scenario", "median ms", "p95 ms", "queries/req", "raw SELECT median ms", "ratio"), rows)
 
-    if not args.no_http:
+    if not (args.no_http or args.page_only):
         urls = [(label, url) for label, client, url, _, _ in scenarios if client is bearer]
         http = http_figures(urls, raw_token, runs=args.runs, warmup=args.warmup)
         h.print_table(

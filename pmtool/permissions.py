@@ -185,9 +185,10 @@ def workspace_access(
 ) -> Access[Workspace]:
     """The workspace (by slug or id) and the caller's role, if the caller is a member with at least
     `minimum` ("Only an admin of this workspace can {what}." otherwise)."""
+    if slug is not None:
+        return _workspace_by_slug(user, slug, minimum=minimum, action=what)
     by_id = Workspace.objects.filter(pk=workspace_id) if workspace_id is not None else Workspace.objects.none()
-    lookup = Workspace.objects.filter(slug=slug) if slug is not None else by_id
-    return _access_first(user, lookup, what="workspace", workspace_field="pk", minimum=minimum, action=what)
+    return _access_first(user, by_id, what="workspace", workspace_field="pk", minimum=minimum, action=what)
 
 
 def product_access(
@@ -205,6 +206,8 @@ def product_access(
     minimum = Role.EDITOR if write else Role.VIEWER
     if product_id is not None and workspace is None and slug is None:
         return _product_by_id(user, product_id, minimum=minimum, action=action)
+    if product_id is None and workspace is not None and slug is not None:
+        return _product_by_slug(user, workspace, slug, minimum=minimum, action=action)
     queryset = Product.objects.select_related("workspace")
     if workspace is not None:
         queryset = queryset.filter(workspace=workspace)
@@ -218,11 +221,20 @@ BIGINT_LIMIT = 2**63
 # The same answer as the ORM form of product_access by id (the product, its workspace, the caller's
 # role), as one fixed statement: the ORM took ~2 ms to build and compile it on every API request
 # (~0.3 ms to run). Membership is unique per (workspace, user), so the join gives at most one row.
-_PRODUCT_BY_ID_SQL = (
+# By slug inside a workspace (every product page) and the workspace by slug (every workspace page)
+# are the same kind of statement; a (workspace, slug) names one product, a slug one workspace.
+_PRODUCT_SQL = (
     f"SELECT {select_list(Product, 'p')}, {select_list(Workspace, 'w')}, m.role"  # noqa: S608 - model metadata
     f' FROM "{Product._meta.db_table}" p JOIN "{Workspace._meta.db_table}" w ON w.id = p.workspace_id'
     f' JOIN "{Membership._meta.db_table}" m ON m.workspace_id = p.workspace_id AND m.user_id = %s'
-    " WHERE p.id = %s"
+)
+_PRODUCT_BY_ID_SQL = _PRODUCT_SQL + " WHERE p.id = %s"
+_PRODUCT_BY_SLUG_SQL = _PRODUCT_SQL + " WHERE p.workspace_id = %s AND p.slug = %s"
+_WORKSPACE_BY_SLUG_SQL = (
+    f"SELECT {select_list(Workspace, 'w')}, m.role"  # noqa: S608 - model metadata
+    f' FROM "{Workspace._meta.db_table}" w'
+    f' JOIN "{Membership._meta.db_table}" m ON m.workspace_id = w.id AND m.user_id = %s'
+    " WHERE w.slug = %s"
 )
 
 
@@ -230,8 +242,36 @@ def _product_by_id(user: AnyUser, product_id: int, *, minimum: str, action: str)
     """product_access by id alone, in one hand-written statement (see _PRODUCT_BY_ID_SQL)."""
     if not user.is_authenticated or not 0 < product_id < BIGINT_LIMIT:  # out of range: no such row, as in the ORM
         raise _not_found("product")
+    return _product_row(_PRODUCT_BY_ID_SQL, [user.pk, product_id], minimum=minimum, action=action)
+
+
+def _product_by_slug(user: AnyUser, workspace: Workspace, slug: str, *, minimum: str, action: str) -> Access[Product]:
+    """product_access by slug inside `workspace`, in one hand-written statement (_PRODUCT_BY_SLUG_SQL)."""
+    if not user.is_authenticated:
+        raise _not_found("product")
+    return _product_row(_PRODUCT_BY_SLUG_SQL, [user.pk, workspace.pk, slug], minimum=minimum, action=action)
+
+
+def _workspace_by_slug(user: AnyUser, slug: str, *, minimum: str, action: str) -> Access[Workspace]:
+    """workspace_access by slug, in one hand-written statement (_WORKSPACE_BY_SLUG_SQL)."""
+    if not user.is_authenticated:
+        raise _not_found("workspace")
     with connection.cursor() as cursor:
-        cursor.execute(_PRODUCT_BY_ID_SQL, [user.pk, product_id])
+        cursor.execute(_WORKSPACE_BY_SLUG_SQL, [user.pk, slug])
+        row = cursor.fetchone()
+    if row is None:
+        raise _not_found("workspace")
+    (workspace,), (role_value,) = split_row(row, Workspace)
+    role = Role(role_value)
+    if minimum != Role.VIEWER:
+        require_role(role, minimum, action)
+    return Access(obj=cast(Workspace, workspace), role=role)
+
+
+def _product_row(sql: str, params: list[int | str | None], *, minimum: str, action: str) -> Access[Product]:
+    """The product, its workspace and the caller's role read by `sql` (one of the _PRODUCT_SQL forms)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         raise _not_found("product")

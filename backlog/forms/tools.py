@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 
 from pmtool.pages import VersionField
+from pmtool.widgets import PlainSelect
 
 from ..models import NAME_MAX, MoSCoW
 from ..services.bulk import MAX_MATCHING
@@ -34,7 +35,7 @@ SELECTED, MATCHING = "selected", "matching"
 
 def _choice(label: str, options: list[tuple[str, str]], *, clearable: bool = True) -> forms.ChoiceField:
     head = [(NO_CHANGE, "— no change —")] + ([(CLEAR, "(clear)")] if clearable else [])
-    return forms.ChoiceField(choices=head + options, required=False, label=label)
+    return forms.ChoiceField(choices=head + options, required=False, label=label, widget=PlainSelect)
 
 
 class BulkForm(forms.Form):
@@ -53,6 +54,7 @@ class BulkForm(forms.Form):
         choices=[(NO_CHANGE, "— no change —"), ("archive", "Archive"), ("restore", "Restore")],
         required=False,
         label="Archive",
+        widget=PlainSelect,
     )
     next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
     # "Every feature matching this view" (a checkbox in the bar); `expected` is the count the user

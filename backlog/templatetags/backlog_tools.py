@@ -2,11 +2,13 @@
 
     {% load backlog_tools %}
     {% tools_toolbar product %}          saved views menu, "Save this view", export and import links
-    {% tools_bulk_bar product %}         the bulk action bar (a form the row checkboxes belong to)
+    {% tools_bulk_bar product choices %} the bulk action bar (a form the row checkboxes belong to);
+                                         `choices`: the page's BacklogChoices, when it read them
     {% tools_select_all %}               the "select all on this page" checkbox (in the list head)
-    {% tools_row_checkbox feature %}     a row's checkbox (inside its <li>)
 
-Each reads what it needs itself (a few queries, none per row)."""
+Each reads what it needs itself (a few queries, none per row). A row's checkbox
+(`<input class="tools-row-check" form="bulk-form" …>`) is printed by the row template itself
+(templates/backlog/features_row.html), 50 times a page."""
 
 from __future__ import annotations
 
@@ -15,35 +17,28 @@ from urllib.parse import urlencode
 
 from django import template
 
-from pmtool.models import Membership, Product
+from pmtool.models import Product
 from pmtool.permissions import can_edit_content
-from strategy.models import Initiative
 
 from ..filters import BacklogQuery, parse_query
-from ..models import FeatureStatus, Release, Team
-from ..services.references import initiatives_for
+from ..selectors.features import BacklogChoices, backlog_choices
 
 register = template.Library()
 
 PAGE_PARAMS = ("page", "cursor", "page_size")
 
 
-def bulk_options(product: Product) -> dict[str, list[tuple[str, str]]]:
-    """The choices of the bulk bar: the workspace's statuses, members, initiatives, teams, the product's releases."""
-    ws = product.workspace_id
-    members = Membership.objects.filter(workspace_id=ws, user__is_active=True).select_related("user")
+def bulk_options(product: Product, choices: BacklogChoices | None = None) -> dict[str, list[tuple[str, str]]]:
+    """The choices of the bulk bar: the workspace's statuses, active members (by name, case-folded),
+    initiatives, teams, the product's releases; from `choices` when the page read them already."""
+    found = choices if choices is not None else backlog_choices(product)
+    active = sorted((m for m in found.members if m[2]), key=lambda m: (m[1].casefold(), m[3]))
     return {
-        "status": [
-            (str(s.pk), s.name) for s in FeatureStatus.objects.filter(workspace_id=ws).order_by("position", "id")
-        ],
-        "owner": sorted(
-            ((str(m.user_id), m.user.name or m.user.email) for m in members), key=lambda o: o[1].casefold()
-        ),
-        "initiative": [
-            (str(i.pk), i.title) for i in Initiative.objects.filter(initiatives_for(product)).order_by("title")
-        ],
-        "release": [(str(r.pk), r.name) for r in Release.objects.filter(product_id=product.pk)],
-        "team": [(str(t.pk), t.name) for t in Team.objects.filter(workspace_id=ws).order_by("name")],
+        "status": [(str(pk), name) for pk, name in found.statuses],
+        "owner": [(str(user_id), name) for user_id, name, _, _ in active],
+        "initiative": [(str(pk), title) for pk, title in found.initiatives],
+        "release": [(str(pk), name) for pk, name in found.releases],
+        "team": [(str(pk), name) for pk, name in found.teams],
     }
 
 
@@ -79,19 +74,14 @@ def tools_toolbar(context: Any, product: Product) -> dict[str, Any]:
 
 
 @register.inclusion_tag("backlog/tools_bulk_bar.html", takes_context=True)
-def tools_bulk_bar(context: Any, product: Product) -> dict[str, Any]:
+def tools_bulk_bar(context: Any, product: Product, choices: BacklogChoices | None = None) -> dict[str, Any]:
     from ..forms.tools import BulkForm
 
     request = context["request"]
-    form = BulkForm(options=bulk_options(product), initial={"next": request.get_full_path()})
+    form = BulkForm(options=bulk_options(product, choices), initial={"next": request.get_full_path()})
     return {"request": request, "product": product, "form": form, "csrf_token": context.get("csrf_token")}
 
 
 @register.inclusion_tag("backlog/tools_select_all.html")
 def tools_select_all() -> dict[str, Any]:
     return {}
-
-
-@register.inclusion_tag("backlog/tools_row_checkbox.html")
-def tools_row_checkbox(feature: Any) -> dict[str, Any]:
-    return {"feature": feature}

@@ -37,6 +37,7 @@ from ..selectors import inline as inline_selectors
 from ..selectors.plan import backlog_settings_for
 from ..services import features as services
 from ..services import inline as inline_services
+from .rows import present_all
 
 HISTORY_SIZE = 20
 PAGE_PARAMS = ("cursor",)
@@ -54,7 +55,7 @@ def _can_edit(request: WorkspaceRequest) -> bool:
 
 
 def _choices(request: WorkspaceRequest, product: Product, *, feature: Feature | None = None) -> dict[str, Any]:
-    """The options of a feature form and of the backlog filters (one query each)."""
+    """The options of a feature form (one query each; the backlog page reads its own: backlog_choices)."""
     workspace = request.workspace
     return {
         "statuses": [(s.pk, f"{s.name} ({s.get_category_display()})") for s in selectors.statuses_of(workspace)],
@@ -105,7 +106,7 @@ def backlog_home(request: WorkspaceRequest) -> HttpResponse:
 # --- a product's backlog ----------------------------------------------------------------------------
 
 
-def _filter_fields(request: WorkspaceRequest, product: Product, choices: dict[str, Any]) -> list[dict[str, Any]]:
+def _filter_fields(request: WorkspaceRequest, choices: selectors.BacklogChoices) -> list[dict[str, Any]]:
     """The filter selects of the backlog page, with the values the request chose."""
     get = request.GET
 
@@ -117,16 +118,16 @@ def _filter_fields(request: WorkspaceRequest, product: Product, choices: dict[st
         opts += [(str(v), text) for v, text in options]
         return {"name": name, "label": label, "options": [(v, t, v in chosen) for v, t in opts]}
 
-    tags = [(t, t) for t in selectors.tag_names_of(request.workspace)]
+    tags = [(t, t) for t in choices.tags]
     return [
-        select("status", "Status", [(k, v.split(" (")[0]) for k, v in choices["statuses"]]),
+        select("status", "Status", [(pk, name.split(" (")[0]) for pk, name in choices.statuses]),
         select("category", "Category", list(StatusCategory.choices)),
         select("type", "Type", list(FeatureType.choices)),
         select("moscow", "MoSCoW", list(MoSCoW.choices), none="No MoSCoW"),
-        select("owner", "Owner", choices["owners"], none="No owner"),
-        select("initiative", "Initiative", choices["initiatives"], none="No initiative"),
-        select("release", "Release", choices["releases"], none="No release"),
-        select("team", "Team", choices["teams"], none="No team"),
+        select("owner", "Owner", [(user_id, name) for user_id, name, _, _ in choices.members], none="No owner"),
+        select("initiative", "Initiative", choices.initiatives, none="No initiative"),
+        select("release", "Release", choices.releases, none="No release"),
+        select("team", "Team", choices.teams, none="No team"),
         select("tag", "Tag", tags),
     ]
 
@@ -156,17 +157,16 @@ def product_backlog(request: WorkspaceRequest, slug: str) -> HttpResponse:
     page = selectors.Page(rows=[], next=None, previous=None)
     neighbours: tuple[int | None, int | None] = (None, None)
     if query is not None and not errors:
-        page = selectors.features_page(
-            product, query, size=PAGE_SIZE,
-            position=cursor.position if cursor else None, backward=cursor.backward if cursor else False,
-        )  # fmt: skip
+        position, backward = (cursor.position, cursor.backward) if cursor else (None, False)
+        page = selectors.backlog_rows(product, query, size=PAGE_SIZE, position=position, backward=backward)
+        present_all(page.rows, _ws(request))
         if query.is_ranked:
-            neighbours = selectors.neighbour_ids(product, query, page)
+            neighbours = selectors.neighbour_ids(product, query, page, position=position, backward=backward)
     sort = query.sort if query is not None else "rank"
     params = QueryDict(mutable=True)
     params.update(request.GET)
     params.pop("cursor", None)
-    choices = _choices(request, product)
+    choices = selectors.backlog_choices(product)
     counts = selectors.category_counts(product)
     frameworks = backlog_settings_for(product).frameworks
     context = {
@@ -182,7 +182,8 @@ def product_backlog(request: WorkspaceRequest, slug: str) -> HttpResponse:
         "next_cursor": selectors.encode_cursor(sort, page.next) if page.next else None,
         "previous_cursor": selectors.encode_cursor(sort, page.previous, backward=True) if page.previous else None,
         "params": params.urlencode(),
-        "filters": _filter_fields(request, product, choices),
+        "filters": _filter_fields(request, choices),
+        "choices": choices,  # the bulk bar's options too
         "sorts": [(key, label, key == sort) for key, (label, _) in SORTS.items()],
         "q": request.GET.get("q", ""),
         "archived": request.GET.get("archived") in ("1", "true"),
@@ -206,15 +207,17 @@ def _row(
     request: WorkspaceRequest, feature_id: int, *, form: ScoresForm | None = None, status: int = 200, **extra: Any
 ) -> HttpResponse:
     """The row (htmx), or without JS a page holding the row and its form."""
-    feature = selectors.feature_detail(feature_id)
+    row = present_all([selectors.backlog_row(feature_id)], _ws(request))[0]
     ranked = (request.POST if request.method == "POST" else request.GET).get("ranked") == "1"
+    product = {"slug": row["product__slug"], "name": row["product__name"]}
+    backlog_url = reverse("backlog:product_backlog", kwargs={"ws": _ws(request), "slug": product["slug"]})
     context = {
-        "f": feature, "form": form, "can_edit": True, "ranked": ranked and bool(request.htmx),
-        "backlog_url": _backlog_url(request, feature.product), **extra,
+        "f": row, "form": form, "can_edit": True, "ranked": ranked and bool(request.htmx),
+        "backlog_url": backlog_url, **extra,
     }  # fmt: skip
     if request.htmx:
         return render(request, "backlog/features_row.html", context, status=status)
-    context.update(product=feature.product, nav_active="backlog")
+    context.update(product=product, nav_active="backlog")
     return render(request, "backlog/features_row_page.html", context, status=status)
 
 

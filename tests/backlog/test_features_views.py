@@ -264,3 +264,45 @@ def test_feature_page_links_its_score_explanation(team: Any, product: Any, clien
     feature = add(team, product, "Explained")
     html = client_as("viewer").get(f"/w/acme/features/{feature.pk}/").content.decode()
     assert f'href="/w/acme/features/{feature.pk}/scores/"' in html
+
+
+def test_backlog_pages_name_their_neighbours_both_ways(team: Any, product: Any, client_as: Any) -> None:
+    """data-prev-id / data-next-id: the rows just outside a page, read forward and backward, filtered
+    too (page 1 has nothing before it; the row after a page comes with the page's own query)."""
+    from pmtool.ranking import even_keys
+
+    status_id = FeatureStatus.objects.filter(workspace=team.workspace).values_list("id", flat=True).first()
+    features = Feature.objects.bulk_create(
+        Feature(product=product, title=f"F{i:03d}", rank=key, status_id=status_id, type="bug" if i % 2 else "feature")
+        for i, key in enumerate(even_keys(120))
+    )
+    client = client_as("editor")
+
+    def neighbours(html: str) -> tuple[str, str]:
+        found = re.search(r'data-prev-id="(\d*)" data-next-id="(\d*)"', html)
+        assert found is not None
+        return found.group(1), found.group(2)
+
+    def follow(html: str, rel: str) -> str:
+        link = re.search(r'href="\?([^"]*cursor=[^"]+)" rel="' + rel + '"', html)
+        assert link is not None
+        return client.get(backlog_url(product) + "?" + link.group(1).replace("&amp;", "&")).content.decode()
+
+    def pk(i: int) -> str:
+        return str(features[i].pk)
+
+    first = client.get(backlog_url(product)).content.decode()
+    assert neighbours(first) == ("", pk(50))
+    second = follow(first, "next")
+    assert neighbours(second) == (pk(49), pk(100))
+    third = follow(second, "next")
+    assert neighbours(third) == (pk(99), "")
+    back = follow(third, "prev")  # read backward from the third page
+    assert neighbours(back) == (pk(49), pk(100)) and back.count('class="backlog-row') == 50
+    assert neighbours(follow(back, "prev")) == ("", pk(50))
+    bugs = [i for i in range(120) if i % 2]  # the filtered order: every other row
+    first_bugs = client.get(backlog_url(product) + "?type=bug").content.decode()
+    assert neighbours(first_bugs) == ("", pk(bugs[50]))
+    second_bugs = follow(first_bugs, "next")
+    assert neighbours(second_bugs) == (pk(bugs[49]), "")
+    assert neighbours(follow(second_bugs, "prev")) == ("", pk(bugs[50]))
