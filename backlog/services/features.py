@@ -10,9 +10,9 @@ The rules of the parent epic (one level):
   first); it cannot become a child either.
 The parent row is locked while a child is attached, so a concurrent "stop being an epic" waits.
 
-A new feature goes to the bottom of its backlog: the product's BacklogSettings row is locked while
-its key is chosen after the last one, and a unique (product, rank) violation (a concurrent move that
-did not take that lock) is retried with a fresh key.
+A new feature goes to the bottom of its backlog: its key is chosen after the last one under the
+product's order lock (backlog.ordering.lock_product_order), which every writer of a product's keys
+takes first, so no concurrent transaction can take that key before this one commits.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -63,7 +63,6 @@ TAG_MAX = 40
 RICE_INPUTS = ("reach", "impact", "confidence", "effort")
 CONFIDENCE_MAX = 100
 _IMPACTS = tuple(Decimal(v) for v in RICE_IMPACTS)
-_CREATE_TRIES = 5
 
 Changes = dict[str, dict[str, Any]]
 
@@ -325,16 +324,15 @@ def _lock_backlog(product_id: int) -> None:
 
 
 def _insert_at_bottom(feature: Feature) -> None:
-    for attempt in range(_CREATE_TRIES):
-        feature.rank = _bottom_key(feature.product_id)
-        try:
-            with transaction.atomic():
-                feature.save(force_insert=True)
-            return
-        except IntegrityError as exc:
-            if "feature_rank_unique" not in str(exc) or attempt == _CREATE_TRIES - 1:
-                raise
-            feature.pk = None
+    """Insert `feature` below the product's last key. The caller holds the product's order lock
+    (_lock_backlog), and every writer of a product's keys takes it first: appends here, CSV imports,
+    moves (backlog.services.ranking._lock_rows) and the re-key (backlog.ordering.features_rekey). The
+    lock is held to the end of the transaction, so an earlier holder has committed before this one
+    goes on, and under READ COMMITTED the read below (a new statement, a new snapshot) sees its keys.
+    The key is therefore above every key of the product and no other transaction can take it before
+    this one commits: a unique (product, rank) clash cannot happen, and needs no retry."""
+    feature.rank = _bottom_key(feature.product_id)
+    feature.save(force_insert=True)
 
 
 @transaction.atomic
