@@ -28,7 +28,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from pmtool.activity import Actor, activity_record, json_safe
+from pmtool.activity import Actor, json_safe, record_activity
 from pmtool.cleaning import clean_choice, clean_markdown, clean_name, no_nul
 from pmtool.errors import ValidationError
 from pmtool.models import Membership, Product, User
@@ -414,14 +414,8 @@ def feature_create(
         **{k: _shown(v) for k, v in values.items()},
         **{k: _label(v) for k, v in related.items()},
     }
-    activity_record(
-        actor=actor,
-        workspace=workspace_id,
-        product=product,
-        target=feature,
-        action="created",
-        changes={k: {"from": None, "to": json_safe(v)} for k, v in shown.items() if v not in (None, "")},
-    )
+    created = {k: {"from": None, "to": json_safe(v)} for k, v in shown.items() if v not in (None, "")}
+    record_activity(actor, "created", feature, created)
     _after_change([feature.initiative_id])
     return feature
 
@@ -559,14 +553,7 @@ def feature_update(
         changes[name] = change
     if rice_changes:
         feature_rescore(locked, actor=actor, cause=ScoreCause.INPUT_EDITED, detail=rice_changes)
-    activity_record(
-        actor=actor,
-        workspace=locked.product.workspace_id,
-        product=locked.product_id,
-        target=locked,
-        action="updated",
-        changes=changes,
-    )
+    record_activity(actor, "updated", locked, changes)
     if {"status", "effort", "initiative"} & set(changes):
         _after_change([old_initiative, locked.initiative_id])
     return locked
@@ -585,14 +572,7 @@ def _set_archived(*, actor: Actor, feature_id: int, version: int, archived: bool
         shown={"updated_by": _label},
     )  # fmt: skip
     changes.pop("updated_by", None)
-    activity_record(
-        actor=actor,
-        workspace=locked.product.workspace_id,
-        product=locked.product_id,
-        target=locked,
-        action="archived" if archived else "restored",
-        changes=changes,
-    )
+    record_activity(actor, "archived" if archived else "restored", locked, changes)
     _after_change([locked.initiative_id])
     return locked
 
@@ -614,14 +594,7 @@ def feature_delete(*, actor: Actor, feature_id: int, version: int) -> None:
     """Delete a feature (the version the user read is required). An epic's children stay, without a parent."""
 
     def record(locked: Feature) -> None:
-        activity_record(
-            actor=actor,
-            workspace=locked.product.workspace_id,
-            product=locked.product_id,
-            target=locked,
-            action="deleted",
-            changes={"title": {"from": locked.title, "to": None}},
-        )
+        record_activity(actor, "deleted", locked, {"title": {"from": locked.title, "to": None}})
         _after_change([locked.initiative_id])
 
     delete_versioned(Feature.objects.select_related("product"), feature_id, version, what="feature", before=record)
