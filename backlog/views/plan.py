@@ -3,8 +3,8 @@ releases, the workspace's teams, and a product's backlog settings.
 
 Thin: form → access_* → service/selector → template. Creates and edits go through
 pmtool.pages.service_form_page (the form maps itself to the service: `initial_for`, `arguments`;
-conflict panel on a stale version), deletes through delete_page (a status's delete has its own
-confirmation: it may name a replacement for the features that use it)."""
+conflict panel on a stale version), deletes through service_delete_page (a status's delete has its
+own confirmation: it may name a replacement for the features that use it)."""
 
 from __future__ import annotations
 
