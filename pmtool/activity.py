@@ -1,7 +1,9 @@
 """The activity log: who did what to which object, which fields changed, when.
 
-Services call `activity_record` inside their transaction (one INSERT).
-Later features record their own objects the same way; reads are in selectors.
+Services call `activity_record` inside their transaction (one INSERT), or `record_activity` for
+the common shape: "actor did <action> to obj, with these changes", in the workspace and product the
+object belongs to (`scope_of`). Later features record their own objects the same way; reads are in
+selectors.
 """
 
 from __future__ import annotations
@@ -93,6 +95,38 @@ def activity_record(
         target_repr=str(target)[:200],
         action=action,
         changes=changes or {},
+    )
+
+
+def scope_of(obj: models.Model) -> tuple[int, int | None]:
+    """The workspace and product an object's events belong to: a product's own; an object with a
+    workspace of its own (a goal, a team, a status) that workspace and its product if it has one;
+    an object of a product (a feature, a release, a criterion) its product's, read from the product
+    loaded with it (load it with the object, or this is a query)."""
+    if isinstance(obj, Product):
+        return obj.workspace_id, obj.pk
+    workspace_id = getattr(obj, "workspace_id", None)
+    if isinstance(workspace_id, int):
+        return workspace_id, getattr(obj, "product_id", None)
+    product = getattr(obj, "product", None)
+    if isinstance(product, Product):
+        return product.workspace_id, product.pk
+    raise TypeError(f"A {type(obj).__name__} belongs to no workspace or product: say where with `within`.")
+
+
+def record_activity(
+    actor: Actor,
+    action: str,
+    target: models.Model,
+    changes: dict[str, Any] | None = None,
+    *,
+    within: models.Model | None = None,
+) -> ActivityEvent:
+    """Record that `actor` did `action` to `target`, with `changes`, in the workspace and product of
+    `within` (default: the target's own, see `scope_of`; a key result's are its goal's)."""
+    workspace_id, product_id = scope_of(target if within is None else within)
+    return activity_record(
+        actor=actor, workspace=workspace_id, product=product_id, target=target, action=action, changes=changes
     )
 
 

@@ -4,9 +4,14 @@ Owns: the typed request of workspace pages (`WorkspaceRequest`), the hidden `ver
 and delete forms (required: a missing version is an error, never last-write-wins), the edit page
 flow with its conflict panel (`edit_page`: on a stale version the form comes back, 409, with the
 user's input kept, the current values shown and the current version in the hidden field, so saving
-again applies the edit on top), the delete confirmation (`delete_page`, the version posted), and the
-filtered list with its htmx partial (`filtered_list`). Templates: templates/partials/edit_page.html,
+again applies the edit on top), the create round trip (`create_page`, and `without_version` for a
+create form), the delete confirmation (`delete_page`, the version posted), and the filtered list
+with its htmx partial (`filtered_list`). Templates: templates/partials/edit_page.html,
 conflict.html, confirm_delete.html, confirm_delete_page.html.
+
+Forms own the mapping between a page and its service (`ServiceForm`): `initial_for(obj)` gives an
+edit form's values for an object, `arguments()` the service's keyword arguments from the cleaned
+data, so a page hands the form and the service to `service_form_page` and names no field itself.
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django_htmx.middleware import HtmxDetails
 
+from .activity import Actor
 from .errors import ApplicationError
 from .forms import add_service_error
 from .models import Role, Workspace
@@ -28,6 +35,7 @@ from .versioning import StaleVersion, version_of
 
 T = TypeVar("T")
 M = TypeVar("M", bound=models.Model)
+FormT = TypeVar("FormT", bound=forms.Form)
 
 PAGE_SIZE: Final = 50
 VERSION_MISSING: Final = (
@@ -64,6 +72,22 @@ class VersionForm(forms.Form):
     """The body of a delete confirmation: only the version."""
 
     version = VersionField()
+
+
+class ServiceForm(forms.Form):
+    """A form that owns its mapping to a service: `arguments()` turns the cleaned data into the keyword
+    arguments the create and the update service both take (beside the actor, the ids and the version).
+    Subclasses also offer `initial_for(obj, ...)`, a classmethod giving the edit form's values of an
+    object (with its version), in a signature of their own (some take related ids beside the object)."""
+
+    def arguments(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+def without_version(form: FormT) -> FormT:
+    """A create form: nothing was read yet, so there is no version to send back."""
+    del form.fields["version"]
+    return form
 
 
 def _version_errors_up(form: forms.Form) -> None:
@@ -114,6 +138,80 @@ def edit_page(
             _version_errors_up(form)
         status = 400
     return render(request, template, page, status=status)
+
+
+def service_form_page(
+    request: HttpRequest,
+    *,
+    form: ServiceForm,
+    service: Callable[..., T],
+    ids: Mapping[str, Any],
+    saved: Callable[[T], HttpResponse],
+    template: str,
+    context: Mapping[str, Any],
+    shown: Shown | None = None,
+) -> HttpResponse:
+    """`edit_page` for a create or an edit whose form maps itself to the service: a valid POST calls
+    `service(actor=<the request's>, **ids, version=<the version read>, **form.arguments())`, the
+    version only when the form has one (a create form has none: `without_version`)."""
+
+    def save(data: dict[str, Any]) -> T:
+        version = {"version": data["version"]} if "version" in form.fields else {}
+        return service(actor=Actor.from_request(request), **ids, **version, **form.arguments())
+
+    return edit_page(request, form=form, template=template, context=context, save=save, saved=saved, shown=shown)
+
+
+def service_delete_page(
+    request: HttpRequest,
+    *,
+    obj: M,
+    service: Callable[..., object],
+    ids: Mapping[str, Any],
+    deleted: Callable[[M], HttpResponse],
+    context: Mapping[str, Any],
+    template: str = "partials/confirm_delete_page.html",
+) -> HttpResponse:
+    """`delete_page` whose POST calls `service(actor=<the request's>, **ids, version=<the version
+    posted>)`, then answers `deleted(obj)` (the object as it was shown: a redirect)."""
+    return delete_page(
+        request,
+        obj=obj,
+        delete=lambda version: service(actor=Actor.from_request(request), **ids, version=version),
+        deleted=lambda: deleted(obj),
+        context=context,
+        template=template,
+    )
+
+
+def redirect_saying(request: HttpRequest, to: str, message: Callable[[T], str]) -> Callable[[T], HttpResponse]:
+    """A page's `saved` or `deleted`: flash `message(result)` and redirect to the URL `to`."""
+
+    def done(result: T) -> HttpResponse:
+        messages.success(request, message(result))
+        return redirect(to)
+
+    return done
+
+
+def create_page(
+    request: HttpRequest,
+    form: forms.Form,
+    create: Callable[[dict[str, Any]], T],
+    created: Callable[[T], HttpResponse],
+    show: Callable[..., HttpResponse],
+) -> HttpResponse:
+    """A create page's round trip: a valid POST runs `create(cleaned_data)` (the service) and
+    answers `created(result)`; a service error lands on the form; else `show(form, status=…)`
+    (400 when the form has errors)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = create(form.cleaned_data)
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            return created(result)
+    return show(form, status=400 if form.errors else 200)
 
 
 def delete_page(

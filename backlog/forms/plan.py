@@ -1,19 +1,33 @@
-"""Forms of the plan pages: statuses, releases, teams and a product's backlog settings."""
+"""Forms of the plan pages: statuses, releases, teams and a product's backlog settings. Each edit form
+maps itself to its services (pmtool.pages.ServiceForm): `initial_for(obj)` is the edit form's values
+of an object, `arguments()` what the create and the update service both take."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
 from django import forms
+from django.forms.models import model_to_dict
 
-from pmtool.pages import VersionField
+from pmtool.pages import ServiceForm, VersionField
 
-from ..models import CAPACITY_MAX, NAME_MAX, TEXT_MAX, Framework, ReleaseStatus, StatusCategory
+from ..models import (
+    CAPACITY_MAX,
+    NAME_MAX,
+    TEXT_MAX,
+    BacklogSettings,
+    FeatureStatus,
+    Framework,
+    Release,
+    ReleaseStatus,
+    StatusCategory,
+    Team,
+)
 
 MARKDOWN_HELP = "Markdown: **bold**, _italic_, lists, links."
 
 
-class StatusForm(forms.Form):
+class StatusForm(ServiceForm):
     name = forms.CharField(max_length=NAME_MAX, widget=forms.TextInput(attrs={"autofocus": True}))
     category = forms.ChoiceField(
         choices=StatusCategory.choices,
@@ -21,6 +35,16 @@ class StatusForm(forms.Form):
     )
     colour = forms.CharField(max_length=7, initial="#64748b", widget=forms.TextInput(attrs={"type": "color"}))
     version = VersionField()
+
+    FIELDS = ("name", "category", "colour")
+
+    @classmethod
+    def initial_for(cls, status: FeatureStatus) -> dict[str, Any]:
+        return model_to_dict(status, fields=(*cls.FIELDS, "version"))
+
+    def arguments(self) -> dict[str, Any]:
+        """What status_create and status_update both take."""
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
 class StatusMoveForm(forms.Form):
@@ -43,7 +67,7 @@ class StatusDeleteForm(forms.Form):
         cast(forms.ChoiceField, self.fields["replacement"]).choices = [("", "— choose a status —"), *replacements]
 
 
-class ReleaseForm(forms.Form):
+class ReleaseForm(ServiceForm):
     name = forms.CharField(max_length=NAME_MAX, widget=forms.TextInput(attrs={"autofocus": True}))
     status = forms.ChoiceField(choices=ReleaseStatus.choices, initial=ReleaseStatus.PLANNED)
     start_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -55,8 +79,18 @@ class ReleaseForm(forms.Form):
     )
     version = VersionField()
 
+    FIELDS = ("name", "status", "start_date", "release_date", "description")
 
-class TeamForm(forms.Form):
+    @classmethod
+    def initial_for(cls, release: Release) -> dict[str, Any]:
+        return model_to_dict(release, fields=(*cls.FIELDS, "version"))
+
+    def arguments(self) -> dict[str, Any]:
+        """What release_create and release_update both take."""
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+
+class TeamForm(ServiceForm):
     name = forms.CharField(max_length=NAME_MAX, widget=forms.TextInput(attrs={"autofocus": True}))
     capacity = forms.DecimalField(
         required=False,
@@ -78,8 +112,20 @@ class TeamForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["members"]).choices = members
 
+    @classmethod
+    def initial_for(cls, team: Team) -> dict[str, Any]:
+        """The team's values, its members as ids (one query)."""
+        members = list(team.members.values_list("pk", flat=True))
+        return {**model_to_dict(team, fields=("name", "capacity", "description", "version")), "members": members}
 
-class BacklogSettingsForm(forms.Form):
+    def arguments(self) -> dict[str, Any]:
+        """What team_create and team_update both take."""
+        data = self.cleaned_data
+        texts = {"name": data["name"], "description": data["description"]}
+        return {**texts, "capacity": data["capacity"], "member_ids": data["members"]}
+
+
+class BacklogSettingsForm(ServiceForm):
     frameworks = forms.MultipleChoiceField(
         choices=Framework.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -88,3 +134,11 @@ class BacklogSettingsForm(forms.Form):
         error_messages={"required": "Choose at least one framework."},
     )
     version = VersionField()
+
+    @classmethod
+    def initial_for(cls, settings: BacklogSettings) -> dict[str, Any]:
+        return {"frameworks": settings.frameworks, "version": settings.version}
+
+    def arguments(self) -> dict[str, Any]:
+        """What backlog_settings_update takes."""
+        return {"frameworks": self.cleaned_data["frameworks"]}

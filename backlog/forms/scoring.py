@@ -1,4 +1,5 @@
-"""Forms of the scorecard and feature-scores pages."""
+"""Forms of the scorecard and feature-scores pages. The criterion and values forms map themselves to
+their services (pmtool.pages.ServiceForm: `initial_for(obj)`, `arguments()`)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,16 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from pmtool.pages import VersionField
+from pmtool.pages import ServiceForm, VersionField
 
-from ..models import NAME_MAX, TEXT_MAX, CriterionDirection, ScorecardCriterion
+from ..models import NAME_MAX, TEXT_MAX, CriterionDirection, CriterionValue, Feature, ScorecardCriterion
 from ..services.scorecard import SCALE_MAX, SCALE_MIN, WEIGHT_MAX, WEIGHT_MIN
 
 
-class CriterionForm(forms.Form):
+class CriterionForm(ServiceForm):
     name = forms.CharField(max_length=NAME_MAX)
     weight = forms.IntegerField(
         min_value=WEIGHT_MIN, max_value=WEIGHT_MAX, initial=1, help_text="1–100: how much it counts against the others."
@@ -24,9 +26,19 @@ class CriterionForm(forms.Form):
     scale_max = forms.IntegerField(min_value=SCALE_MIN, max_value=SCALE_MAX, initial=5, label="Scale to")
     description = forms.CharField(max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
+    FIELDS = ("name", "weight", "direction", "scale_min", "scale_max", "description")
+
+    def arguments(self) -> dict[str, Any]:
+        """What criterion_create and criterion_update both take."""
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
+
 
 class CriterionEditForm(CriterionForm):
     version = VersionField()
+
+    @classmethod
+    def initial_for(cls, criterion: ScorecardCriterion) -> dict[str, Any]:
+        return model_to_dict(criterion, fields=(*cls.FIELDS, "version"))
 
 
 class CriterionMoveForm(forms.Form):
@@ -34,7 +46,7 @@ class CriterionMoveForm(forms.Form):
     direction = forms.ChoiceField(choices=(("up", "Up"), ("down", "Down")))
 
 
-class FeatureValuesForm(forms.Form):
+class FeatureValuesForm(ServiceForm):
     """One optional whole-number field per criterion of the feature's product, on its scale."""
 
     version = VersionField()
@@ -52,8 +64,18 @@ class FeatureValuesForm(forms.Form):
                 + (", lower is better" if criterion.direction == CriterionDirection.COST else ""),
             )
 
+    @classmethod
+    def initial_for(cls, feature: Feature) -> dict[str, Any]:
+        """The feature's value of each criterion (one query), and its version."""
+        current = CriterionValue.objects.filter(feature=feature).values_list("criterion_id", "value")
+        return {**{f"c{pk}": value for pk, value in current}, "version": feature.version}
+
     def values(self) -> dict[int, int | None]:
         return {c.pk: self.cleaned_data.get(f"c{c.pk}") for c in self.criteria}
+
+    def arguments(self) -> dict[str, Any]:
+        """What feature_values_set takes."""
+        return {"values": self.values()}
 
 
 class WhyMovedForm(forms.Form):

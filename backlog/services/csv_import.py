@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from pmtool.activity import Actor, activity_record
+from pmtool.activity import Actor, record_activity
 from pmtool.cleaning import clean_markdown
 from pmtool.errors import NotFound, ValidationError
 from pmtool.models import Membership, Product
@@ -573,14 +573,7 @@ def _create(actor: Actor, product: Product, planned: list[PlannedFeature]) -> li
                           rank=f.rank, created_at=now) for f in features],
             batch_size=2000,
         )  # fmt: skip
-    activity_record(
-        actor=actor,
-        workspace=product.workspace_id,
-        product=product.pk,
-        target=product,
-        action="features_imported",
-        changes={"features": {"from": None, "to": len(features)}},
-    )
+    record_activity(actor, "features_imported", product, {"features": {"from": None, "to": len(features)}})
     schedule_progress_refresh({f.initiative_id for f in features})
     return [f.pk for f in features]
 

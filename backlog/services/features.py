@@ -10,9 +10,9 @@ The rules of the parent epic (one level):
   first); it cannot become a child either.
 The parent row is locked while a child is attached, so a concurrent "stop being an epic" waits.
 
-A new feature goes to the bottom of its backlog: the product's BacklogSettings row is locked while
-its key is chosen after the last one, and a unique (product, rank) violation (a concurrent move that
-did not take that lock) is retried with a fresh key.
+A new feature goes to the bottom of its backlog: its key is chosen after the last one under the
+product's order lock (backlog.ordering.lock_product_order), which every writer of a product's keys
+takes first, so no concurrent transaction can take that key before this one commits.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from pmtool.activity import Actor, activity_record, json_safe
+from pmtool.activity import Actor, json_safe, record_activity
 from pmtool.cleaning import clean_choice, clean_markdown, clean_name, no_nul
 from pmtool.errors import ValidationError
 from pmtool.models import Membership, Product, User
@@ -63,7 +63,6 @@ TAGS_MAX = 20
 RICE_INPUTS = ("reach", "impact", "confidence", "effort")
 CONFIDENCE_MAX = 100
 _IMPACTS = tuple(Decimal(v) for v in RICE_IMPACTS)
-_CREATE_TRIES = 5
 
 Changes = dict[str, dict[str, Any]]
 
@@ -325,16 +324,15 @@ def _lock_backlog(product_id: int) -> None:
 
 
 def _insert_at_bottom(feature: Feature) -> None:
-    for attempt in range(_CREATE_TRIES):
-        feature.rank = _bottom_key(feature.product_id)
-        try:
-            with transaction.atomic():
-                feature.save(force_insert=True)
-            return
-        except IntegrityError as exc:
-            if "feature_rank_unique" not in str(exc) or attempt == _CREATE_TRIES - 1:
-                raise
-            feature.pk = None
+    """Insert `feature` below the product's last key. The caller holds the product's order lock
+    (_lock_backlog), and every writer of a product's keys takes it first: appends here, CSV imports,
+    moves (backlog.services.ranking._lock_rows) and the re-key (backlog.ordering.features_rekey). The
+    lock is held to the end of the transaction, so an earlier holder has committed before this one
+    goes on, and under READ COMMITTED the read below (a new statement, a new snapshot) sees its keys.
+    The key is therefore above every key of the product and no other transaction can take it before
+    this one commits: a unique (product, rank) clash cannot happen, and needs no retry."""
+    feature.rank = _bottom_key(feature.product_id)
+    feature.save(force_insert=True)
 
 
 @transaction.atomic
@@ -416,14 +414,8 @@ def feature_create(
         **{k: _shown(v) for k, v in values.items()},
         **{k: _label(v) for k, v in related.items()},
     }
-    activity_record(
-        actor=actor,
-        workspace=workspace_id,
-        product=product,
-        target=feature,
-        action="created",
-        changes={k: {"from": None, "to": json_safe(v)} for k, v in shown.items() if v not in (None, "")},
-    )
+    created = {k: {"from": None, "to": json_safe(v)} for k, v in shown.items() if v not in (None, "")}
+    record_activity(actor, "created", feature, created)
     _after_change([feature.initiative_id])
     return feature
 
@@ -561,14 +553,7 @@ def feature_update(
         changes[name] = change
     if rice_changes:
         feature_rescore(locked, actor=actor, cause=ScoreCause.INPUT_EDITED, detail=rice_changes)
-    activity_record(
-        actor=actor,
-        workspace=locked.product.workspace_id,
-        product=locked.product_id,
-        target=locked,
-        action="updated",
-        changes=changes,
-    )
+    record_activity(actor, "updated", locked, changes)
     if {"status", "effort", "initiative"} & set(changes):
         _after_change([old_initiative, locked.initiative_id])
     return locked
@@ -587,14 +572,7 @@ def _set_archived(*, actor: Actor, feature_id: int, version: int, archived: bool
         shown={"updated_by": _label},
     )  # fmt: skip
     changes.pop("updated_by", None)
-    activity_record(
-        actor=actor,
-        workspace=locked.product.workspace_id,
-        product=locked.product_id,
-        target=locked,
-        action="archived" if archived else "restored",
-        changes=changes,
-    )
+    record_activity(actor, "archived" if archived else "restored", locked, changes)
     _after_change([locked.initiative_id])
     return locked
 
@@ -616,14 +594,7 @@ def feature_delete(*, actor: Actor, feature_id: int, version: int) -> None:
     """Delete a feature (the version the user read is required). An epic's children stay, without a parent."""
 
     def record(locked: Feature) -> None:
-        activity_record(
-            actor=actor,
-            workspace=locked.product.workspace_id,
-            product=locked.product_id,
-            target=locked,
-            action="deleted",
-            changes={"title": {"from": locked.title, "to": None}},
-        )
+        record_activity(actor, "deleted", locked, {"title": {"from": locked.title, "to": None}})
         _after_change([locked.initiative_id])
 
     delete_versioned(Feature.objects.select_related("product"), feature_id, version, what="feature", before=record)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from pmtool.activity import Actor, activity_record
+from pmtool.activity import Actor, record_activity
 from pmtool.errors import ValidationError
 from pmtool.versioning import lock_version, save_changes
 
@@ -45,14 +45,7 @@ def feature_moscow_set(*, actor: Actor, feature_id: int, version: int, moscow: s
         return locked
     changes = save_changes(locked, {"moscow": moscow, "updated_by": actor.user}, shown={"moscow": moscow_label})
     changes.pop("updated_by", None)
-    activity_record(
-        actor=actor,
-        workspace=locked.product.workspace_id,
-        product=locked.product_id,
-        target=locked,
-        action="updated",
-        changes=changes,
-    )
+    record_activity(actor, "updated", locked, changes)
     feature_rescore(
         locked,
         actor=actor,

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from pmtool.activity import Actor, activity_record
+from pmtool.activity import Actor, record_activity
 from pmtool.cleaning import clean_choice, clean_name, clean_text
 from pmtool.errors import ValidationError
 from pmtool.models import Product
@@ -67,14 +67,7 @@ def release_create(
         updated_at=now,
     )
     values = {"name": name, "description": description, "status": status, "start_date": start, "release_date": release}
-    activity_record(
-        actor=actor,
-        workspace=product.workspace_id,
-        product=product,
-        target=created,
-        action="created",
-        changes=created_changes(dict(values)),
-    )
+    record_activity(actor, "created", created, created_changes(dict(values)))
     return created
 
 
@@ -106,14 +99,7 @@ def release_update(
         )
     changes = save_changes(locked, values)
     if changes:
-        activity_record(
-            actor=actor,
-            workspace=locked.product.workspace_id,
-            product=locked.product_id,
-            target=locked,
-            action="updated",
-            changes=changes,
-        )
+        record_activity(actor, "updated", locked, changes)
     return locked
 
 
@@ -123,13 +109,6 @@ def release_delete(*, actor: Actor, release_id: int, version: int) -> None:
     no release."""
 
     def record(locked: Release) -> None:
-        activity_record(
-            actor=actor,
-            workspace=locked.product.workspace_id,
-            product=locked.product_id,
-            target=locked,
-            action="deleted",
-            changes={"name": {"from": locked.name, "to": None}},
-        )
+        record_activity(actor, "deleted", locked, {"name": {"from": locked.name, "to": None}})
 
     delete_versioned(Release.objects.select_related("product"), release_id, version, what="release", before=record)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from pmtool.activity import Actor, activity_record
+from pmtool.activity import Actor, record_activity
 from pmtool.cleaning import clean_name
 from pmtool.errors import Conflict, ValidationError
 from pmtool.models import Product, User
@@ -68,17 +68,6 @@ def _owner(actor: Actor) -> User:
     return actor.user
 
 
-def _record(actor: Actor, view: SavedView, action: str, changes: dict[str, Any]) -> None:
-    activity_record(
-        actor=actor,
-        workspace=view.product.workspace_id,
-        product=view.product_id,
-        target=view,
-        action=action,
-        changes=changes,
-    )
-
-
 @transaction.atomic
 def saved_view_create(
     *, actor: Actor, product: Product, name: str, query: Mapping[str, Any], shared: bool = False
@@ -98,7 +87,8 @@ def saved_view_create(
     except IntegrityError:  # a concurrent create took the name between the check and the insert
         raise _name_taken() from None
     view.product = product
-    _record(actor, view, "created", {"name": {"from": None, "to": name}, "shared": {"from": None, "to": shared}})
+    created = {"name": {"from": None, "to": name}, "shared": {"from": None, "to": shared}}
+    record_activity(actor, "created", view, created)
     return view
 
 
@@ -131,7 +121,7 @@ def saved_view_update(
     except IntegrityError:
         raise _name_taken() from None
     if changes:
-        _record(actor, locked, "updated", changes)
+        record_activity(actor, "updated", locked, changes)
     return locked
 
 
@@ -144,5 +134,5 @@ def saved_view_delete(*, actor: Actor, view_id: int, version: int) -> None:
         view_id,
         version,
         what="saved view",
-        before=lambda view: _record(actor, view, "deleted", {"name": {"from": view.name, "to": None}}),
+        before=lambda view: record_activity(actor, "deleted", view, {"name": {"from": view.name, "to": None}}),
     )

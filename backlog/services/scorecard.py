@@ -26,7 +26,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest, Now
 from django.utils import timezone
 
-from pmtool.activity import Actor, activity_record
+from pmtool.activity import Actor, record_activity
 from pmtool.cleaning import clean_choice, clean_name, clean_number, clean_text
 from pmtool.errors import Conflict, ValidationError
 from pmtool.models import Product
@@ -168,14 +168,8 @@ def criterion_create(
         updated_at=now,
     )
     _changed(product.pk, actor, {**_describe(criterion), "change": "added"})
-    activity_record(
-        actor=actor,
-        workspace=product.workspace_id,
-        product=product,
-        target=criterion,
-        action="created",
-        changes={k: {"from": None, "to": v} for k, v in _describe(criterion).items() if k != "criterion_id"},
-    )
+    created = {k: {"from": None, "to": v} for k, v in _describe(criterion).items() if k != "criterion_id"}
+    record_activity(actor, "created", criterion, created)
     return criterion
 
 
@@ -232,14 +226,7 @@ def criterion_update(
     if scored:
         _changed(locked.product_id, actor, {"criterion": old_name, "criterion_id": locked.pk, **scored})
     if changes:
-        activity_record(
-            actor=actor,
-            workspace=locked.product.workspace_id,
-            product=locked.product_id,
-            target=locked,
-            action="updated",
-            changes=changes,
-        )
+        record_activity(actor, "updated", locked, changes)
     return locked
 
 
@@ -249,14 +236,7 @@ def criterion_delete(*, actor: Actor, criterion_id: int, version: int) -> None:
 
     def record(locked: ScorecardCriterion) -> None:
         _changed(locked.product_id, actor, {**_describe(locked), "change": "removed"})
-        activity_record(
-            actor=actor,
-            workspace=locked.product.workspace_id,
-            product=locked.product_id,
-            target=locked,
-            action="deleted",
-            changes={"name": {"from": locked.name, "to": None}},
-        )
+        record_activity(actor, "deleted", locked, {"name": {"from": locked.name, "to": None}})
 
     delete_versioned(
         ScorecardCriterion.objects.select_related("product"), criterion_id, version, what="criterion", before=record
@@ -285,14 +265,7 @@ def criteria_reorder(*, actor: Actor, product: Product, criterion_ids: Sequence[
     ordered = list(ScorecardCriterion.objects.filter(product=product).order_by("position", "id"))
     new = [c.name for c in ordered]
     if new != old:
-        activity_record(
-            actor=actor,
-            workspace=product.workspace_id,
-            product=product,
-            target=product,
-            action="scorecard_reordered",
-            changes={"criteria": {"from": old, "to": new}},
-        )
+        record_activity(actor, "scorecard_reordered", product, {"criteria": {"from": old, "to": new}})
     return ordered
 
 
@@ -353,12 +326,5 @@ def feature_values_set(*, actor: Actor, feature_id: int, version: int, values: M
     Feature.objects.filter(pk=locked.pk).update(version=F("version") + 1, updated_at=now, updated_by=actor.user)
     locked.refresh_from_db(fields=["version", "updated_at"])
     feature_rescore(locked, actor=actor, cause=ScoreCause.INPUT_EDITED, detail={"scorecard": changes})
-    activity_record(
-        actor=actor,
-        workspace=locked.product.workspace_id,
-        product=locked.product_id,
-        target=locked,
-        action="updated",
-        changes={f"scorecard: {name}": change for name, change in changes.items()},
-    )
+    record_activity(actor, "updated", locked, {f"scorecard: {name}": change for name, change in changes.items()})
     return locked

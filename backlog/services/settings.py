@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from pmtool.activity import Actor, activity_record
+from pmtool.activity import Actor, record_activity
 from pmtool.errors import ValidationError
 from pmtool.models import Product
 from pmtool.versioning import UNSET, Maybe, given, lock_version, save_changes
@@ -57,10 +57,7 @@ def backlog_settings_update(
     locked = lock_version(BacklogSettings.objects.all(), _pk_of(product), version, what="backlog settings")
     changes = save_changes(locked, values)
     if changes:
-        activity_record(
-            actor=actor, workspace=product.workspace_id, product=product, target=product, action="updated",
-            changes={f"backlog {field}": change for field, change in changes.items()},
-        )  # fmt: skip
+        record_activity(actor, "updated", product, {f"backlog {field}": change for field, change in changes.items()})
     return locked
 
 

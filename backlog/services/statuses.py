@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from pmtool.activity import Actor, activity_record
+from pmtool.activity import Actor, record_activity
 from pmtool.cleaning import clean_choice, clean_colour, clean_name
 from pmtool.errors import Conflict, ValidationError
 from pmtool.models import Workspace
@@ -99,17 +99,8 @@ def status_create(
         created_at=now,
         updated_at=now,
     )
-    activity_record(
-        actor=actor,
-        workspace=workspace,
-        target=status,
-        action="created",
-        changes={
-            "name": {"from": None, "to": name},
-            "colour": {"from": None, "to": colour},
-            "category": {"from": None, "to": category},
-        },
-    )
+    created = {"name": name, "colour": colour, "category": category}
+    record_activity(actor, "created", status, {field: {"from": None, "to": value} for field, value in created.items()})
     return status
 
 
@@ -148,7 +139,7 @@ def status_update(
         changes["position"] = {"from": moved_from, "to": locked.position}
         locked.refresh_from_db(fields=["version", "updated_at"])  # the renumbering bumped it
     if changes:
-        activity_record(actor=actor, workspace=locked.workspace_id, target=locked, action="updated", changes=changes)
+        record_activity(actor, "updated", locked, changes)
     if "category" in changes:
         _refresh_progress_of(Feature.objects.filter(status_id=locked.pk))
     return locked
@@ -223,7 +214,7 @@ def status_delete(*, actor: Actor, status_id: int, version: int, replacement_id:
         changes: dict[str, Any] = {"name": {"from": row.name, "to": None}}
         if count and replacement is not None:
             changes["features"] = {"from": count, "to": f"moved to “{replacement.name}”"}
-        activity_record(actor=actor, workspace=row.workspace_id, target=row, action="deleted", changes=changes)
+        record_activity(actor, "deleted", row, changes)
 
     delete_versioned(FeatureStatus.objects.all(), locked.pk, version, what="status", before=record)
     _renumber(_locked_list(locked.workspace_id))

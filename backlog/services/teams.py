@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from pmtool.activity import Actor, activity_record
+from pmtool.activity import Actor, record_activity
 from pmtool.cleaning import clean_name, clean_number, clean_text
 from pmtool.errors import ValidationError
 from pmtool.models import Membership, User, Workspace
@@ -98,15 +98,13 @@ def team_create(
         updated_at=now,
     )
     team.members.set(members)
-    activity_record(
-        actor=actor,
-        workspace=workspace,
-        target=team,
-        action="created",
-        changes=created_changes(
-            {"name": name, "description": description, "capacity": cleaned_capacity, "members": _names(members)}
-        ),
-    )
+    created: dict[str, object] = {
+        "name": name,
+        "description": description,
+        "capacity": cleaned_capacity,
+        "members": _names(members),
+    }
+    record_activity(actor, "created", team, created_changes(created))
     return team
 
 
@@ -144,7 +142,7 @@ def team_update(
     if members_changed:
         changes["members"] = {"from": _names(old_members), "to": _names(new_members)}
     if changes:
-        activity_record(actor=actor, workspace=locked.workspace_id, target=locked, action="updated", changes=changes)
+        record_activity(actor, "updated", locked, changes)
     return locked
 
 
@@ -153,12 +151,6 @@ def team_delete(*, actor: Actor, team_id: int, version: int) -> None:
     """Delete a team (the version the user read is required); its features stay, with no team."""
 
     def record(locked: Team) -> None:
-        activity_record(
-            actor=actor,
-            workspace=locked.workspace_id,
-            target=locked,
-            action="deleted",
-            changes={"name": {"from": locked.name, "to": None}},
-        )
+        record_activity(actor, "deleted", locked, {"name": {"from": locked.name, "to": None}})
 
     delete_versioned(Team.objects.all(), team_id, version, what="team", before=record)

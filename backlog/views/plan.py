@@ -1,9 +1,10 @@
 """Pages of the plan: the workspace's statuses (settings, admins change them), a product's
 releases, the workspace's teams, and a product's backlog settings.
 
-Thin: form → access_* → service/selector → template. Edits go through pmtool.pages.edit_page
-(conflict panel on a stale version), deletes through delete_page (a status's delete has its own
-confirmation: it may name a replacement for the features that use it)."""
+Thin: form → access_* → service/selector → template. Creates and edits go through
+pmtool.pages.service_form_page (the form maps itself to the service: `initial_for`, `arguments`;
+conflict panel on a stale version), deletes through service_delete_page (a status's delete has its
+own confirmation: it may name a replacement for the features that use it)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,16 @@ from pmtool.activity import Actor
 from pmtool.errors import ApplicationError, PermissionDenied
 from pmtool.forms import add_service_error
 from pmtool.models import Product, Role
-from pmtool.pages import WorkspaceRequest, delete_page, edit_page
+from pmtool.pages import (
+    WorkspaceRequest,
+    redirect_saying,
+    service_delete_page,
+    service_form_page,
+    without_version,
+)
 from pmtool.permissions import can_edit_content, can_manage_workspace, product_access
 from pmtool.versioning import StaleVersion
 from pmtool.views import workspace_page
-from strategy.views.planning import create_page, without_version
 
 from ..forms.plan import BacklogSettingsForm, ReleaseForm, StatusDeleteForm, StatusForm, StatusMoveForm, TeamForm
 from ..models import FeatureStatus, Framework, Release, ReleaseStatus, Team
@@ -71,59 +77,36 @@ def status_list(request: WorkspaceRequest) -> HttpResponse:
     return render(request, "backlog/plan/status_list.html", context)
 
 
-def _status_form_page(request: WorkspaceRequest, form: StatusForm, *, status: int = 200) -> HttpResponse:
-    context = {"form": form, "status_obj": None, "section": "statuses", "what": "status", "nav_active": "settings"}
-    return render(request, "backlog/plan/status_form.html", context, status=status)
+def _status_context(found: FeatureStatus | None) -> dict[str, Any]:
+    return {"status_obj": found, "section": "statuses", "what": "status", "nav_active": "settings"}
 
 
 @workspace_page(minimum=Role.ADMIN, what="change statuses")
 @require_http_methods(["GET", "POST"])
 def status_create(request: WorkspaceRequest) -> HttpResponse:
-    form = without_version(StatusForm(_bound(request)))
-
-    def create(data: dict[str, Any]) -> FeatureStatus:
-        return status_services.status_create(
-            actor=Actor.from_request(request),
-            workspace=request.workspace,
-            name=data["name"],
-            colour=data["colour"],
-            category=data["category"],
-        )
-
-    def created(found: FeatureStatus) -> HttpResponse:
-        messages.success(request, f"Status “{found.name}” created.")
-        return redirect(_statuses_url(request))
-
-    return create_page(request, form, create, created, lambda form, **kw: _status_form_page(request, form, **kw))
+    return service_form_page(
+        request,
+        form=without_version(StatusForm(_bound(request))),
+        service=status_services.status_create,
+        ids={"workspace": request.workspace},
+        saved=redirect_saying(request, _statuses_url(request), lambda found: f"Status “{found.name}” created."),
+        template="backlog/plan/status_form.html",
+        context=_status_context(None),
+    )
 
 
 @workspace_page(minimum=Role.ADMIN, what="change statuses")
 @require_http_methods(["GET", "POST"])
 def status_edit(request: WorkspaceRequest, status_id: int) -> HttpResponse:
     found = access_status(request.user, status_id, write=True, workspace=request.workspace).obj
-    initial = {"name": found.name, "category": found.category, "colour": found.colour, "version": found.version}
-
-    def save(data: dict[str, Any]) -> FeatureStatus:
-        return status_services.status_update(
-            actor=Actor.from_request(request),
-            status_id=found.pk,
-            version=data["version"],
-            name=data["name"],
-            colour=data["colour"],
-            category=data["category"],
-        )
-
-    def saved(result: FeatureStatus) -> HttpResponse:
-        messages.success(request, f"Saved “{result.name}”.")
-        return redirect(_statuses_url(request))
-
-    return edit_page(
+    return service_form_page(
         request,
-        form=StatusForm(_bound(request), initial=initial),
+        form=StatusForm(_bound(request), initial=StatusForm.initial_for(found)),
+        service=status_services.status_update,
+        ids={"status_id": found.pk},
+        saved=redirect_saying(request, _statuses_url(request), lambda result: f"Saved “{result.name}”."),
         template="backlog/plan/status_form.html",
-        context={"status_obj": found, "section": "statuses", "what": "status", "nav_active": "settings"},
-        save=save,
-        saved=saved,
+        context=_status_context(found),
         shown=_status_shown,
     )
 
@@ -223,28 +206,20 @@ def release_list(request: WorkspaceRequest, slug: str) -> HttpResponse:
     return render(request, "backlog/plan/release_list.html", context, status=400 if status and not chosen else 200)
 
 
-def _release_form_page(
-    request: WorkspaceRequest, form: ReleaseForm, product: Product, *, status: int = 200
-) -> HttpResponse:
-    context = {"form": form, "product": product, "release": None, "what": "release"}
-    return render(request, "backlog/plan/release_form.html", context, status=status)
-
-
 @workspace_page(minimum=Role.EDITOR, what="change releases")
 @require_http_methods(["GET", "POST"])
 def release_create(request: WorkspaceRequest, slug: str) -> HttpResponse:
     product = product_access(request.user, workspace=request.workspace, slug=slug, write=True).obj
-    form = without_version(ReleaseForm(_bound(request)))
-
-    def create(data: dict[str, Any]) -> Release:
-        return release_services.release_create(actor=Actor.from_request(request), product=product, **data)
-
-    def created(found: Release) -> HttpResponse:
-        messages.success(request, f"Release “{found.name}” created.")
-        return redirect(_releases_url(request, product))
-
-    return create_page(
-        request, form, create, created, lambda form, **kw: _release_form_page(request, form, product, **kw)
+    return service_form_page(
+        request,
+        form=without_version(ReleaseForm(_bound(request))),
+        service=release_services.release_create,
+        ids={"product": product},
+        saved=redirect_saying(
+            request, _releases_url(request, product), lambda found: f"Release “{found.name}” created."
+        ),
+        template="backlog/plan/release_form.html",
+        context={"product": product, "release": None, "what": "release"},
     )
 
 
@@ -252,25 +227,14 @@ def release_create(request: WorkspaceRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def release_edit(request: WorkspaceRequest, release_id: int) -> HttpResponse:
     found = access_release(request.user, release_id, write=True, workspace=request.workspace).obj
-    fields = ("name", "status", "start_date", "release_date", "description")
-    initial = {**{f: getattr(found, f) for f in fields}, "version": found.version}
-
-    def save(data: dict[str, Any]) -> Release:
-        return release_services.release_update(
-            actor=Actor.from_request(request), release_id=found.pk, **{f: data[f] for f in (*fields, "version")}
-        )
-
-    def saved(result: Release) -> HttpResponse:
-        messages.success(request, f"Saved “{result.name}”.")
-        return redirect(_releases_url(request, found.product))
-
-    return edit_page(
+    return service_form_page(
         request,
-        form=ReleaseForm(_bound(request), initial=initial),
+        form=ReleaseForm(_bound(request), initial=ReleaseForm.initial_for(found)),
+        service=release_services.release_update,
+        ids={"release_id": found.pk},
+        saved=redirect_saying(request, _releases_url(request, found.product), lambda result: f"Saved “{result.name}”."),
         template="backlog/plan/release_form.html",
         context={"release": found, "product": found.product, "what": "release"},
-        save=save,
-        saved=saved,
         shown=_release_shown,
     )
 
@@ -280,18 +244,12 @@ def release_edit(request: WorkspaceRequest, release_id: int) -> HttpResponse:
 def release_delete(request: WorkspaceRequest, release_id: int) -> HttpResponse:
     found = access_release(request.user, release_id, write=True, workspace=request.workspace).obj
     url = _releases_url(request, found.product)
-
-    def deleted() -> HttpResponse:
-        messages.success(request, f"Release “{found.name}” deleted.")
-        return redirect(url)
-
-    return delete_page(
+    return service_delete_page(
         request,
         obj=found,
-        delete=lambda version: release_services.release_delete(
-            actor=Actor.from_request(request), release_id=found.pk, version=version
-        ),
-        deleted=deleted,
+        service=release_services.release_delete,
+        ids={"release_id": found.pk},
+        deleted=redirect_saying(request, url, lambda release: f"Release “{release.name}” deleted."),
         context={"what": "release", "cancel_url": url, "consequence": "; its features stay, without a release"},
     )
 
@@ -324,66 +282,32 @@ def team_list(request: WorkspaceRequest) -> HttpResponse:
     return render(request, "backlog/plan/team_list.html", context)
 
 
-def _team_form_page(request: WorkspaceRequest, form: TeamForm, *, status: int = 200) -> HttpResponse:
-    return render(request, "backlog/plan/team_form.html", {"form": form, "team": None, "what": "team"}, status=status)
-
-
 @workspace_page(minimum=Role.EDITOR, what="change teams")
 @require_http_methods(["GET", "POST"])
 def team_create(request: WorkspaceRequest) -> HttpResponse:
-    form = without_version(TeamForm(_bound(request), members=_member_choices(request)))
-
-    def create(data: dict[str, Any]) -> Team:
-        return team_services.team_create(
-            actor=Actor.from_request(request),
-            workspace=request.workspace,
-            name=data["name"],
-            description=data["description"],
-            capacity=data["capacity"],
-            member_ids=data["members"],
-        )
-
-    def created(found: Team) -> HttpResponse:
-        messages.success(request, f"Team “{found.name}” created.")
-        return redirect(_teams_url(request))
-
-    return create_page(request, form, create, created, lambda form, **kw: _team_form_page(request, form, **kw))
+    return service_form_page(
+        request,
+        form=without_version(TeamForm(_bound(request), members=_member_choices(request))),
+        service=team_services.team_create,
+        ids={"workspace": request.workspace},
+        saved=redirect_saying(request, _teams_url(request), lambda found: f"Team “{found.name}” created."),
+        template="backlog/plan/team_form.html",
+        context={"team": None, "what": "team"},
+    )
 
 
 @workspace_page(minimum=Role.EDITOR, what="change teams")
 @require_http_methods(["GET", "POST"])
 def team_edit(request: WorkspaceRequest, team_id: int) -> HttpResponse:
     found = access_team(request.user, team_id, write=True, workspace=request.workspace).obj
-    initial = {
-        "name": found.name,
-        "capacity": found.capacity,
-        "members": list(found.members.values_list("pk", flat=True)),
-        "description": found.description,
-        "version": found.version,
-    }
-
-    def save(data: dict[str, Any]) -> Team:
-        return team_services.team_update(
-            actor=Actor.from_request(request),
-            team_id=found.pk,
-            version=data["version"],
-            name=data["name"],
-            description=data["description"],
-            capacity=data["capacity"],
-            member_ids=data["members"],
-        )
-
-    def saved(result: Team) -> HttpResponse:
-        messages.success(request, f"Saved “{result.name}”.")
-        return redirect(_teams_url(request))
-
-    return edit_page(
+    return service_form_page(
         request,
-        form=TeamForm(_bound(request), initial=initial, members=_member_choices(request)),
+        form=TeamForm(_bound(request), initial=TeamForm.initial_for(found), members=_member_choices(request)),
+        service=team_services.team_update,
+        ids={"team_id": found.pk},
+        saved=redirect_saying(request, _teams_url(request), lambda result: f"Saved “{result.name}”."),
         template="backlog/plan/team_form.html",
         context={"team": found, "what": "team"},
-        save=save,
-        saved=saved,
         shown=_team_shown,
     )
 
@@ -393,18 +317,12 @@ def team_edit(request: WorkspaceRequest, team_id: int) -> HttpResponse:
 def team_delete(request: WorkspaceRequest, team_id: int) -> HttpResponse:
     found = access_team(request.user, team_id, write=True, workspace=request.workspace).obj
     url = _teams_url(request)
-
-    def deleted() -> HttpResponse:
-        messages.success(request, f"Team “{found.name}” deleted.")
-        return redirect(url)
-
-    return delete_page(
+    return service_delete_page(
         request,
         obj=found,
-        delete=lambda version: team_services.team_delete(
-            actor=Actor.from_request(request), team_id=found.pk, version=version
-        ),
-        deleted=deleted,
+        service=team_services.team_delete,
+        ids={"team_id": found.pk},
+        deleted=redirect_saying(request, url, lambda team: f"Team “{team.name}” deleted."),
         context={"what": "team", "cancel_url": url, "consequence": "; its features stay, without a team"},
     )
 
@@ -420,21 +338,14 @@ def backlog_settings(request: WorkspaceRequest, slug: str) -> HttpResponse:
         raise PermissionDenied("Only an editor or admin of this workspace can change backlog settings.")
     product = access.obj
     found = selectors.backlog_settings_for(product)
-    form = BacklogSettingsForm(_bound(request), initial={"frameworks": found.frameworks, "version": found.version})
-
-    def save(data: dict[str, Any]) -> object:
-        return settings_services.backlog_settings_update(
-            actor=Actor.from_request(request), product=product, version=data["version"], frameworks=data["frameworks"]
-        )
-
-    def saved(_: object) -> HttpResponse:
-        messages.success(request, f"Saved the backlog settings of {product.name}.")
-        return redirect("backlog:settings", ws=_ws(request), slug=product.slug)
-
     labels = dict(Framework.choices)
-    return edit_page(
+    here = reverse("backlog:settings", kwargs={"ws": _ws(request), "slug": product.slug})
+    return service_form_page(
         request,
-        form=form,
+        form=BacklogSettingsForm(_bound(request), initial=BacklogSettingsForm.initial_for(found)),
+        service=settings_services.backlog_settings_update,
+        ids={"product": product},
+        saved=redirect_saying(request, here, lambda _: f"Saved the backlog settings of {product.name}."),
         template="backlog/plan/backlog_settings.html",
         context={
             "product": product,
@@ -443,7 +354,5 @@ def backlog_settings(request: WorkspaceRequest, slug: str) -> HttpResponse:
             "shown_frameworks": [labels[f] for f in found.frameworks if f in labels],
             "what": "backlog settings",
         },
-        save=save,
-        saved=saved,
         shown=lambda current: [("Frameworks", ", ".join(labels.get(f, f) for f in current.frameworks))],
     )

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from pmtool.activity import Actor
 from pmtool.models import Role
-from pmtool.pages import WorkspaceRequest, delete_page, edit_page
+from pmtool.pages import WorkspaceRequest, redirect_saying, service_delete_page, service_form_page
 from pmtool.permissions import product_access
 from pmtool.views import workspace_page
 
@@ -27,6 +27,7 @@ from ..services import scorecard as services
 
 HISTORY_ROWS = 50
 NAV = "backlog"
+RECOMPUTING = "scores are being recomputed."
 
 
 def _scorecard_url(request: WorkspaceRequest, slug: str) -> str:
@@ -74,23 +75,23 @@ def criterion_create(request: WorkspaceRequest, slug: str) -> HttpResponse:
     product = product_access(
         request.user, workspace=request.workspace, slug=slug, write=True, action="change the scorecard"
     ).obj
-    form = CriterionForm(request.POST or None)
-
-    def save(data: dict[str, Any]) -> ScorecardCriterion:
-        return services.criterion_create(actor=Actor.from_request(request), product=product, **data)
-
-    def saved(criterion: ScorecardCriterion) -> HttpResponse:
-        messages.success(request, f"Criterion “{criterion.name}” added; scores are being recomputed.")
-        return redirect(_scorecard_url(request, product.slug))
-
+    back = _scorecard_url(request, product.slug)
     context = {
         "heading": f"New criterion of {product.name}'s scorecard",
         "what": "criterion",
-        "cancel_url": _scorecard_url(request, product.slug),
+        "cancel_url": back,
         "submit_label": "Add criterion",
         "nav_active": NAV,
     }
-    return edit_page(request, form=form, template="partials/edit_page.html", context=context, save=save, saved=saved)
+    return service_form_page(
+        request,
+        form=CriterionForm(request.POST or None),
+        service=services.criterion_create,
+        ids={"product": product},
+        saved=redirect_saying(request, back, lambda found: f"Criterion “{found.name}” added; {RECOMPUTING}"),
+        template="partials/edit_page.html",
+        context=context,
+    )
 
 
 @workspace_page(minimum=Role.EDITOR, what="change the scorecard")
@@ -118,32 +119,22 @@ def criteria_order(request: WorkspaceRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def criterion_edit(request: WorkspaceRequest, criterion_id: int) -> HttpResponse:
     criterion = access_criterion(request.user, criterion_id, workspace=request.workspace, write=True).obj
-    initial = {
-        "name": criterion.name,
-        "weight": criterion.weight,
-        "direction": criterion.direction,
-        "scale_min": criterion.scale_min,
-        "scale_max": criterion.scale_max,
-        "description": criterion.description,
-        "version": criterion.version,
-    }
-    form = CriterionEditForm(request.POST or None, initial=initial)
-
-    def save(data: dict[str, Any]) -> ScorecardCriterion:
-        return services.criterion_update(actor=Actor.from_request(request), criterion_id=criterion.pk, **data)
-
-    def saved(result: ScorecardCriterion) -> HttpResponse:
-        messages.success(request, f"Criterion “{result.name}” saved; scores are being recomputed.")
-        return redirect(_scorecard_url(request, criterion.product.slug))
-
+    back = _scorecard_url(request, criterion.product.slug)
     context = {
         "heading": f"Edit criterion “{criterion.name}”",
         "what": "criterion",
-        "cancel_url": _scorecard_url(request, criterion.product.slug),
+        "cancel_url": back,
         "nav_active": NAV,
     }
-    return edit_page(
-        request, form=form, template="partials/edit_page.html", context=context, save=save, saved=saved, shown=_shown
+    return service_form_page(
+        request,
+        form=CriterionEditForm(request.POST or None, initial=CriterionEditForm.initial_for(criterion)),
+        service=services.criterion_update,
+        ids={"criterion_id": criterion.pk},
+        saved=redirect_saying(request, back, lambda result: f"Criterion “{result.name}” saved; {RECOMPUTING}"),
+        template="partials/edit_page.html",
+        context=context,
+        shown=_shown,
     )
 
 
@@ -153,18 +144,12 @@ def criterion_delete(request: WorkspaceRequest, criterion_id: int) -> HttpRespon
     criterion = access_criterion(request.user, criterion_id, workspace=request.workspace, write=True).obj
     back = _scorecard_url(request, criterion.product.slug)
     count = CriterionValue.objects.filter(criterion=criterion).count()
-
-    def deleted() -> HttpResponse:
-        messages.success(request, f"Criterion “{criterion.name}” removed; scores are being recomputed.")
-        return redirect(back)
-
-    return delete_page(
+    return service_delete_page(
         request,
         obj=criterion,
-        delete=lambda version: services.criterion_delete(
-            actor=Actor.from_request(request), criterion_id=criterion.pk, version=version
-        ),
-        deleted=deleted,
+        service=services.criterion_delete,
+        ids={"criterion_id": criterion.pk},
+        deleted=redirect_saying(request, back, lambda found: f"Criterion “{found.name}” removed; {RECOMPUTING}"),
         context={
             "what": "criterion",
             "cancel_url": back,
@@ -179,10 +164,7 @@ def criterion_delete(request: WorkspaceRequest, criterion_id: int) -> HttpRespon
 
 def _values_form(feature: Feature, data: Any = None) -> FeatureValuesForm:
     criteria = list(ScorecardCriterion.objects.filter(product_id=feature.product_id).order_by("position", "id"))
-    current = dict(CriterionValue.objects.filter(feature=feature).values_list("criterion_id", "value"))
-    initial: dict[str, Any] = {f"c{pk}": value for pk, value in current.items()}
-    initial["version"] = feature.version
-    return FeatureValuesForm(data, criteria=criteria, initial=initial)
+    return FeatureValuesForm(data, criteria=criteria, initial=FeatureValuesForm.initial_for(feature))
 
 
 def _why_moved(request: WorkspaceRequest, feature: Feature) -> dict[str, Any]:
@@ -222,30 +204,20 @@ def feature_scores(request: WorkspaceRequest, feature_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def feature_values(request: WorkspaceRequest, feature_id: int) -> HttpResponse:
     feature = access_feature(request.user, feature_id, workspace=request.workspace, write=True).obj
-    form = _values_form(feature, request.POST or None)
     scores_url = reverse("backlog:feature_scores", kwargs={"ws": request.workspace.slug, "feature_id": feature.pk})
-
-    def save(data: dict[str, Any]) -> Feature:
-        return services.feature_values_set(
-            actor=Actor.from_request(request), feature_id=feature.pk, version=data["version"], values=form.values()
-        )
-
-    def saved(result: Feature) -> HttpResponse:
-        messages.success(request, f"Scorecard values of “{result.title}” saved.")
-        return redirect(scores_url)
-
     context = {
         "heading": f"Scorecard values of “{feature.title}”",
         "what": "feature",
         "cancel_url": scores_url,
         "nav_active": NAV,
     }
-    return edit_page(
+    return service_form_page(
         request,
-        form=form,
+        form=_values_form(feature, request.POST or None),
+        service=services.feature_values_set,
+        ids={"feature_id": feature.pk},
+        saved=redirect_saying(request, scores_url, lambda result: f"Scorecard values of “{result.title}” saved."),
         template="partials/edit_page.html",
         context=context,
-        save=save,
-        saved=saved,
         shown=lambda f: [("Title", f.title), ("Version", f.version)],
     )

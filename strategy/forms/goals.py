@@ -11,7 +11,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from pmtool.cleaning import NUMBER_LIMIT
-from pmtool.pages import VersionField
+from pmtool.pages import ServiceForm, VersionField
 from pmtool.timeframes import quarter_of
 
 from ..models import (
@@ -57,7 +57,7 @@ def quarter_choices(
     return [("", "Custom dates"), *[(q, q.replace("-", " ")) for q in quarters]]
 
 
-class TimeFrameMixin(forms.Form):
+class TimeFrameMixin(ServiceForm):
     """A quarter, or custom start and end dates (both or neither; the service checks the order).
 
     The quarter list starts at the current quarter; `past_quarters` (a hidden field, set by the
@@ -82,10 +82,6 @@ class TimeFrameMixin(forms.Form):
     def time_frame_initial(start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
         """The form's time-frame fields for an object's dates (the quarter when they span one)."""
         return {"quarter": quarter_of(start, end) or "", "start_date": start, "end_date": end}
-
-    def arguments(self) -> dict[str, Any]:
-        """What the create and the update service both take from the form, beside the time frame."""
-        raise NotImplementedError
 
     def time_frame(self) -> dict[str, Any]:
         """Service arguments: the quarter when one is chosen, else the two dates."""

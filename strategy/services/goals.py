@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from pmtool.activity import Actor, activity_record
+from pmtool.activity import Actor, record_activity
 from pmtool.cleaning import clean_choice, clean_name, clean_number, clean_text
 from pmtool.errors import ValidationError
 from pmtool.models import Membership, User, Workspace
@@ -148,26 +148,18 @@ def goal_create(
         created_at=now,
         updated_at=now,
     )
-    activity_record(
-        actor=actor,
-        workspace=workspace,
-        product=product,
-        target=goal,
-        action="created",
-        changes=created_changes(
-            {
-                "title": title,
-                "description": description,
-                "owner": label(owner),
-                "product": label(product),
-                "parent": label(parent),
-                "start_date": start,
-                "end_date": end,
-                "status": status if status_source == StatusSource.MANUAL else None,
-                "status_source": status_source,
-            }
-        ),
-    )
+    created = {
+        "title": title,
+        "description": description,
+        "owner": label(owner),
+        "product": label(product),
+        "parent": label(parent),
+        "start_date": start,
+        "end_date": end,
+        "status": status if status_source == StatusSource.MANUAL else None,
+        "status_source": status_source,
+    }
+    record_activity(actor, "created", goal, created_changes(created))
     schedule_goal_recompute([goal.pk])
     return goal
 
@@ -218,14 +210,7 @@ def goal_update(
         values["status"] = new_status
     changes = save_changes(locked, values, shown=_GOAL_SHOWN)
     if changes:
-        activity_record(
-            actor=actor,
-            workspace=locked.workspace_id,
-            product=locked.product_id,
-            target=locked,
-            action="updated",
-            changes=changes,
-        )
+        record_activity(actor, "updated", locked, changes)
         if changes.keys() & {"start_date", "end_date", "status_source", "parent"}:
             schedule_goal_recompute(i for i in (locked.pk, old_parent_id) if i is not None)
     return locked
@@ -261,14 +246,7 @@ def goal_delete(*, actor: Actor, goal_id: int, version: int) -> None:
 
     def record(locked: Goal) -> None:
         child_ids.extend(Goal.objects.filter(parent_id=locked.pk).values_list("pk", flat=True))
-        activity_record(
-            actor=actor,
-            workspace=locked.workspace_id,
-            product=locked.product_id,
-            target=locked,
-            action="deleted",
-            changes={"title": {"from": locked.title, "to": None}},
-        )
+        record_activity(actor, "deleted", locked, {"title": {"from": locked.title, "to": None}})
 
     deleted = delete_versioned(Goal.objects.all(), goal_id, version, what="goal", before=record)
     # The former parent's progress may have come from this goal (mean of its children); former
@@ -440,14 +418,8 @@ def key_result_create(
             history.pop(name, None)
     elif metric is None:
         history.pop("metric_period")
-    activity_record(
-        actor=actor,
-        workspace=goal.workspace_id,
-        product=goal.product_id,
-        target=key_result,
-        action="created",
-        changes=created_changes({k.removesuffix("_id"): v for k, v in history.items()}),
-    )
+    created = created_changes({k.removesuffix("_id"): v for k, v in history.items()})
+    record_activity(actor, "created", key_result, created, within=goal)
     schedule_goal_recompute([goal.pk])
     return key_result
 
@@ -517,14 +489,7 @@ def key_result_update(
     changes.pop("current_updated_at", None)  # bookkeeping, not a change the history shows
     if changes:
         locked.refresh_from_db(fields=["progress"])
-        activity_record(
-            actor=actor,
-            workspace=locked.goal.workspace_id,
-            product=locked.goal.product_id,
-            target=locked,
-            action="updated",
-            changes=changes,
-        )
+        record_activity(actor, "updated", locked, changes, within=locked.goal)
         if changes.keys() & (_KR_PROGRESS_FIELDS | {"weight"}):
             schedule_goal_recompute([locked.goal_id])
     return locked
@@ -536,15 +501,9 @@ def key_result_delete(*, actor: Actor, key_result_id: int, version: int) -> None
 
     def record(locked: KeyResult) -> None:
         goal = Goal.objects.get(pk=locked.goal_id)
-        activity_record(
-            actor=actor,
-            workspace=goal.workspace_id,
-            product=goal.product_id,
-            target=locked,
-            action="deleted",
-            # `goal_id` lets the goal's history find the events of its deleted key results.
-            changes={"title": {"from": locked.title, "to": None}, "goal_id": {"from": locked.goal_id, "to": None}},
-        )
+        # `goal_id` lets the goal's history find the events of its deleted key results.
+        removed = {"title": {"from": locked.title, "to": None}, "goal_id": {"from": locked.goal_id, "to": None}}
+        record_activity(actor, "deleted", locked, removed, within=goal)
 
     deleted = delete_versioned(KeyResult.objects.all(), key_result_id, version, what="key result", before=record)
     schedule_goal_recompute([deleted.goal_id])

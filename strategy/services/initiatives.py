@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from pmtool.activity import Actor, activity_record
+from pmtool.activity import Actor, record_activity
 from pmtool.cleaning import clean_choice, clean_colour, clean_name, clean_text
 from pmtool.errors import ValidationError
 from pmtool.models import Workspace
@@ -99,25 +99,17 @@ def initiative_create(
         updated_at=now,
     )
     initiative.goals.set(goals)
-    activity_record(
-        actor=actor,
-        workspace=workspace,
-        product=product,
-        target=initiative,
-        action="created",
-        changes=created_changes(
-            {
-                "title": title,
-                "description": description,
-                "colour": colour,
-                "status": status,
-                "product": label(product),
-                "start_date": start,
-                "end_date": end,
-                "goals": _titles(goals),
-            }
-        ),
-    )
+    created = {
+        "title": title,
+        "description": description,
+        "colour": colour,
+        "status": status,
+        "product": label(product),
+        "start_date": start,
+        "end_date": end,
+        "goals": _titles(goals),
+    }
+    record_activity(actor, "created", initiative, created_changes(created))
     return initiative
 
 
@@ -172,14 +164,7 @@ def initiative_update(
     if goals_changed:
         changes["goals"] = {"from": _titles(old_goals), "to": _titles(goals)}
     if changes:
-        activity_record(
-            actor=actor,
-            workspace=locked.workspace_id,
-            product=locked.product_id,
-            target=locked,
-            action="updated",
-            changes=changes,
-        )
+        record_activity(actor, "updated", locked, changes)
     return locked
 
 
@@ -190,13 +175,6 @@ def initiative_delete(*, actor: Actor, initiative_id: int, version: int) -> None
     def record(locked: Initiative) -> None:
         if locked.progress is not None:  # its goals may have read their progress from it
             schedule_goal_recompute(locked.goals.values_list("pk", flat=True))
-        activity_record(
-            actor=actor,
-            workspace=locked.workspace_id,
-            product=locked.product_id,
-            target=locked,
-            action="deleted",
-            changes={"title": {"from": locked.title, "to": None}},
-        )
+        record_activity(actor, "deleted", locked, {"title": {"from": locked.title, "to": None}})
 
     delete_versioned(Initiative.objects.all(), initiative_id, version, what="initiative", before=record)

@@ -27,7 +27,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models.functions import TruncDate
 
-from pmtool.activity import Actor, activity_record
+from pmtool.activity import Actor, record_activity
 from pmtool.cleaning import NAME_MAX, NUMBER_LIMIT, clean_choice, clean_name, clean_text
 from pmtool.errors import Conflict, NotFound, ValidationError
 from pmtool.models import Product
@@ -90,14 +90,6 @@ def _metric_values(
     return values
 
 
-def _record(actor: Actor, metric: Metric, action: str, changes: dict[str, Any]) -> None:
-    """The metric's activity event (its product is loaded with it: access_metric, lock_version)."""
-    product = metric.product
-    activity_record(
-        actor=actor, workspace=product.workspace_id, product=product.pk, target=metric, action=action, changes=changes
-    )
-
-
 def _name_taken() -> Conflict:
     return Conflict(_NAME_TAKEN, fields={"name": [_NAME_TAKEN]}, code="name_taken")
 
@@ -130,7 +122,7 @@ def metric_create(
     except IntegrityError:  # a concurrent create took the name between the check and the insert
         raise _name_taken() from None
     metric.product = product
-    _record(actor, metric, "created", {k: {"from": None, "to": v} for k, v in values.items() if v != ""})
+    record_activity(actor, "created", metric, {k: {"from": None, "to": v} for k, v in values.items() if v != ""})
     metric.pending = False  # type: ignore[attr-defined]  # the list annotation, for the response
     return metric
 
@@ -165,7 +157,7 @@ def metric_update(
         # key results follow), not a rebuild from the samples.
         rollups.metric_values_refresh(locked.pk)
         locked.refresh_from_db(fields=["rolled_up_at"])
-    _record(actor, locked, "updated", changes)
+    record_activity(actor, "updated", locked, changes)
     return locked
 
 
@@ -178,7 +170,7 @@ def metric_delete(*, actor: Actor, metric: Metric, version: int) -> None:
 
     def before(locked: Metric) -> None:
         goal_ids.extend(KeyResult.objects.filter(metric_id=locked.pk).values_list("goal_id", flat=True).distinct())
-        _record(actor, locked, "deleted", {"name": {"from": locked.name, "to": None}})
+        record_activity(actor, "deleted", locked, {"name": {"from": locked.name, "to": None}})
 
     delete_versioned(Metric.objects.select_related("product"), metric.pk, version, what="metric", before=before)
     schedule_goal_recompute(goal_ids)
@@ -470,10 +462,10 @@ def _store(*, actor: Actor, metric: Metric, pairs: list[tuple[dt.datetime, float
     schedule_metric_rollup()
     first, last = min(latest), max(latest)
     summary = IngestSummary(received=len(pairs), distinct=len(latest), first=first, last=last, samples=stored)
-    _record(
+    record_activity(
         actor,
-        metric,
         "samples_added",
+        metric,
         # Key names chosen for the history panel: jsonb keeps keys ordered by length, then bytes.
         {
             "count": {"from": None, "to": summary.distinct},
@@ -509,7 +501,7 @@ def samples_import_csv(*, actor: Actor, metric: Metric, content: bytes) -> Inges
 def _deleted(*, actor: Actor, metric: Metric, days: Iterable[dt.date], count: int, changes: dict[str, Any]) -> None:
     rollups.mark_days_dirty(metric.pk, days)
     schedule_metric_rollup()
-    _record(actor, metric, "samples_deleted", {"count": {"from": count, "to": None}, **changes})
+    record_activity(actor, "samples_deleted", metric, {"count": {"from": count, "to": None}, **changes})
 
 
 @transaction.atomic

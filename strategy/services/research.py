@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from pmtool.activity import Actor, activity_record
+from pmtool.activity import Actor, record_activity
 from pmtool.cleaning import TEXT_MAX, URL_MAX, clean_choice, clean_markdown, clean_name, clean_url, valid_text
 from pmtool.models import Product
 from pmtool.versioning import UNSET, Maybe, delete_versioned, given, lock_version, save_changes
@@ -32,38 +32,18 @@ def _text_name(value: object) -> str:
 
 
 def _created(actor: Actor, product: Product, target: Persona | Competitor, values: dict[str, Any]) -> None:
-    activity_record(
-        actor=actor,
-        workspace=product.workspace_id,
-        product=product.pk,
-        target=target,
-        action="created",
-        changes={k: {"from": None, "to": v} for k, v in values.items() if v != ""},
-    )
+    created = {k: {"from": None, "to": v} for k, v in values.items() if v != ""}
+    record_activity(actor, "created", target, created, within=product)
 
 
 def _updated(actor: Actor, locked: Persona | Competitor, changes: dict[str, Any]) -> None:
     if changes:
-        activity_record(
-            actor=actor,
-            workspace=locked.product.workspace_id,
-            product=locked.product_id,
-            target=locked,
-            action="updated",
-            changes=changes,
-        )
+        record_activity(actor, "updated", locked, changes)
 
 
 def _deleted(actor: Actor) -> Callable[[Persona | Competitor], None]:
     def record(locked: Persona | Competitor) -> None:
-        activity_record(
-            actor=actor,
-            workspace=locked.product.workspace_id,
-            product=locked.product_id,
-            target=locked,
-            action="deleted",
-            changes={"name": {"from": locked.name, "to": None}},
-        )
+        record_activity(actor, "deleted", locked, {"name": {"from": locked.name, "to": None}})
 
     return record
 

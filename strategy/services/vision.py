@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pmtool import cleaning
-from pmtool.activity import Actor, activity_record
+from pmtool.activity import Actor, record_activity
 from pmtool.models import Product
 from pmtool.versioning import UNSET, Changes, Maybe, StaleVersion, given, require_version, save_changes
 
@@ -103,12 +103,5 @@ def vision_update(
         created_at=vision.updated_at,
         **{name: getattr(vision, name) for name in VISION_FIELDS},
     )
-    activity_record(
-        actor=actor,
-        workspace=product.workspace_id,
-        product=product.pk,
-        target=vision,
-        action="created" if created else "updated",
-        changes=changes,
-    )
+    record_activity(actor, "created" if created else "updated", vision, changes, within=product)
     return vision

@@ -19,7 +19,7 @@ from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
 from pmtool.models import Role
-from pmtool.pages import VERSION_MISSING, VersionForm, WorkspaceRequest
+from pmtool.pages import VERSION_MISSING, VersionForm, WorkspaceRequest, without_version
 from pmtool.permissions import access_product, can_edit_content
 from pmtool.timeframes import quarter_of
 from pmtool.versioning import StaleVersion
@@ -38,7 +38,7 @@ from ..parts import initiative_features
 from ..permissions import access_goal, access_key_result
 from ..selectors import goals as selectors
 from ..services import goals as services
-from .planning import planning_create_page, planning_edit_page, planning_list, without_version
+from .planning import planning_create_page, planning_edit_page, planning_list
 
 CONFIRM_DELETE = "strategy/goals/confirm_delete.html"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.models import Role
-from pmtool.pages import VersionForm, WorkspaceRequest
+from pmtool.pages import VersionForm, WorkspaceRequest, without_version
 from pmtool.selectors import activity_of_object
 from pmtool.timeframes import quarter_of
 from pmtool.views import workspace_page
@@ -36,7 +36,7 @@ from .goals import (
     _version_missing,
     _ws,
 )
-from .planning import planning_create_page, planning_edit_page, planning_list, without_version
+from .planning import planning_create_page, planning_edit_page, planning_list
 
 # --- initiatives ----------------------------------------------------------------------------------
 

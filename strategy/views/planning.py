@@ -1,6 +1,6 @@
 """Page helpers shared by the planning pages (goals and initiatives): the quarter-list switch of a
-time-frame form, create forms without a version, the create round trip, the time frame of an edit and
-the edit page itself."""
+time-frame form, the create page, the time frame of an edit and the edit page itself, on the shared
+blocks of pmtool.pages (create_page, service_form_page)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 
 from pmtool.activity import Actor
-from pmtool.errors import ApplicationError
-from pmtool.forms import add_service_error
-from pmtool.pages import WorkspaceRequest, edit_page, filtered_list
+from pmtool.pages import WorkspaceRequest, create_page, filtered_list, service_form_page
 from pmtool.permissions import can_edit_content
 from pmtool.versioning import UNSET
 
 from ..forms.goals import TimeFrameMixin, quarter_list_switch
 
-FormT = TypeVar("FormT", bound=forms.Form)
 TimeFrameForm = TypeVar("TimeFrameForm", bound=TimeFrameMixin)
 T = TypeVar("T")
 
@@ -38,32 +35,6 @@ def quarter_list_switched(request: WorkspaceRequest, make_form: Callable[..., Ti
     form = make_form(None, initial={**typed, "past_quarters": past})
     form.focus_quarter()
     return form
-
-
-def without_version(form: FormT) -> FormT:
-    """A create form: nothing was read yet, so there is no version to send back."""
-    del form.fields["version"]
-    return form
-
-
-def create_page(
-    request: WorkspaceRequest,
-    form: forms.Form,
-    create: Callable[[dict[str, Any]], T],
-    created: Callable[[T], HttpResponse],
-    show: Callable[..., HttpResponse],
-) -> HttpResponse:
-    """A create page's round trip: a valid POST runs `create(cleaned_data)` (the service) and
-    answers `created(result)`; a service error lands on the form; else `show(form, status=…)`
-    (400 when the form has errors)."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = create(form.cleaned_data)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            return created(result)
-    return show(form, status=400 if form.errors else 200)
 
 
 def time_frame_changes(form: TimeFrameMixin) -> dict[str, Any]:
@@ -128,15 +99,19 @@ def planning_edit_page(
     form = make_form(request.POST or None, initial=initial)
     what = detail.removeprefix("strategy:").removesuffix("_detail")
 
-    def save(data: dict[str, Any]) -> T:
-        ids = {f"{what}_id": obj.pk, "version": data["version"]}
-        return update(actor=Actor.from_request(request), **ids, **form.arguments(), **time_frame_changes(form))
-
     def saved(result: Any) -> HttpResponse:
         messages.success(request, f"Saved “{result.title}”.")
         return _detail_redirect(request, detail, result)
 
-    return edit_page(request, form=form, template=template, context=context, save=save, saved=saved)
+    return service_form_page(
+        request,
+        form=form,
+        service=lambda **arguments: update(**arguments, **time_frame_changes(form)),
+        ids={f"{what}_id": obj.pk},
+        saved=saved,
+        template=template,
+        context=context,
+    )
 
 
 def planning_list(

@@ -1,5 +1,5 @@
 """Services of features: every rule and bad input, optimistic locking, scores rewritten with their
-history, the activity log, ranks at the bottom (also under concurrent creates)."""
+history, the activity log, ranks at the bottom (also under concurrent creates and moves)."""
 
 from __future__ import annotations
 
@@ -351,6 +351,48 @@ def test_concurrent_creates_get_distinct_ranks(team: Any, product: Any) -> None:
     assert not errors
     ranks = list(Feature.objects.filter(product=product).values_list("rank", flat=True))
     assert len(ranks) == 20 == len(set(ranks))
+    assert connection.vendor == "postgresql"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_creates_racing_moves_to_the_bottom_get_distinct_ranks(team: Any, product: Any) -> None:
+    """A move to the bottom picks the key a concurrent create would pick (just after the last one):
+    only the product's order lock, which both take, keeps them apart (the create has no retry)."""
+    from backlog.services.ranking import feature_move
+
+    movers = [make(team, product, f"M{i}") for i in range(4)]
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def create(i: int) -> None:
+        try:
+            barrier.wait()
+            for j in range(8):
+                feature_create(actor=team.actor("editor"), product=product, title=f"T{i}-{j}")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def move(i: int) -> None:
+        try:
+            barrier.wait()
+            for j in range(8):
+                feature_move(actor=team.actor("editor"), feature_id=movers[(i + j) % len(movers)].pk, to="bottom")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i, work in enumerate((create, create, move, move))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    ranks = list(Feature.objects.filter(product=product).values_list("rank", flat=True))
+    assert len(ranks) == 4 + 16 == len(set(ranks))
     assert connection.vendor == "postgresql"
 
 

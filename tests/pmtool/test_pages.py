@@ -1,6 +1,7 @@
-"""pmtool.pages: the edit page with its conflict panel, the delete confirmation, the filtered list
-with its htmx partial; test-only views of a real versioned model (Product), wired by a urls override
-and drawn with the real partial templates."""
+"""pmtool.pages: the edit page with its conflict panel, the service form page (the form maps itself
+to the service), the delete confirmation, the filtered list with its htmx partial; test-only views
+of a real versioned model (Product), wired by a urls override and drawn with the real partial
+templates."""
 
 from __future__ import annotations
 
@@ -14,10 +15,23 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
+from django.utils.text import slugify
 
+from pmtool.activity import Actor, record_activity
 from pmtool.cleaning import clean_name
-from pmtool.models import LifecycleStage, Product, Role
-from pmtool.pages import VERSION_MISSING, VersionField, delete_page, edit_page, filtered_list
+from pmtool.models import ActivityEvent, LifecycleStage, Product, Role
+from pmtool.pages import (
+    VERSION_MISSING,
+    ServiceForm,
+    VersionField,
+    delete_page,
+    edit_page,
+    filtered_list,
+    redirect_saying,
+    service_delete_page,
+    service_form_page,
+    without_version,
+)
 from pmtool.permissions import access_object
 from pmtool.versioning import delete_versioned, lock_version, save_changes
 from pmtool.views import workspace_page
@@ -42,6 +56,40 @@ class _NameForm(forms.Form):
     version = VersionField()
 
 
+class _ServiceNameForm(ServiceForm):
+    name = forms.CharField(max_length=200, strip=False)
+    version = VersionField()
+
+    @classmethod
+    def initial_for(cls, product: Product) -> dict[str, Any]:
+        return {"name": product.name, "version": product.version}
+
+    def arguments(self) -> dict[str, Any]:
+        return {"name": self.cleaned_data["name"]}
+
+
+@transaction.atomic
+def _product_create(*, actor: Actor, workspace: Any, name: str) -> Product:
+    product = Product.objects.create(workspace=workspace, name=clean_name(name), slug=slugify(name)[:60])
+    record_activity(actor, "created", product, {"name": {"from": None, "to": product.name}})
+    return product
+
+
+@transaction.atomic
+def _product_rename(*, actor: Actor, product_id: int, version: int, name: str) -> Product:
+    locked = lock_version(Product.objects.all(), product_id, version, what="product")
+    record_activity(actor, "updated", locked, save_changes(locked, {"name": clean_name(name)}))
+    return locked
+
+
+@transaction.atomic
+def _product_delete(*, actor: Actor, product_id: int, version: int) -> None:
+    def record(locked: Product) -> None:
+        record_activity(actor, "deleted", locked, {"name": {"from": locked.name, "to": None}})
+
+    delete_versioned(Product.objects.all(), product_id, version, what="product", before=record)
+
+
 class _FilterForm(forms.Form):
     stage = forms.ChoiceField(choices=[("", "Any"), *LifecycleStage.choices], required=False)
 
@@ -64,6 +112,49 @@ def _edit(request: HttpRequest, product_id: int) -> HttpResponse:
         save=lambda data: _rename(product.pk, data["version"], data["name"]),
         saved=lambda saved: redirect("/saved/"),
         shown=lambda current: [("Name", current.name), ("Stage", current.get_stage_display())],
+    )
+
+
+@workspace_page(minimum=Role.EDITOR)
+def _service_create(request: HttpRequest) -> HttpResponse:
+    return service_form_page(
+        request,
+        form=without_version(_ServiceNameForm(request.POST if request.method == "POST" else None)),
+        service=_product_create,
+        ids={"workspace": request.workspace},  # type: ignore[attr-defined]
+        saved=redirect_saying(request, "/created/", lambda product: f"Created “{product.name}”."),
+        template="partials/edit_page.html",
+        context={"heading": "New product", "what": "product", "cancel_url": "/"},
+    )
+
+
+@workspace_page(minimum=Role.EDITOR)
+def _service_edit(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = _product(request, product_id)
+    return service_form_page(
+        request,
+        form=_ServiceNameForm(
+            request.POST if request.method == "POST" else None, initial=_ServiceNameForm.initial_for(product)
+        ),
+        service=_product_rename,
+        ids={"product_id": product.pk},
+        saved=redirect_saying(request, "/saved/", lambda saved: f"Saved “{saved.name}”."),
+        template="partials/edit_page.html",
+        context={"heading": "Edit product", "what": "product", "cancel_url": "/"},
+        shown=lambda current: [("Name", current.name)],
+    )
+
+
+@workspace_page(minimum=Role.EDITOR)
+def _service_delete(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = _product(request, product_id)
+    return service_delete_page(
+        request,
+        obj=product,
+        service=_product_delete,
+        ids={"product_id": product.pk},
+        deleted=redirect_saying(request, "/deleted/", lambda gone: f"Deleted “{gone.name}”."),
+        context={"what": "product", "cancel_url": "/"},
     )
 
 
@@ -102,6 +193,9 @@ urlpatterns = [
     path("w/<slug:ws>/test/products/<int:product_id>/edit/", _edit),
     path("w/<slug:ws>/test/products/<int:product_id>/delete/", _delete),
     path("w/<slug:ws>/test/products/", _list),
+    path("w/<slug:ws>/test/products/new/", _service_create),
+    path("w/<slug:ws>/test/products/<int:product_id>/rename/", _service_edit),
+    path("w/<slug:ws>/test/products/<int:product_id>/remove/", _service_delete),
     path("", include("pmtool.urls")),
 ]
 
@@ -125,6 +219,52 @@ def _edit_url(product: Product) -> str:
 
 def _delete_url(product: Product) -> str:
     return f"/w/acme/test/products/{product.pk}/delete/"
+
+
+# --- the service form page ----------------------------------------------------------------------
+
+
+def _messages(response: Any) -> list[str]:
+    return [str(m) for m in response.wsgi_request._messages]
+
+
+def test_a_service_form_page_creates_with_the_forms_arguments_and_no_version(
+    editor: Any, team: Any, product: Product
+) -> None:
+    page = editor.get("/w/acme/test/products/new/")
+    assert page.status_code == 200 and 'name="version"' not in page.content.decode()
+    response = editor.post("/w/acme/test/products/new/", {"name": "Nova"})
+    assert response.status_code == 302 and response["Location"] == "/created/"
+    assert _messages(response) == ["Created “Nova”."]
+    created = Product.objects.get(workspace=team.workspace, slug="nova")
+    event = ActivityEvent.objects.get(target_id=created.pk, action="created")
+    assert (event.actor_user, event.product_id, event.workspace_id) == (team.editor, created.pk, team.workspace.pk)
+
+
+def test_a_service_form_page_edits_with_the_version_read(editor: Any, team: Any, product: Product) -> None:
+    url = f"/w/acme/test/products/{product.pk}/rename/"
+    assert f'name="version" value="{product.version}"' in editor.get(url).content.decode()
+    response = editor.post(url, {"name": "Nova", "version": product.version})
+    assert response.status_code == 302 and _messages(response) == ["Saved “Nova”."]
+    assert Product.objects.get(pk=product.pk).name == "Nova"
+    event = ActivityEvent.objects.get(target_id=product.pk, action="updated")
+    assert (event.actor_user, event.changes) == (team.editor, {"name": {"from": "Atlas", "to": "Nova"}})
+    stale = editor.post(url, {"name": "Mine", "version": product.version})
+    assert stale.status_code == 409 and '<dd class="prewrap">Nova</dd>' in stale.content.decode()
+    invalid = editor.post(url, {"name": "", "version": product.version + 1})
+    assert invalid.status_code == 400 and Product.objects.get(pk=product.pk).name == "Nova"
+
+
+def test_a_service_delete_page_deletes_the_version_posted(editor: Any, team: Any, product: Product) -> None:
+    url = f"/w/acme/test/products/{product.pk}/remove/"
+    assert f'name="version" value="{product.version}"' in editor.get(url).content.decode()
+    Product.objects.filter(pk=product.pk).update(version=product.version + 1)
+    assert editor.post(url, {"version": product.version}).status_code == 409
+    response = editor.post(url, {"version": product.version + 1})
+    assert response.status_code == 302 and response["Location"] == "/deleted/"
+    assert _messages(response) == ["Deleted “Atlas”."] and not Product.objects.filter(pk=product.pk).exists()
+    event = ActivityEvent.objects.get(target_id=product.pk, action="deleted")
+    assert (event.actor_user, event.changes) == (team.editor, {"name": {"from": "Atlas", "to": None}})
 
 
 # --- the edit page -----------------------------------------------------------------------------
