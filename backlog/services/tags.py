@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from pmtool.activity import Actor, activity_record
+from pmtool.activity import Actor, record_activity
 from pmtool.cleaning import clean_colour, clean_name, clean_text
 from pmtool.errors import NotFound, ValidationError
 from pmtool.models import Workspace
@@ -71,10 +71,7 @@ def tag_create(*, actor: Actor, workspace: Workspace, name: str, colour: str = "
     except IntegrityError:
         _unique_name(workspace.pk, cleaned)  # raises TagNameTaken, naming the winner
         raise
-    activity_record(
-        actor=actor, workspace=workspace, target=tag, action="created",
-        changes=created_changes({"name": cleaned, **values}),
-    )  # fmt: skip
+    record_activity(actor, "created", tag, created_changes({"name": cleaned, **values}))
     return tag
 
 
@@ -107,7 +104,7 @@ def tag_update(
             _unique_name(locked.workspace_id, values["name"], renaming=locked, old_name=old_name)
         raise
     if changes:
-        activity_record(actor=actor, workspace=locked.workspace_id, target=locked, action="updated", changes=changes)
+        record_activity(actor, "updated", locked, changes)
     return locked
 
 
@@ -154,15 +151,11 @@ def tag_merge(*, actor: Actor, tag_id: int, version: int, into_id: int, into_ver
     source.delete()
     Tag.objects.filter(pk=target.pk).update(version=F("version") + 1, updated_at=timezone.now())
     target.refresh_from_db(fields=["version", "updated_at"])
-    activity_record(
-        actor=actor,
-        workspace=target.workspace_id,
-        target=target,
-        action="merged",
-        changes={
-            "merged": {"from": source.name, "to": target.name},
-            "features": {"from": before, "to": before + moved},
-        },
+    record_activity(
+        actor,
+        "merged",
+        target,
+        {"merged": {"from": source.name, "to": target.name}, "features": {"from": before, "to": before + moved}},
     )
     return target
 
@@ -173,12 +166,8 @@ def tag_delete(*, actor: Actor, tag_id: int, version: int) -> None:
 
     def record(locked: Tag) -> None:
         count = _THROUGH.objects.filter(tag_id=locked.pk).count()
-        activity_record(
-            actor=actor,
-            workspace=locked.workspace_id,
-            target=locked,
-            action="deleted",
-            changes={"name": {"from": locked.name, "to": None}, "features": {"from": count, "to": 0}},
+        record_activity(
+            actor, "deleted", locked, {"name": {"from": locked.name, "to": None}, "features": {"from": count, "to": 0}}
         )
 
     delete_versioned(Tag.objects.all(), tag_id, version, what="tag", before=record)

@@ -20,11 +20,10 @@ from pmtool.activity import Actor
 from pmtool.errors import ApplicationError
 from pmtool.forms import add_service_error
 from pmtool.models import Role
-from pmtool.pages import WorkspaceRequest, delete_page, edit_page
+from pmtool.pages import WorkspaceRequest, create_page, delete_page, edit_page, without_version
 from pmtool.permissions import can_edit_content
 from pmtool.versioning import StaleVersion
 from pmtool.views import workspace_page
-from strategy.views.planning import create_page, without_version
 
 from ..forms.tags import TagForm, TagMergeChoiceForm, TagMergeForm
 from ..models import Tag
