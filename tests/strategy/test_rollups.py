@@ -489,9 +489,12 @@ def test_the_worker_rolls_up_and_moves_the_goal(team, product, celery_worker):
         tasks.schedule_metric_rollup()
 
     def moved() -> bool:
-        kr.refresh_from_db()
+        # Both rows are read on every try, and the answer needs both: reading the key result and
+        # then the goal could straddle the worker's commit (the goal moved, the key result read
+        # just before), which is how this test once failed in CI.
         goal.refresh_from_db()
-        return goal.progress is not None
+        kr.refresh_from_db()
+        return goal.progress is not None and kr.current is not None
 
     wait_for(moved, timeout=30)
     assert kr.current == 150.0
