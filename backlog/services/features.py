@@ -25,7 +25,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from pmtool.activity import Actor, json_safe, record_activity
@@ -58,6 +57,7 @@ from ..models import TAG_MAX as TAG_MAX  # the one bound of a tag name (re-expor
 from ..scoring import feature_rescore
 from .progress import schedule_progress_refresh
 from .ranking import lock_product_order
+from .references import workspace_tags_ensure
 
 TAGS_MAX = 20
 RICE_INPUTS = ("reach", "impact", "confidence", "effort")
@@ -163,23 +163,11 @@ def clean_tag_names(names: Iterable[object]) -> list[str]:
 
 
 def _tags_for(workspace_id: int, names: Sequence[str]) -> list[Tag]:
-    """The workspace's Tag rows for `names`, created where missing (case-insensitive; safe when two
-    requests create the same tag at once: the unique index decides and both read the winner)."""
-    if not names:
-        return []
-    lowered = [n.lower() for n in names]
-    existing = {
-        t.name.lower(): t
-        for t in Tag.objects.annotate(_lower=Lower("name")).filter(workspace_id=workspace_id, _lower__in=lowered)
-    }
-    missing = [Tag(workspace_id=workspace_id, name=n) for n in names if n.lower() not in existing]
-    if missing:
-        Tag.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {
-            t.name.lower(): t
-            for t in Tag.objects.annotate(_lower=Lower("name")).filter(workspace_id=workspace_id, _lower__in=lowered)
-        }
-    return [existing[n.lower()] for n in names if n.lower() in existing]
+    """The workspace's Tag rows for `names`, in their order, created where missing (case-insensitive;
+    safe when two requests create the same tag at once, and held against a concurrent merge or delete:
+    references.workspace_tags_ensure)."""
+    found = workspace_tags_ensure(workspace_id, names)
+    return [found[n.casefold()] for n in names if n.casefold() in found]
 
 
 def _tag_names(tags: Iterable[Tag]) -> str | None:

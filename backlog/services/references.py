@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import Q
 from django.db.models.functions import Lower
 
@@ -100,24 +101,46 @@ def clean_tag_names(names: Iterable[str], *, field: str = "tags") -> list[str]:
 
 def tags_ensure(product: Product, names: Iterable[str]) -> dict[str, Tag]:
     """The workspace's tags of these names (matched ignoring case), created where missing; by casefolded name."""
+    return workspace_tags_ensure(product.workspace_id, names)
+
+
+def workspace_tags_ensure(workspace_id: int, names: Iterable[str]) -> dict[str, Tag]:
+    """`tags_ensure` by workspace id: the tags to attach to features, created where missing and held
+    (`_held`) until the transaction ends, so that a merge or delete of one cannot remove it between
+    this read and the commit of the feature's new tag rows (which would fail their foreign key: a 500)."""
     wanted = {n.casefold(): n for n in names}
     if not wanted:
         return {}
-    found = _tags_named(product, wanted)
-    missing = [Tag(workspace_id=product.workspace_id, name=n) for k, n in wanted.items() if k not in found]
+    found = _held(_tags_named(workspace_id, wanted))
+    missing = [Tag(workspace_id=workspace_id, name=n) for k, n in wanted.items() if k not in found]
     if missing:
         Tag.objects.bulk_create(missing, ignore_conflicts=True)  # a concurrent create of the same name is fine
-        found = _tags_named(product, wanted)
+        found = _held(_tags_named(workspace_id, wanted))
     return found
+
+
+def _held(found: dict[str, Tag]) -> dict[str, Tag]:
+    """`found` less the tags gone by now, the others key-share locked (PostgreSQL: `FOR KEY SHARE`, which
+    waits for a merge or delete of the tag that is under way and then blocks it until this transaction
+    ends; renames and other feature edits are not held up by it). Other databases: `found` as it is."""
+    if not found or connection.vendor != "postgresql":
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT id FROM "{Tag._meta.db_table}" WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE',  # noqa: S608
+            [sorted(t.pk for t in found.values())],
+        )
+        there = {row[0] for row in cursor.fetchall()}
+    return {key: tag for key, tag in found.items() if tag.pk in there}
 
 
 def tags_existing(product: Product, names: Iterable[str]) -> dict[str, Tag]:
     """The workspace's tags of these names that exist (ignoring case); by casefolded name."""
     wanted = {n.casefold(): n for n in names}
-    return _tags_named(product, wanted) if wanted else {}
+    return _tags_named(product.workspace_id, wanted) if wanted else {}
 
 
-def _tags_named(product: Product, wanted: dict[str, str]) -> dict[str, Tag]:
+def _tags_named(workspace_id: int, wanted: dict[str, str]) -> dict[str, Tag]:
     lowered = sorted({n.lower() for n in wanted.values()})
-    tags = Tag.objects.annotate(_lower=Lower("name")).filter(workspace_id=product.workspace_id, _lower__in=lowered)
+    tags = Tag.objects.annotate(_lower=Lower("name")).filter(workspace_id=workspace_id, _lower__in=lowered)
     return {t.name.casefold(): t for t in tags if t.name.casefold() in wanted}

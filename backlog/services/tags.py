@@ -29,6 +29,19 @@ from ..models import TAG_DESCRIPTION_MAX, TAG_MAX, Feature, Tag
 _THROUGH = Feature.tags.through
 
 
+def _touch_features(actor: Actor, tag_id: int) -> int:
+    """Every feature tagged `tag_id` changes (its tag list reads differently): version + 1,
+    updated_at / updated_by, in one UPDATE, so that a feature form or client holding the old tag
+    list meets a stale version (409 / 412) instead of writing the old name back. Returns the count.
+
+    Called BEFORE the tag row is locked: a feature edit locks its feature and then (adding the tag)
+    takes a key-share lock on the tag, so features first, tag second is the one order both take; the
+    other order deadlocks. A tag version found stale afterwards rolls this back with the rest."""
+    return Feature.objects.filter(pk__in=_THROUGH.objects.filter(tag_id=tag_id).values("feature_id")).update(
+        version=F("version") + 1, updated_at=timezone.now(), updated_by=actor.user
+    )
+
+
 class TagNameTaken(ValidationError):
     """A name another tag of the workspace has, ignoring case (400, code `tag_name_taken`, on `name`);
     `existing` is that tag. For a rename the message offers the merge into it."""
@@ -86,12 +99,16 @@ def tag_update(
     description: Maybe[str] = UNSET,
 ) -> Tag:
     """Rename, recolour or describe a tag (optimistic lock on `version`). A new name that another tag
-    has (ignoring case) is TagNameTaken; a change of case only is a rename."""
+    has (ignoring case) is TagNameTaken; a change of case only is a rename. A rename changes the
+    version of every feature with the tag (see `_touch_features`)."""
+    new_name = clean_name(name, max_length=TAG_MAX) if given(name) else None
+    if new_name is not None and Tag.objects.filter(pk=tag_id).exclude(name=new_name).exists():
+        _touch_features(actor, tag_id)  # a rename: see _touch_features for why before the lock
     locked = lock_version(Tag.objects.all(), tag_id, version, what="tag")
     values: dict[str, Any] = {}
     old_name = locked.name
-    if given(name):
-        values["name"] = _unique_name(locked.workspace_id, clean_name(name, max_length=TAG_MAX), renaming=locked)
+    if new_name is not None:
+        values["name"] = _unique_name(locked.workspace_id, new_name, renaming=locked)
     if given(colour):
         values["colour"] = clean_colour(colour, optional=True)
     if given(description):
@@ -141,7 +158,8 @@ _MERGE_SQL = (
 def tag_merge(*, actor: Actor, tag_id: int, version: int, into_id: int, into_version: int) -> Tag:
     """Merge tag `tag_id` into `into_id` (same workspace; both versions checked): its features get the
     target tag (once, when they had both), then it is deleted. The target's version goes up (its
-    features changed). Returns the target."""
+    features changed), and so does each of those features'. Returns the target."""
+    _touch_features(actor, tag_id)  # the features with the merged tag (the target's others read the same)
     source, target = _lock_pair(tag_id, version, into_id, into_version)
     before = _THROUGH.objects.filter(tag_id=target.pk).count()
     with connection.cursor() as cursor:
@@ -162,7 +180,10 @@ def tag_merge(*, actor: Actor, tag_id: int, version: int, into_id: int, into_ver
 
 @transaction.atomic
 def tag_delete(*, actor: Actor, tag_id: int, version: int) -> None:
-    """Delete a tag (the version the user read is required); its features lose it, nothing else."""
+    """Delete a tag (the version the user read is required); its features lose it (and their
+    versions go up), nothing else."""
+
+    _touch_features(actor, tag_id)
 
     def record(locked: Tag) -> None:
         count = _THROUGH.objects.filter(tag_id=locked.pk).count()

@@ -257,3 +257,119 @@ def test_a_create_racing_another_of_the_same_name_answers_tag_name_taken(transac
     second.join(10)
     assert isinstance(outcome.get("error"), tags.TagNameTaken), outcome
     assert list(Tag.objects.filter(workspace=team.workspace).values_list("name", flat=True)) == ["Tablet"]
+
+
+# --- the features' versions -----------------------------------------------------------------
+
+
+def _versions(*features: Feature) -> list[int]:
+    return [Feature.objects.get(pk=f.pk).version for f in features]
+
+
+def test_a_rename_merge_or_delete_moves_the_versions_of_the_features_it_changes(team, product, pair):
+    """A feature's tag list reads differently after each of these, so its version goes up (one UPDATE
+    for all); a recolour or a description does not change what a feature reads, and leaves them."""
+    typo, mobile = pair
+    both, only_typo, only_mobile, untagged = FeatureFactory.create_batch(4, product=product)
+    both.tags.add(typo, mobile)
+    only_typo.tags.add(typo)
+    only_mobile.tags.add(mobile)
+    tags.tag_update(actor=team.actor(), tag_id=typo.pk, version=1, colour="#123456", description="Typo")
+    assert _versions(both, only_typo, only_mobile, untagged) == [1, 1, 1, 1]
+    tags.tag_update(actor=team.actor(), tag_id=typo.pk, version=2, name="Mobil")  # the same name: no change
+    assert _versions(both, only_typo, only_mobile, untagged) == [1, 1, 1, 1]
+    tags.tag_update(actor=team.actor(), tag_id=typo.pk, version=2, name="Mobiel")
+    assert _versions(both, only_typo, only_mobile, untagged) == [2, 2, 1, 1]
+    assert Feature.objects.get(pk=only_typo.pk).updated_by == team.admin
+    tags.tag_merge(actor=team.actor(), tag_id=typo.pk, version=3, into_id=mobile.pk, into_version=1)
+    assert _versions(both, only_typo, only_mobile, untagged) == [3, 3, 1, 1]
+    tags.tag_delete(actor=team.actor(), tag_id=mobile.pk, version=2)
+    assert _versions(both, only_typo, only_mobile, untagged) == [4, 4, 2, 1]
+
+
+def test_a_feature_edit_from_before_a_rename_is_stale_and_does_not_bring_the_old_name_back(team, product, pair):
+    typo, _mobile = pair
+    feature = feature_create(actor=team.actor(), product=product, title="A", tags=["Mobil"])
+    tags.tag_update(actor=team.actor(), tag_id=typo.pk, version=1, name="Tablet")
+    with pytest.raises(StaleVersion):  # the form still lists "Mobil"
+        feature_update_tags(team, feature, ["Mobil"], version=1)
+    assert list(Tag.objects.filter(workspace=team.workspace, name="Mobil")) == []
+    assert tag_names(feature) == ["Tablet"]
+
+
+def test_a_stale_tag_version_leaves_the_features_versions_as_they_were(team, product, pair):
+    typo, mobile = pair
+    feature = FeatureFactory(product=product)
+    feature.tags.add(typo)
+    for call in (
+        lambda: tags.tag_update(actor=team.actor(), tag_id=typo.pk, version=9, name="Tablet"),
+        lambda: tags.tag_merge(actor=team.actor(), tag_id=typo.pk, version=9, into_id=mobile.pk, into_version=1),
+        lambda: tags.tag_delete(actor=team.actor(), tag_id=typo.pk, version=9),
+    ):
+        with pytest.raises(StaleVersion):
+            call()
+    assert _versions(feature) == [1]
+
+
+def feature_update_tags(team: Any, feature: Feature, names: list[str], *, version: int) -> Feature:
+    from backlog.services.features import feature_update
+
+    return feature_update(actor=team.actor(), feature_id=feature.pk, version=version, tags=names)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("change", ["rename", "merge", "delete"])
+def test_a_tag_change_racing_a_feature_edit_that_adds_the_tag_lets_both_finish(transactional_db, team, product, change):
+    """A feature edit that adds a tag holds it (FOR KEY SHARE) until it commits: a merge or delete
+    started meanwhile waits, then finds the new tag row and carries it along. Without the hold the
+    edit's commit failed the tag row's foreign key (a 500). A rename waits the same way."""
+    typo = tags.tag_create(actor=team.actor(), workspace=team.workspace, name="Mobil")
+    mobile = tags.tag_create(actor=team.actor(), workspace=team.workspace, name="Mobile")
+    feature = FeatureFactory(product=product)
+    other = FeatureFactory(product=product)
+    other.tags.add(typo)
+    holding, release, outcome = threading.Event(), threading.Event(), {}
+
+    def editor() -> None:  # adds the tag, and holds its transaction open
+        try:
+            with transaction.atomic():
+                feature_update_tags(team, feature, ["Mobil"], version=1)
+                holding.set()
+                release.wait(10)
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            outcome["editor"] = exc
+        finally:
+            connections.close_all()
+
+    def changer() -> None:
+        try:
+            if change == "rename":
+                tags.tag_update(actor=team.actor(), tag_id=typo.pk, version=1, name="Tablet")
+            elif change == "merge":
+                tags.tag_merge(actor=team.actor(), tag_id=typo.pk, version=1, into_id=mobile.pk, into_version=1)
+            else:
+                tags.tag_delete(actor=team.actor(), tag_id=typo.pk, version=1)
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            outcome["changer"] = exc
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=editor)
+    first.start()
+    assert holding.wait(10)
+    second = threading.Thread(target=changer)
+    second.start()
+    with connection.cursor() as cursor:  # the tag change waits on the open edit (or has finished)
+        for _ in range(60):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            if cursor.fetchone()[0] or not second.is_alive():
+                break
+            time.sleep(0.05)
+    release.set()
+    first.join(15)
+    second.join(15)
+    assert not first.is_alive() and not second.is_alive()
+    assert outcome == {}, outcome
+    expected = {"rename": ["Tablet"], "merge": ["Mobile"], "delete": []}[change]
+    assert tag_names(Feature.objects.get(pk=feature.pk)) == expected
+    assert tag_names(Feature.objects.get(pk=other.pk)) == expected
