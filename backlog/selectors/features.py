@@ -234,11 +234,11 @@ def backlog_rows(
     backward: bool = False,
 ) -> Page:
     """A page of the product's backlog as values() dicts (BACKLOG_ROW_FIELDS, and `tag_names` in
-    order): the status, owner, initiative and release joined, no model instances; one query on
-    PostgreSQL, two elsewhere (see `_values_with_tags`)."""
-    queryset = _values_with_tags(_base(product, query), BACKLOG_ROW_FIELDS)
+    order with their `tag_colours` beside them): the status, owner, initiative and release joined,
+    no model instances; one query on PostgreSQL, two elsewhere (see `_values_with_tags`)."""
+    queryset = _values_with_tags(_base(product, query), BACKLOG_ROW_FIELDS, colours=True)
     page = keyset_page(queryset, query.sort, size=size, position=position, backward=backward)
-    _fill_tag_names(page.rows)
+    _fill_tag_names(page.rows, colours=True)
     return page
 
 
@@ -246,8 +246,8 @@ def backlog_row(feature_id: int) -> dict[str, Any]:
     """One feature as a backlog page's row (`backlog_rows`'s shape), with its product's slug and name
     (`product__slug`, `product__name`): the answer of the row's inline edit."""
     fields = (*BACKLOG_ROW_FIELDS, "product__slug", "product__name")
-    rows: list[dict[str, Any]] = list(_values_with_tags(Feature.objects.filter(pk=feature_id), fields))
-    _fill_tag_names(rows)
+    rows: list[dict[str, Any]] = list(_values_with_tags(Feature.objects.filter(pk=feature_id), fields, colours=True))
+    _fill_tag_names(rows, colours=True)
     if not rows:
         raise Feature.DoesNotExist(f"No feature {feature_id}")
     return rows[0]
@@ -263,9 +263,10 @@ ROW_FIELDS = (
 """The columns of a feature row of the list endpoint."""
 
 
-def _tag_names() -> ArraySubquery:
+def _tag_names(column: str = "tag__name") -> ArraySubquery:
+    """The feature's tags' `column` (name, or colour), in the order of their names."""
     through = Feature.tags.through.objects.filter(feature_id=OuterRef("pk")).order_by("tag__name", "tag_id")
-    return ArraySubquery(through.values("tag__name"))
+    return ArraySubquery(through.values(column))
 
 
 def feature_rows(
@@ -284,27 +285,33 @@ def feature_rows(
     return page
 
 
-def _values_with_tags(queryset: QuerySet[Feature], fields: Sequence[str]) -> QuerySet[Any]:
+def _values_with_tags(queryset: QuerySet[Feature], fields: Sequence[str], *, colours: bool = False) -> QuerySet[Any]:
     """`queryset.values(*fields)`, on PostgreSQL with `tag_names` (the tags' names in order, an ARRAY
-    subquery of the same query); elsewhere `_fill_tag_names` adds them with one more query."""
+    subquery of the same query) and, with `colours`, `tag_colours` (each name's colour, "" for none);
+    elsewhere `_fill_tag_names` adds them with one more query."""
     values: QuerySet[Any]
     if connection.vendor == "postgresql":
-        values = queryset.annotate(tag_names=_tag_names()).values(*fields, "tag_names")
+        arrays = {"tag_names": _tag_names(), **({"tag_colours": _tag_names("tag__colour")} if colours else {})}
+        values = queryset.annotate(**arrays).values(*fields, *arrays)
     else:
         values = queryset.values(*fields)
     return values
 
 
-def _fill_tag_names(rows: list[dict[str, Any]]) -> None:
-    """The `tag_names` of values() rows read without them (not PostgreSQL): one query."""
+def _fill_tag_names(rows: list[dict[str, Any]], *, colours: bool = False) -> None:
+    """The `tag_names` (and `tag_colours`) of values() rows read without them (not PostgreSQL): one query."""
     if not rows or connection.vendor == "postgresql":
         return
-    tags: dict[int, list[str]] = {}
+    tags: dict[int, list[tuple[str, str]]] = {}
     through = Feature.tags.through.objects.filter(feature_id__in=[r["id"] for r in rows])
-    for feature_id, name in through.order_by("tag__name", "tag_id").values_list("feature_id", "tag__name"):
-        tags.setdefault(feature_id, []).append(name)
+    ordered = through.order_by("tag__name", "tag_id").values_list("feature_id", "tag__name", "tag__colour")
+    for feature_id, name, colour in ordered:
+        tags.setdefault(feature_id, []).append((name, colour))
     for row in rows:
-        row["tag_names"] = tags.get(row["id"], [])
+        pairs = tags.get(row["id"], [])
+        row["tag_names"] = [name for name, _ in pairs]
+        if colours:
+            row["tag_colours"] = [colour for _, colour in pairs]
 
 
 # --- one feature ---------------------------------------------------------------------------------

@@ -121,6 +121,21 @@ _MOSCOW_CHIP = '<span class="moscow moscow-{value}" title="{label}">{text}</span
 _SAVED = '<span class="inline-ok" role="status">Saved</span>'
 
 
+_TAG_CHIP = (
+    '<svg class="tag-chip" width="8" height="8" viewBox="0 0 8 8" aria-hidden="true" focusable="false">'
+    '<circle cx="4" cy="4" r="4" fill="{colour}"></circle></svg>'
+)
+
+
+def _tags(names: list[str], colours: list[str] | None) -> str:
+    """The row's tags, each with its colour's dot when it has one (an SVG fill: no inline style)."""
+    shown = colours or [""] * len(names)
+    return "".join(
+        f'<span class="tag">{_TAG_CHIP.format(colour=escape(c)) if c else ""}{escape(t)}</span> '
+        for t, c in zip(names, shown, strict=True)
+    )
+
+
 def _or_dash(value: object) -> str:
     return _DASH if value is None else escape(value)
 
@@ -155,7 +170,7 @@ def row_head(f: dict[str, Any], *, can_edit: bool, ranked: bool, editing: bool =
             if moscow
             else _DASH
         ),
-        tags="".join(f'<span class="tag">{escape(t)}</span> ' for t in f["tag_names"]),
+        tags=_tags(f["tag_names"], f.get("tag_colours")),
         edit=_EDIT.format(url=escape(f["rice_url"]), ranked="1" if ranked else "0", title=title) if actions else "",
         saved=_SAVED if saved else "",
     )

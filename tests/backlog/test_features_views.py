@@ -306,3 +306,21 @@ def test_backlog_pages_name_their_neighbours_both_ways(team: Any, product: Any, 
     second_bugs = follow(first_bugs, "next")
     assert neighbours(second_bugs) == (pk(bugs[49]), "")
     assert neighbours(follow(second_bugs, "prev")) == ("", pk(bugs[50]))
+
+
+def test_backlog_rows_and_the_feature_page_show_each_tags_colour(team: Any, product: Any, client_as: Any) -> None:
+    from backlog.models import Tag
+
+    feature = add(team, product, "Dark mode", tags=["Mobile", "Beta"])
+    Tag.objects.filter(workspace=team.workspace, name="Mobile").update(colour="#4f46e5")
+    dot = '<svg class="tag-chip" width="8" height="8" viewBox="0 0 8 8" aria-hidden="true" focusable="false"><circle cx="4" cy="4" r="4" fill="#4f46e5"></circle></svg>'  # noqa: E501
+    html = client_as("viewer").get(backlog_url(product)).content.decode()
+    tags = re.search(r'<span class="col-tags">(<span class="tag">.*?)</span>\n', html).group(1)
+    assert tags == f'<span class="tag">Beta</span> <span class="tag">{dot}Mobile</span> '  # by name; Beta has none
+    # the row the inline edit answers with prints the same cell
+    client = client_as("editor")
+    cancel = client.get(f"/w/acme/features/{feature.pk}/rice/?cancel=1&ranked=1", headers={"HX-Request": "true"})
+    assert f'<span class="col-tags">{tags}</span>' in cancel.content.decode()
+    page = client.get(f"/w/acme/features/{feature.pk}/").content.decode()
+    assert re.search(r'<a class="tag" href="[^"]+\?tag=Mobile">' + re.escape(dot) + "Mobile</a>", page)
+    assert re.search(r'<a class="tag" href="[^"]+\?tag=Beta">Beta</a>', page)
