@@ -6,12 +6,10 @@ activity event; nothing is written when nothing changed."""
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from backlog.models import TAG_MAX, Feature, Tag
@@ -22,6 +20,7 @@ from pmtool.errors import NotFound, ValidationError
 from pmtool.models import ActivityEvent
 from pmtool.versioning import StaleVersion
 from tests.factories import FeatureFactory, ProductFactory
+from tests.harness.race import race
 
 pytestmark = pytest.mark.django_db
 
@@ -220,42 +219,12 @@ def test_a_feature_naming_a_renamed_tag_finds_it(team, product, pair):
 def test_a_create_racing_another_of_the_same_name_answers_tag_name_taken(transactional_db, team):
     """Two creates of one name at once: the second waits on the unique index, then is told the name
     is taken (TagNameTaken, a 400), never an IntegrityError (a 500)."""
-    holding, release, outcome = threading.Event(), threading.Event(), {}
-
-    def holder() -> None:  # the first create, not committed yet
-        try:
-            with transaction.atomic():
-                Tag.objects.create(workspace_id=team.workspace.pk, name="Tablet")
-                holding.set()
-                release.wait(10)
-        finally:
-            connections.close_all()
-
-    def racer() -> None:
-        try:
-            tags.tag_create(actor=team.actor(), workspace=team.workspace, name="tablet")
-        except Exception as exc:  # noqa: BLE001 - asserted below
-            outcome["error"] = exc
-        finally:
-            connections.close_all()
-
-    first = threading.Thread(target=holder)
-    first.start()
-    assert holding.wait(10)
-    second = threading.Thread(target=racer)
-    second.start()
-    with connection.cursor() as cursor:  # wait until the racer is blocked on the index
-        for _ in range(100):
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
-            if cursor.fetchone()[0]:
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail("the second create never waited on the first")
-    release.set()
-    first.join(10)
-    second.join(10)
-    assert isinstance(outcome.get("error"), tags.TagNameTaken), outcome
+    result = race(
+        lambda: Tag.objects.create(workspace_id=team.workspace.pk, name="Tablet"),  # the first, not committed yet
+        lambda: tags.tag_create(actor=team.actor(), workspace=team.workspace, name="tablet"),
+    )
+    assert result.waited, "the second create never waited on the first"
+    assert not result.errors.get("hold") and isinstance(result.errors.get("then"), tags.TagNameTaken), result
     assert list(Tag.objects.filter(workspace=team.workspace).values_list("name", flat=True)) == ["Tablet"]
 
 
@@ -328,48 +297,15 @@ def test_a_tag_change_racing_a_feature_edit_that_adds_the_tag_lets_both_finish(t
     feature = FeatureFactory(product=product)
     other = FeatureFactory(product=product)
     other.tags.add(typo)
-    holding, release, outcome = threading.Event(), threading.Event(), {}
-
-    def editor() -> None:  # adds the tag, and holds its transaction open
-        try:
-            with transaction.atomic():
-                feature_update_tags(team, feature, ["Mobil"], version=1)
-                holding.set()
-                release.wait(10)
-        except Exception as exc:  # noqa: BLE001 - asserted below
-            outcome["editor"] = exc
-        finally:
-            connections.close_all()
-
-    def changer() -> None:
-        try:
-            if change == "rename":
-                tags.tag_update(actor=team.actor(), tag_id=typo.pk, version=1, name="Tablet")
-            elif change == "merge":
-                tags.tag_merge(actor=team.actor(), tag_id=typo.pk, version=1, into_id=mobile.pk, into_version=1)
-            else:
-                tags.tag_delete(actor=team.actor(), tag_id=typo.pk, version=1)
-        except Exception as exc:  # noqa: BLE001 - asserted below
-            outcome["changer"] = exc
-        finally:
-            connections.close_all()
-
-    first = threading.Thread(target=editor)
-    first.start()
-    assert holding.wait(10)
-    second = threading.Thread(target=changer)
-    second.start()
-    with connection.cursor() as cursor:  # the tag change waits on the open edit (or has finished)
-        for _ in range(60):
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
-            if cursor.fetchone()[0] or not second.is_alive():
-                break
-            time.sleep(0.05)
-    release.set()
-    first.join(15)
-    second.join(15)
-    assert not first.is_alive() and not second.is_alive()
-    assert outcome == {}, outcome
+    changes = {
+        "rename": lambda: tags.tag_update(actor=team.actor(), tag_id=typo.pk, version=1, name="Tablet"),
+        "merge": lambda: tags.tag_merge(
+            actor=team.actor(), tag_id=typo.pk, version=1, into_id=mobile.pk, into_version=1
+        ),
+        "delete": lambda: tags.tag_delete(actor=team.actor(), tag_id=typo.pk, version=1),
+    }
+    result = race(lambda: feature_update_tags(team, feature, ["Mobil"], version=1), changes[change])
+    assert result.errors == {}, result
     expected = {"rename": ["Tablet"], "merge": ["Mobile"], "delete": []}[change]
     assert tag_names(Feature.objects.get(pk=feature.pk)) == expected
     assert tag_names(Feature.objects.get(pk=other.pk)) == expected
