@@ -67,3 +67,12 @@ def test_editor_renames_a_tag_and_merges_two(web, signed_in, team, product):
     expect(page.get_by_role("link", name="Dark mode", exact=True)).to_have_count(0)
     expect(page.get_by_role("link", name="CSV export", exact=True)).to_have_count(0)
     web.shot(page, "73-backlog-filtered-by-tag")
+
+    # The colour given to "Phone" shows on its features' rows as a dot before the name.
+    page.goto("/w/acme/products/atlas/backlog/")
+    dark_mode = product.features.get(title="Dark mode")
+    phone = page.locator(f"#feature-{dark_mode.pk} .col-tags .tag")
+    expect(phone).to_have_text("Phone")
+    expect(phone.locator("svg.tag-chip circle")).to_have_attribute("fill", "#0f766e")
+    assert phone.locator("svg.tag-chip").bounding_box()["width"] == 8
+    web.shot(page, "74-backlog-tag-colours")
